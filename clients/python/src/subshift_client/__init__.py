@@ -1,0 +1,1 @@
+"""Subshift client library (generated parts are rebuilt by `subshift contracts generate`)."""

@@ -1,0 +1,3 @@
+from subshift.cli.main import run
+
+run()

@@ -1,0 +1,59 @@
+"""The ``subshift`` command line: one Typer app, one sub-app per concern.
+
+Exit codes: 0 ok, 1 failed or rejected, 2 usage or invalid input, 3 a dependency is unavailable.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from subshift.cli import bench, contracts, db, dlq, migrate, seed, serve, stack, token, topics
+from subshift.errors import ContractError, DataError, InfrastructureError, SubshiftError
+
+__all__ = ["app", "run"]
+
+app = typer.Typer(
+    name="subshift",
+    help="Move subscribers between offers in bulk, safely, and govern the contracts that carry those changes.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(stack.app, name="stack")
+app.add_typer(contracts.app, name="contracts")
+app.add_typer(topics.app, name="topics")
+app.add_typer(db.app, name="db")
+app.add_typer(serve.app, name="serve")
+app.add_typer(migrate.app, name="migrate")
+app.add_typer(dlq.app, name="dlq")
+token.register(app)
+seed.register(app)
+bench.register(app)
+
+_EXIT_CODES: dict[type[SubshiftError], int] = {
+    DataError: 2,
+    ContractError: 2,
+    InfrastructureError: 3,
+}
+
+
+def exit_code_for(error: SubshiftError) -> int:
+    for kind, code in _EXIT_CODES.items():
+        if isinstance(error, kind):
+            return code
+    return 1
+
+
+def run() -> None:
+    """Console entry point: expected failures become one readable line and an exit code."""
+    try:
+        app()
+    except SubshiftError as error:
+        Console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False)
+        sys.exit(exit_code_for(error))
+    except KeyboardInterrupt:
+        Console(stderr=True).print("interrupted")
+        sys.exit(130)

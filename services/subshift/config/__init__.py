@@ -1,0 +1,52 @@
+"""One typed settings object per process, built in its command and passed down.
+
+Every section reads its own ``SUBSHIFT_<SECTION>_*`` environment variables; the
+defaults match the local stack (``subshift stack up``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from subshift.config.api import ApiSettings
+from subshift.config.auth import AuthSettings
+from subshift.config.consumer import ConsumerSettings
+from subshift.config.database import DatabaseSettings
+from subshift.config.kafka import KafkaSettings
+from subshift.config.registry import RegistrySettings
+from subshift.config.relay import RelaySettings
+
+__all__ = [
+    "ApiSettings",
+    "AuthSettings",
+    "ConsumerSettings",
+    "DatabaseSettings",
+    "KafkaSettings",
+    "RegistrySettings",
+    "RelaySettings",
+    "Settings",
+    "load_settings",
+]
+
+
+class Settings(BaseSettings):
+    """All of Subshift's settings; sections nest by concern."""
+
+    model_config = SettingsConfigDict(env_prefix="SUBSHIFT_", extra="ignore")
+
+    state_dir: Path = Field(default=Path(".subshift"), description="Local stack data, logs and pids.")
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    registry: RegistrySettings = Field(default_factory=RegistrySettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    relay: RelaySettings = Field(default_factory=RelaySettings)
+    consumer: ConsumerSettings = Field(default_factory=ConsumerSettings)
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment (and nothing else)."""
+    return Settings()
