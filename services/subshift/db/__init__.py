@@ -1,0 +1,1 @@
+"""Subshift's PostgreSQL schema (SQLAlchemy 2 models) and its Alembic migrations."""

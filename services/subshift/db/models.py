@@ -1,0 +1,225 @@
+"""Tables of Subshift.
+
+``migration_items`` is also the outbox: the relay publishes items whose
+``published_at`` is null and the consumer records each item's outcome. Counters on
+``migrations`` are bumped in the same transactions that change items, so reading a
+migration never scans its items (and always equals a recount of them).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "COUNTER_COLUMNS",
+    "AuditRecord",
+    "Base",
+    "ConsumerOffset",
+    "ItemOutcome",
+    "Migration",
+    "MigrationItem",
+    "MigrationState",
+    "Offer",
+    "Subscription",
+]
+
+_NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=_NAMING)
+
+
+class MigrationState(StrEnum):
+    """Mirrors ``subshift.migration.v1.MigrationState`` (lower-case names)."""
+
+    VALIDATING = "validating"
+    REJECTED = "rejected"
+    PENDING = "pending"
+    PUBLISHING = "publishing"
+    APPLYING = "applying"
+    SUCCEEDED = "succeeded"
+    SUCCEEDED_WITH_ERRORS = "succeeded_with_errors"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+    @property
+    def terminal(self) -> bool:
+        return self in _TERMINAL
+
+
+_TERMINAL = frozenset(
+    {
+        MigrationState.REJECTED,
+        MigrationState.SUCCEEDED,
+        MigrationState.SUCCEEDED_WITH_ERRORS,
+        MigrationState.CANCELLED,
+        MigrationState.FAILED,
+    }
+)
+
+
+class ItemOutcome(StrEnum):
+    """Mirrors ``subshift.migration.v1.ItemOutcome`` (lower-case names)."""
+
+    PENDING = "pending"
+    APPLIED = "applied"
+    SKIPPED = "skipped"
+    CONFLICT = "conflict"
+    NOT_FOUND = "not_found"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    DEAD_LETTERED = "dead_lettered"
+
+
+# Outcome → the migrations column that counts it (pending is counted by staged - outcomes).
+COUNTER_COLUMNS: dict[ItemOutcome, str] = {
+    ItemOutcome.APPLIED: "applied",
+    ItemOutcome.SKIPPED: "skipped",
+    ItemOutcome.CONFLICT: "conflicts",
+    ItemOutcome.NOT_FOUND: "not_found",
+    ItemOutcome.REJECTED: "rows_rejected",
+    ItemOutcome.CANCELLED: "cancelled",
+    ItemOutcome.DEAD_LETTERED: "dead_lettered",
+}
+
+
+def _values(enum: type[StrEnum]) -> str:
+    return ", ".join(f"'{member.value}'" for member in enum)
+
+
+class Offer(Base):
+    __tablename__ = "offers"
+
+    code: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+
+    user_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    offer_code: Mapped[str] = mapped_column(ForeignKey("offers.code"), index=True)
+    version: Mapped[int] = mapped_column(BigInteger, server_default=text("1"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Migration(Base):
+    __tablename__ = "migrations"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({_values(MigrationState)})", name="state"),
+        Index("ix_migrations_created_at", "created_at"),
+        Index("ix_migrations_state_created_at", "state", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    request_id: Mapped[str | None] = mapped_column(Text, unique=True)
+    content_sha256: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, server_default="")
+    state: Mapped[str] = mapped_column(Text)
+    state_reason: Mapped[str] = mapped_column(Text, server_default="")
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    max_rows_per_second: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    max_rejected_rows: Mapped[int | None] = mapped_column(BigInteger)
+    reverts_migration_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("migrations.id"))
+    trace_parent: Mapped[str | None] = mapped_column(Text)
+    rows_received: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    rows_rejected: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    staged: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    published: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    applied: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    skipped: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    conflicts: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    not_found: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    cancelled: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    dead_lettered: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+
+
+class MigrationItem(Base):
+    """One CSV row of a migration: the outbox entry, its Kafka lineage and its outcome."""
+
+    __tablename__ = "migration_items"
+    __table_args__ = (
+        CheckConstraint(f"outcome IN ({_values(ItemOutcome)})", name="outcome"),
+        # The relay's work queue: staged items not yet acknowledged by the broker.
+        Index(
+            "ix_migration_items_unpublished",
+            "migration_id",
+            "row_number",
+            postgresql_where=text("published_at IS NULL AND outcome = 'pending'"),
+        ),
+        Index("ix_migration_items_event_id", "event_id", unique=True),
+        Index("ix_migration_items_migration_outcome", "migration_id", "outcome", "row_number"),
+    )
+
+    migration_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("migrations.id"), primary_key=True)
+    row_number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[str] = mapped_column(Text)
+    current_offer: Mapped[str] = mapped_column(Text)
+    target_offer: Mapped[str] = mapped_column(Text)
+    event_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    outcome: Mapped[str] = mapped_column(Text, server_default=ItemOutcome.PENDING.value)
+    reason: Mapped[str] = mapped_column(Text, server_default="")
+    column_name: Mapped[str] = mapped_column(Text, server_default="")
+    trace_parent: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    kafka_partition: Mapped[int | None] = mapped_column(Integer)
+    kafka_offset: Mapped[int | None] = mapped_column(BigInteger)
+    outcome_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    previous_offer: Mapped[str | None] = mapped_column(Text)
+    dlt_partition: Mapped[int | None] = mapped_column(Integer)
+    dlt_offset: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ConsumerOffset(Base):
+    """The next offset to read per (group, topic, partition), written in the apply transaction."""
+
+    __tablename__ = "consumer_offsets"
+
+    group_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    topic: Mapped[str] = mapped_column(Text, primary_key=True)
+    partition: Mapped[int] = mapped_column(Integer, primary_key=True)
+    next_offset: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AuditRecord(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+    subject: Mapped[str] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(Text)
+    migration_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    outcome: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, object]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))

@@ -1,0 +1,38 @@
+"""Run Alembic migrations programmatically (``subshift db upgrade``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.exc import OperationalError
+
+from subshift.config import DatabaseSettings
+from subshift.errors import InfrastructureError
+
+__all__ = ["upgrade"]
+
+_SCRIPTS = Path(__file__).parent / "migrations"
+
+
+def _config(settings: DatabaseSettings) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_SCRIPTS))
+    # Alembic's ini interpolation treats % specially; escape it in passwords.
+    config.set_main_option("sqlalchemy.url", settings.sqlalchemy_url().replace("%", "%%"))
+    return config
+
+
+def upgrade(settings: DatabaseSettings, revision: str = "head") -> None:
+    """Bring the database schema to ``revision``.
+
+    Raises:
+        InfrastructureError: the database cannot be reached.
+    """
+    try:
+        command.upgrade(_config(settings), revision)
+    except OperationalError as error:
+        raise InfrastructureError(
+            f"cannot reach the database at {settings.redacted()}: {error.orig}", retryable=True
+        ) from error
