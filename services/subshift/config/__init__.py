@@ -18,6 +18,7 @@ from subshift.config.database import DatabaseSettings
 from subshift.config.kafka import KafkaSettings
 from subshift.config.registry import RegistrySettings
 from subshift.config.relay import RelaySettings
+from subshift.config.stack import StackSettings
 
 __all__ = [
     "ApiSettings",
@@ -28,6 +29,7 @@ __all__ = [
     "RegistrySettings",
     "RelaySettings",
     "Settings",
+    "StackSettings",
     "load_settings",
 ]
 
@@ -45,6 +47,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     relay: RelaySettings = Field(default_factory=RelaySettings)
     consumer: ConsumerSettings = Field(default_factory=ConsumerSettings)
+    stack: StackSettings = Field(default_factory=StackSettings)
 
 
 def load_settings() -> Settings:
