@@ -88,12 +88,12 @@ _library_incompatible = _lib.incompatible
 
 
 def _observed_incompatible(
-    kind: SchemaIncompatibilityType, message: str, location: list[str]
+    incompat_type: SchemaIncompatibilityType, message: str, location: list[str]
 ) -> SchemaCompatibilityResult:
-    result = _library_incompatible(kind, message, location)
+    result = _library_incompatible(incompat_type, message, location)
     checker = _active.get()
     if checker is not None:
-        checker.note(Incompatibility(kind, message, next(iter(result.locations))))
+        checker.note(Incompatibility(incompat_type, message, next(iter(result.locations))))
     return result
 
 
