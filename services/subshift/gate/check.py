@@ -1,0 +1,107 @@
+"""``subshift contracts check``: every contract against its earlier versions, as one report.
+
+Steps, in order:
+1. Make sure git history is complete (deepen a shallow clone) and pick the baseline ref.
+2. Protobuf: ``buf lint``, and ``buf breaking`` against the baseline.
+3. Avro: each subject of the manifest against every version of its schema file committed up
+   to the baseline, under the subject's mode; only breaks new since the baseline count.
+4. With a registry: each subject against the versions registered there, and the registry's verdict.
+5. Waivers suppress what they match; expired or unused waivers become findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import httpx
+from avro.schema import Schema
+
+from subshift.contracts_manifest import Manifest, TopicSpec
+from subshift.gate.avro_check import AvroVersion, check_avro, parse_schema
+from subshift.gate.baseline import new_since_baseline
+from subshift.gate.findings import Finding, Report, SourceLocation, Unit
+from subshift.gate.history import default_baseline, ensure_full_history, file_versions, resolve_ref
+from subshift.gate.modes import Mode
+from subshift.gate.proto_check import buf_breaking, buf_lint, proto_files
+from subshift.gate.registry_check import registered_versions, registry_finding, registry_verdict
+from subshift.gate.waivers import apply_waivers, load_waivers
+
+__all__ = ["CheckOptions", "run_check"]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    repo: Path
+    against: str | None = None
+    registry_url: str | None = None
+    today: dt.date | None = None
+
+
+def run_check(manifest: Manifest, options: CheckOptions) -> Report:
+    """Run the whole gate and return its report (findings are values; nothing here exits).
+
+    Raises:
+        ContractError: the manifest, waivers file or git history cannot be used.
+        DataError: a contract does not parse or compile.
+        InfrastructureError: buf or the registry failed.
+    """
+    repo = options.repo
+    notes = [note] if (note := ensure_full_history(repo)) else []
+    baseline = options.against or default_baseline(repo)
+    if baseline is None:
+        notes.append("no earlier commit: every contract is its first version")
+    else:
+        resolve_ref(repo, baseline)
+        notes.append(f"baseline: {baseline}")
+    report = Report(units=tuple(proto_files(repo)), findings=tuple(buf_lint(repo)), notes=tuple(notes))
+    if baseline is not None:
+        report = report.merged(Report(findings=tuple(buf_breaking(repo, baseline))))
+    for topic in manifest.avro_topics:
+        report = report.merged(_check_subject(manifest, topic, options, baseline))
+    waivers_path = manifest.root / "waivers.yaml"
+    waivers = load_waivers(waivers_path)
+    waivers_file = _relative(repo, waivers_path)
+    applied = apply_waivers(report.findings, waivers, today=options.today or dt.date.today(), file=waivers_file)
+    units = report.units + ((Unit(name=waivers_file, kind="waivers", file=waivers_file),) if waivers else ())
+    return Report(units=units, findings=applied.findings, waived=applied.waived, notes=report.notes)
+
+
+def _check_subject(manifest: Manifest, topic: TopicSpec, options: CheckOptions, baseline: str | None) -> Report:
+    subject = str(topic.value.subject)
+    mode = Mode(manifest.compatibility(topic))
+    path = manifest.schema_path(topic)
+    file = _relative(options.repo, path)
+    text = path.read_text(encoding="utf-8")
+    new = parse_schema(text, source=file)
+    unit = Unit(name=subject, kind="avro subject", file=file)
+    history = (
+        [AvroVersion(parse_schema(v.text, source=f"{v.path} at {v.origin}"), origin=v.origin)
+         for v in file_versions(options.repo, file, baseline)]
+        if baseline is not None else []
+    )
+    findings = check_avro(new, history, mode, subject=subject, new_text=text, new_file=file)
+    findings = new_since_baseline(findings, history, mode, subject=subject)
+    notes: list[str] = [] if history else [f"{subject}: no earlier version in git; this is its first version"]
+    if options.registry_url:
+        findings += _against_registry(options.registry_url, subject, new, mode, text, file)
+    return Report(units=(unit,), findings=tuple(findings), notes=tuple(notes))
+
+
+def _against_registry(url: str, subject: str, new: Schema, mode: Mode, text: str, file: str) -> list[Finding]:
+    with httpx.Client(base_url=url.rstrip("/"), timeout=10.0) as client:
+        registered = registered_versions(client, subject)
+        found = check_avro(new, registered, mode, subject=subject, new_text=text, new_file=file)
+        verdict = registry_verdict(client, subject, text) if registered else None
+    rejected = registry_finding(subject, verdict, url) if verdict else None
+    if rejected is not None:
+        found.append(replace(rejected, location=SourceLocation(file=file, line=1)))
+    return found
+
+
+def _relative(repo: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(repo.resolve()).as_posix()
+    except ValueError:
+        return str(path)
