@@ -2,8 +2,66 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from subshift.errors import DataError
 
 __all__ = ["app"]
 
 app = typer.Typer(help="contracts commands.", no_args_is_help=True)
+
+
+# --- compatibility gate: `compat` and `check` (logic in subshift.gate) ---------------------------
+
+
+class _CompatFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command("compat")
+def compat(
+    new: Annotated[Path, typer.Argument(help="The new Avro schema file.")],
+    previous: Annotated[list[Path], typer.Argument(help="Earlier versions of the schema, oldest first.")],
+    mode: Annotated[str, typer.Option("--mode", help="BACKWARD, FORWARD, FULL (each also _TRANSITIVE) or NONE.")],
+    fmt: Annotated[_CompatFormat, typer.Option("--format", help="text (readable) or json.")] = _CompatFormat.TEXT,
+) -> None:
+    """Check NEW against PREVIOUS schema files under MODE: exit 0 compatible, 1 incompatible, 2 invalid input."""
+    from subshift.gate.compat import compat_files, render_compat
+    from subshift.gate.modes import parse_mode
+
+    result = compat_files(new, previous, parse_mode(mode))
+    typer.echo(render_compat(result, as_json=fmt is _CompatFormat.JSON))
+    raise typer.Exit(0 if result.compatible else 1)
+
+
+@app.command("check")
+def check(
+    against: Annotated[str | None, typer.Option(help="Git ref to compare with (default: newest contracts-v* tag, "
+                                                     "else HEAD's first parent).")] = None,
+    registry: Annotated[str | None, typer.Option(help="Also check against this Confluent-compatible registry.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, json, junit or sarif.")] = "text",
+    output: Annotated[Path | None, typer.Option(help="Write the report here instead of stdout.")] = None,
+    repo: Annotated[Path | None, typer.Option(help="Repository root holding contracts/ and buf.yaml.")] = None,
+) -> None:
+    """buf lint + breaking, every Avro subject against its git history (and a registry): exit 0 pass, 1 findings."""
+    from subshift.contracts_manifest import CONTRACTS_DIR, load_manifest
+    from subshift.gate.check import CheckOptions, run_check
+    from subshift.gate.reports import ReportFormat, render
+
+    if fmt not in {f.value for f in ReportFormat}:
+        raise DataError(f"unknown report format {fmt!r}; use text, json, junit or sarif", rule="format")
+    root = (repo or CONTRACTS_DIR.parent).resolve()
+    report = run_check(load_manifest(root / "contracts"), CheckOptions(repo=root, against=against,
+                                                                       registry_url=registry))
+    rendered = render(report, ReportFormat(fmt))
+    if output is None:
+        typer.echo(rendered, nl=False)
+    else:
+        output.write_text(rendered, encoding="utf-8")
+        typer.echo(f"report written to {output}; {len(report.findings)} finding(s)", err=True)
+    raise typer.Exit(0 if report.passed else 1)
