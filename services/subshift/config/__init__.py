@@ -19,6 +19,7 @@ from subshift.config.kafka import KafkaSettings
 from subshift.config.registry import RegistrySettings
 from subshift.config.relay import RelaySettings
 from subshift.config.stack import StackSettings
+from subshift.config.tracing import TracingSettings
 
 __all__ = [
     "ApiSettings",
@@ -30,6 +31,7 @@ __all__ = [
     "RelaySettings",
     "Settings",
     "StackSettings",
+    "TracingSettings",
     "load_settings",
 ]
 
@@ -48,6 +50,7 @@ class Settings(BaseSettings):
     relay: RelaySettings = Field(default_factory=RelaySettings)
     consumer: ConsumerSettings = Field(default_factory=ConsumerSettings)
     stack: StackSettings = Field(default_factory=StackSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
 
 
 def load_settings() -> Settings:
