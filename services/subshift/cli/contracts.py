@@ -65,3 +65,30 @@ def check(
         output.write_text(rendered, encoding="utf-8")
         typer.echo(f"report written to {output}; {len(report.findings)} finding(s)", err=True)
     raise typer.Exit(0 if report.passed else 1)
+
+
+# --- codegen and publish: `generate` and `publish` (logic in subshift.codegen, subshift.messaging) ---
+
+
+@app.command("generate")
+def generate(
+    check_only: Annotated[bool, typer.Option("--check", help="Rebuild in memory and fail if the committed "
+                                                             "client differs; write nothing.")] = False,
+    repo: Annotated[Path | None, typer.Option(help="Repository root holding contracts/ and codegen/.")] = None,
+) -> None:
+    """Rebuild the client library's generated code from contracts/ (exit 1 with --check when it is stale)."""
+    from subshift.codegen import CodegenPaths, generate, stale_files
+    from subshift.contracts_manifest import CONTRACTS_DIR
+
+    paths = CodegenPaths.for_repo((repo or CONTRACTS_DIR.parent).resolve())
+    if check_only:
+        stale = stale_files(paths)
+        if stale:
+            typer.echo("the generated client is stale; run `subshift contracts generate` and commit:", err=True)
+            for line in stale:
+                typer.echo(f"  {line}", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{paths.output} is up to date")
+        return
+    report = generate(paths)
+    typer.echo(f"wrote {len(report.files)} files to {paths.output} in {report.seconds:.2f}s")

@@ -1,0 +1,2 @@
+# Generated, do not edit; run `subshift contracts generate`.
+# Source: contracts/proto (package marker)

@@ -1,0 +1,112 @@
+"""Build the client's generated code in memory, then write it or compare it with what is committed.
+
+Steps of ``generate``:
+1. check the installed generator versions against ``codegen/versions.toml``;
+2. build every file in memory (Protobuf modules and facades, Avro records, topics, clients);
+3. write them into a fresh sibling folder and swap it in for ``_generated/`` (wiped, rebuilt).
+
+``stale_files`` runs steps 1 and 2 only and compares the result with the folder on disk.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from subshift.codegen.pins import check_pins
+from subshift.codegen.proto_facade import render_facades
+from subshift.codegen.protobuf import generate_protobuf
+from subshift.codegen.render import Output, header
+from subshift.contracts_manifest import load_manifest
+
+__all__ = ["CodegenPaths", "GenerationReport", "build", "generate", "stale_files"]
+
+_IGNORED = {"__pycache__"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodegenPaths:
+    """Where the generator reads and writes; ``for_repo`` gives the checked-in layout."""
+
+    contracts: Path
+    pins: Path
+    output: Path
+
+    @classmethod
+    def for_repo(cls, root: Path) -> CodegenPaths:
+        return cls(
+            contracts=root / "contracts",
+            pins=root / "codegen" / "versions.toml",
+            output=root / "clients" / "python" / "src" / "subshift_client" / "_generated",
+        )
+
+
+@dataclass(frozen=True)
+class GenerationReport:
+    files: tuple[PurePosixPath, ...]
+    seconds: float
+
+
+def build(paths: CodegenPaths) -> Output:
+    """Every generated file, as ``{path relative to _generated/: text}``.
+
+    Raises:
+        ContractError: a pin is not installed, or a contract or the manifest cannot be compiled.
+    """
+    check_pins(paths.pins)
+    load_manifest(paths.contracts)
+    files, descriptors = generate_protobuf(paths.contracts / "proto")
+    files.update(render_facades(descriptors))
+    files[PurePosixPath("__init__.py")] = header("contracts/ (the generated part of subshift_client; private)")
+    return dict(sorted(files.items()))
+
+
+def generate(paths: CodegenPaths) -> GenerationReport:
+    """Rebuild ``paths.output`` from the contracts.
+
+    Raises:
+        ContractError: see ``build``.
+    """
+    started = time.perf_counter()
+    files = build(paths)
+    paths.output.parent.mkdir(parents=True, exist_ok=True)
+    # Write beside the target, then swap: a failed run never leaves a half-written package.
+    fresh = Path(tempfile.mkdtemp(prefix=".generated-", dir=paths.output.parent))
+    try:
+        for relative, text in files.items():
+            target = fresh / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8", newline="\n")
+        if paths.output.exists():
+            shutil.rmtree(paths.output)
+        fresh.rename(paths.output)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    return GenerationReport(files=tuple(files), seconds=time.perf_counter() - started)
+
+
+def stale_files(paths: CodegenPaths) -> list[str]:
+    """Files under ``paths.output`` that differ from a fresh build, each with why; empty when current.
+
+    Raises:
+        ContractError: see ``build``.
+    """
+    wanted = build(paths)
+    present = {
+        PurePosixPath(p.relative_to(paths.output).as_posix())
+        for p in (paths.output.rglob("*") if paths.output.exists() else ())
+        if p.is_file() and not _IGNORED.intersection(p.relative_to(paths.output).parts) and p.suffix != ".pyc"
+    }
+    problems: list[str] = []
+    for relative in sorted(set(wanted) | present):
+        shown = (paths.output / relative).as_posix()
+        if relative not in present:
+            problems.append(f"{shown}: missing")
+        elif relative not in wanted:
+            problems.append(f"{shown}: not generated from the contracts (remove it)")
+        elif (paths.output / relative).read_text(encoding="utf-8") != wanted[relative]:
+            problems.append(f"{shown}: differs from the contracts")
+    return problems
