@@ -15,6 +15,7 @@ from subshift.config.api import ApiSettings
 from subshift.config.auth import AuthSettings
 from subshift.config.consumer import ConsumerSettings
 from subshift.config.database import DatabaseSettings
+from subshift.config.ingest import IngestSettings
 from subshift.config.kafka import KafkaSettings
 from subshift.config.registry import RegistrySettings
 from subshift.config.relay import RelaySettings
@@ -26,6 +27,7 @@ __all__ = [
     "AuthSettings",
     "ConsumerSettings",
     "DatabaseSettings",
+    "IngestSettings",
     "KafkaSettings",
     "RegistrySettings",
     "RelaySettings",
@@ -47,6 +49,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     relay: RelaySettings = Field(default_factory=RelaySettings)
     consumer: ConsumerSettings = Field(default_factory=ConsumerSettings)
     stack: StackSettings = Field(default_factory=StackSettings)

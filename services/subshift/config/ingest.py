@@ -1,0 +1,29 @@
+"""CSV ingestion settings (``SUBSHIFT_INGEST_*``): the limits an upload must stay within."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["IngestSettings"]
+
+
+class IngestSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SUBSHIFT_INGEST_", extra="ignore")
+
+    max_rows: int = Field(
+        default=5_000_000, ge=1, description="Most data rows in one upload; more refuses the whole upload."
+    )
+    max_line_chars: int = Field(
+        default=16_384, ge=64, description="Longest physical line of the CSV; longer refuses the upload."
+    )
+    max_field_chars: int = Field(
+        default=4_096, ge=64, description="Longest field (quoted fields may span lines); longer refuses the upload."
+    )
+    max_reported_violations: int = Field(
+        default=100, ge=1, le=1000, description="Row violations returned to the caller (the total is always given)."
+    )
+    user_id_pattern: str = Field(
+        default=r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}",
+        description="What a user id looks like (the whole value must match).",
+    )
