@@ -1,0 +1,132 @@
+"""The stack as a whole: bring it up in dependency order, take it down, report on it.
+
+Order of ``up`` (each step skipped when already done):
+1. check that no port we are about to listen on is held by someone else;
+2. fetch Kafka and the registry into the cache;
+3. start PostgreSQL, wait for it, create the databases (the registry stores its data there);
+4. start Kafka and the registry side by side, then wait for both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from subshift.config import Settings
+from subshift.errors import InfrastructureError, NotFoundError
+from subshift.stack.artifacts import fetch_all
+from subshift.stack.health import wait_healthy
+from subshift.stack.kafka import KafkaService
+from subshift.stack.paths import StackPaths
+from subshift.stack.ports import port_holder, port_in_use
+from subshift.stack.postgres import PostgresService
+from subshift.stack.registry import RegistryService
+from subshift.stack.service import Service
+
+__all__ = ["LocalStack", "ServiceStatus"]
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    name: str
+    endpoint: str
+    pids: list[int]
+    problem: str | None  # None: healthy
+
+    @property
+    def healthy(self) -> bool:
+        return self.problem is None
+
+
+class LocalStack:
+    """PostgreSQL, Kafka and the registry, as configured in ``settings.stack``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.paths = StackPaths.create(settings.state_dir, settings.stack.cache_dir)
+        self.postgres = PostgresService(self.paths, settings.stack)
+        self.kafka = KafkaService(self.paths, settings.stack)
+        self.registry = RegistryService(self.paths, settings.stack)
+
+    @property
+    def services(self) -> list[Service]:
+        return [self.postgres, self.kafka, self.registry]
+
+    def select(self, names: list[str]) -> list[Service]:
+        """The services named (all when ``names`` is empty).
+
+        Raises:
+            NotFoundError: a name is not one of the stack's services.
+        """
+        known = {service.name: service for service in self.services}
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise NotFoundError(f"unknown service {', '.join(unknown)}; choose from {', '.join(known)}")
+        return [known[name] for name in names] if names else self.services
+
+    def fetch(self) -> None:
+        """Download what is not cached yet.
+
+        Raises:
+            InfrastructureError: Maven is missing or an artifact cannot be fetched.
+        """
+        fetch_all(self.paths, self.settings.stack)
+
+    def _check_ports(self) -> None:
+        host = self.settings.stack.host
+        for service in self.services:
+            if any(process.pid() is not None for process in service.processes()):
+                continue  # ours and running: its ports are rightly taken
+            for port in service.ports:
+                if port_in_use(host, port):
+                    holder = port_holder(port) or "another process"
+                    raise InfrastructureError(
+                        f"port {port} ({service.name}) on {host} is taken by {holder}; stop it or choose another "
+                        f"port (see `subshift stack up --help` and the SUBSHIFT_STACK_* settings)",
+                        retryable=False,
+                    )
+
+    def up(self) -> list[ServiceStatus]:
+        """Bring every service up and healthy (quick when it already is).
+
+        Raises:
+            InfrastructureError: a port is taken, a program or artifact is missing, or a server did not
+                become healthy in time (the message carries its log tail).
+        """
+        timeout = self.settings.stack.start_timeout
+        current = self.status()
+        if all(status.healthy for status in current):
+            return current
+        self._check_ports()
+        self.fetch()
+        self.postgres.launch()
+        wait_healthy([self.postgres], timeout=timeout)
+        self.postgres.ensure_databases()
+        self.kafka.launch()
+        self.registry.launch()
+        wait_healthy([self.kafka, self.registry], timeout=timeout)
+        return self.status()
+
+    def down(self, names: list[str] | None = None) -> list[str]:
+        """Stop the named services (all by default), dependents first; returns those that were running.
+
+        Raises:
+            NotFoundError: an unknown service name.
+        """
+        chosen = self.select(names or [])
+        stopped = []
+        for service in reversed(self.services):  # the registry before the database it writes to
+            if service not in chosen:
+                continue
+            for process in service.processes():
+                if process.stop(timeout=self.settings.stack.stop_timeout):
+                    stopped.append(process.name)
+        return stopped
+
+    def status(self) -> list[ServiceStatus]:
+        """Each service with its endpoint, its running pids and its health."""
+        result = []
+        for service in self.services:
+            pids = [pid for process in service.processes() if (pid := process.pid()) is not None]
+            problem = service.probe() if pids else "not running"
+            result.append(ServiceStatus(service.name, service.endpoint, pids, problem))
+        return result

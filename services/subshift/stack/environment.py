@@ -1,0 +1,35 @@
+"""The client settings that point at the local stack, as shell ``export`` lines (pure)."""
+
+from __future__ import annotations
+
+import shlex
+from urllib.parse import quote
+
+from subshift.config.stack import StackSettings
+from subshift.stack.kafka_config import bootstrap_servers, kafka_nodes
+from subshift.stack.paths import StackPaths
+from subshift.stack.registry import CCOMPAT_PATH
+
+__all__ = ["client_environment", "export_lines"]
+
+
+def client_environment(settings: StackSettings, paths: StackPaths) -> dict[str, str]:
+    """``SUBSHIFT_*`` client variables (Kafka, registry, database) that match the stack's configuration."""
+    nodes = kafka_nodes(
+        host=settings.host, port=settings.kafka_port, controller_port=settings.kafka_controller_port,
+        count=settings.kafka_brokers, kafka_dir=paths.kafka_dir,
+    )
+    password = quote(settings.postgres_password.get_secret_value(), safe="")
+    return {
+        "SUBSHIFT_KAFKA_BOOTSTRAP": bootstrap_servers(nodes),
+        "SUBSHIFT_REGISTRY_URL": f"http://{settings.host}:{settings.registry_port}{CCOMPAT_PATH}",
+        "SUBSHIFT_DATABASE_URL": (
+            f"postgresql+psycopg2://{settings.postgres_user}:{password}@{settings.host}:{settings.postgres_port}"
+            f"/{settings.postgres_database}"
+        ),
+    }
+
+
+def export_lines(variables: dict[str, str]) -> str:
+    """One ``export NAME=value`` line per variable, quoted for POSIX shells."""
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in variables.items())

@@ -1,0 +1,150 @@
+"""Apache Kafka in KRaft mode: one process per node, each a combined broker and controller.
+
+Start-up of a node: write its ``server.properties`` and log4j2 file, format its log directory with
+Kafka's own StorageTool the first time (one cluster id for the whole local cluster, kept in the state
+dir), then run ``kafka.Kafka``. Healthy means a metadata request answers with every broker.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import uuid
+from pathlib import Path
+
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import AdminClient
+
+from subshift.config.stack import StackSettings
+from subshift.errors import InfrastructureError
+from subshift.stack.kafka_config import (
+    KafkaNode,
+    bootstrap_servers,
+    kafka_nodes,
+    render_log4j2,
+    render_server_properties,
+)
+from subshift.stack.paths import StackPaths
+from subshift.stack.process import ManagedProcess
+from subshift.stack.tools import find_java
+
+__all__ = ["KafkaService"]
+
+_MAIN_CLASS = "kafka.Kafka"
+_STORAGE_TOOL = "kafka.tools.StorageTool"
+
+
+def _new_cluster_id() -> str:
+    # Kafka's Uuid text form: URL-safe base64 of 16 random bytes, unpadded.
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+
+
+class KafkaService:
+    """The local Kafka cluster (1 node by default, ``SUBSHIFT_STACK_KAFKA_BROKERS`` for more)."""
+
+    def __init__(self, paths: StackPaths, settings: StackSettings) -> None:
+        self._paths = paths
+        self._settings = settings
+        self._nodes = kafka_nodes(
+            host=settings.host, port=settings.kafka_port, controller_port=settings.kafka_controller_port,
+            count=settings.kafka_brokers, kafka_dir=paths.kafka_dir,
+        )
+
+    @property
+    def name(self) -> str:
+        return "kafka"
+
+    @property
+    def endpoint(self) -> str:
+        return bootstrap_servers(self._nodes)
+
+    @property
+    def ports(self) -> list[int]:
+        return [port for node in self._nodes for port in (node.port, node.controller_port)]
+
+    def _process_name(self, node: KafkaNode) -> str:
+        return "kafka" if len(self._nodes) == 1 else f"kafka-{node.node_id}"
+
+    def _process(self, node: KafkaNode) -> ManagedProcess:
+        name = self._process_name(node)
+        return ManagedProcess(
+            name=name, pid_file=self._paths.pid_file(name), log_file=self._paths.log_file(name),
+            marker=str(self._paths.kafka_node_dir(node.node_id) / "server.properties"),
+        )
+
+    def processes(self) -> list[ManagedProcess]:
+        return [self._process(node) for node in self._nodes]
+
+    def _classpath(self) -> str:
+        libs = self._paths.kafka_libs(self._settings.kafka_version)
+        if not libs.is_dir():
+            raise InfrastructureError(
+                f"Kafka {self._settings.kafka_version} is not in {libs}; run `subshift stack fetch`",
+                retryable=False,
+            )
+        return str(libs / "*")
+
+    def _cluster_id(self) -> str:
+        path = self._paths.kafka_cluster_id_file
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cluster_id = _new_cluster_id()
+        path.write_text(cluster_id + "\n", encoding="utf-8")
+        return cluster_id
+
+    def _java_env(self) -> dict[str, str]:
+        return {key: value for key, value in os.environ.items() if not key.startswith("KAFKA_")}
+
+    def _format(self, java: Path, node: KafkaNode, properties: Path) -> None:
+        if (node.log_dir / "meta.properties").exists():
+            return
+        completed = subprocess.run(
+            [str(java), "-Xmx256m", f"-Dlog4j2.configurationFile={properties.parent / 'log4j2.properties'}",
+             "-cp", self._classpath(), _STORAGE_TOOL, "format", "--cluster-id", self._cluster_id(),
+             "--config", str(properties), "--ignore-formatted"],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, env=self._java_env(), check=False,
+        )
+        if completed.returncode != 0:
+            output = (completed.stdout + completed.stderr)[-2000:]
+            raise InfrastructureError(
+                f"Kafka's StorageTool could not format {node.log_dir}:\n{output}", retryable=False
+            )
+
+    def launch(self) -> None:
+        """Configure, format (first time) and start every node that is not running.
+
+        Raises:
+            InfrastructureError: no Java 17+, Kafka not fetched, formatting failed or the JVM did not start.
+        """
+        java = find_java(minimum=17, configured=self._settings.java_home, setting="SUBSHIFT_STACK_JAVA_HOME")
+        for node in self._nodes:
+            process = self._process(node)
+            if process.pid() is not None:
+                continue
+            node_dir = self._paths.kafka_node_dir(node.node_id)
+            node_dir.mkdir(parents=True, exist_ok=True)
+            properties = node_dir / "server.properties"
+            properties.write_text(render_server_properties(node, self._nodes), encoding="utf-8")
+            log4j = node_dir / "log4j2.properties"
+            log4j.write_text(render_log4j2(), encoding="utf-8")
+            self._format(java, node, properties)
+            heap = self._settings.kafka_heap
+            process.start(
+                [str(java), f"-Xmx{heap}", "-Xms256m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+                 "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true",
+                 f"-Dlog4j2.configurationFile={log4j}", "-cp", self._classpath(), _MAIN_CLASS, str(properties)],
+                env=self._java_env(), cwd=node_dir,
+            )
+
+    def probe(self) -> str | None:
+        """None when a metadata request lists every broker of the cluster."""
+        admin = AdminClient({"bootstrap.servers": self.endpoint, "log_level": 0, "socket.timeout.ms": 2000})
+        try:
+            metadata = admin.list_topics(timeout=2)
+        except KafkaException as error:
+            return f"no metadata answer ({error.args[0].str() if error.args else error})"
+        if len(metadata.brokers) < len(self._nodes):
+            return f"{len(metadata.brokers)} of {len(self._nodes)} brokers registered"
+        return None

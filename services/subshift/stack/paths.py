@@ -1,0 +1,76 @@
+"""Where the local stack keeps its state (per checkout) and its downloads (per user).
+
+State — data, logs, pids, generated configuration — lives under the state directory
+(``.subshift/`` or ``$SUBSHIFT_STATE_DIR``) so that two checkouts never share a database.
+Artifacts live under the cache directory (``~/.cache/subshift``) so that they are fetched once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["StackPaths"]
+
+
+@dataclass(frozen=True)
+class StackPaths:
+    """Every file and directory the stack reads or writes, derived from two roots."""
+
+    state_dir: Path
+    cache_dir: Path
+
+    @classmethod
+    def create(cls, state_dir: Path, cache_dir: Path) -> StackPaths:
+        # Absolute paths: servers run in their own working directories and pid files must not
+        # depend on where a command was started.
+        return cls(state_dir=state_dir.expanduser().resolve(), cache_dir=cache_dir.expanduser().resolve())
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.state_dir / "run"
+
+    def log_file(self, service: str) -> Path:
+        return self.logs_dir / f"{service}.log"
+
+    def pid_file(self, service: str) -> Path:
+        return self.run_dir / f"{service}.pid"
+
+    # Kafka ---------------------------------------------------------------------------------
+    def kafka_home(self, version: str) -> Path:
+        return self.cache_dir / f"kafka-{version}"
+
+    def kafka_libs(self, version: str) -> Path:
+        return self.kafka_home(version) / "libs"
+
+    @property
+    def kafka_dir(self) -> Path:
+        return self.state_dir / "kafka"
+
+    def kafka_node_dir(self, node_id: int) -> Path:
+        return self.kafka_dir / f"node-{node_id}"
+
+    @property
+    def kafka_cluster_id_file(self) -> Path:
+        return self.kafka_dir / "cluster.id"
+
+    # Registry ------------------------------------------------------------------------------
+    def registry_home(self, version: str) -> Path:
+        return self.cache_dir / f"apicurio-registry-{version}"
+
+    @property
+    def registry_dir(self) -> Path:
+        return self.state_dir / "registry"
+
+    # PostgreSQL ----------------------------------------------------------------------------
+    @property
+    def postgres_dir(self) -> Path:
+        return self.state_dir / "postgres"
+
+    @property
+    def postgres_data(self) -> Path:
+        return self.postgres_dir / "data"
