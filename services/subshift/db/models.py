@@ -187,7 +187,8 @@ class MigrationItem(Base):
     user_id: Mapped[str] = mapped_column(Text)
     current_offer: Mapped[str] = mapped_column(Text)
     target_offer: Mapped[str] = mapped_column(Text)
-    event_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # Filled by PostgreSQL during staging's COPY (revision 0002); NULL for rejected rows.
+    event_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, server_default=text("gen_random_uuid()"))
     outcome: Mapped[str] = mapped_column(Text, server_default=ItemOutcome.PENDING.value)
     reason: Mapped[str] = mapped_column(Text, server_default="")
     column_name: Mapped[str] = mapped_column(Text, server_default="")
