@@ -1,0 +1,109 @@
+"""A polled batch, in memory: decoded changes, records bound for the dead-letter topic, and their plan.
+
+Pure functions (no I/O), so the rules that make a batch safe to apply are unit-tested alone:
+records already covered by the database's offsets are dropped, a record seen twice in one batch
+counts once, and each user's changes are numbered in offset order (``seq``) so the set-based
+apply handles the first change of every user, then the second, and so on.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from subshift.apply.store import StagedRow
+from subshift.db.models import ItemOutcome
+
+__all__ = ["Change", "DeadLetter", "Plan", "plan_batch", "validation_problem"]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A decoded, valid event and where it was read."""
+
+    partition: int
+    offset: int
+    migration_id: uuid.UUID
+    row_number: int
+    user_id: str
+    current_offer: str
+    target_offer: str
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A record that can never be applied; ``migration_id``/``row_number`` when its item is known."""
+
+    partition: int
+    offset: int
+    reason: str
+    error: BaseException
+    migration_id: uuid.UUID | None = None
+    row_number: int | None = None
+
+
+@dataclass
+class Plan:
+    rows: list[StagedRow] = field(default_factory=list)
+    dead: list[DeadLetter] = field(default_factory=list)
+    # Staged row idx → position in ``dead`` (dead letters whose item is known get an outcome too).
+    dead_rows: dict[int, int] = field(default_factory=dict)
+    rounds: int = 0
+    duplicates: int = 0
+    already_applied: int = 0
+
+
+def validation_problem(*, migration_id: str, user_id: str, current_offer: str, target_offer: str,
+                       row_number: int | None, key: bytes | None) -> str | None:
+    """Why a decoded event cannot be applied, or None when it can."""
+    try:
+        uuid.UUID(migration_id)
+    except ValueError:
+        return f"migration_id {migration_id!r} is not a UUID"
+    if row_number is None or row_number < 1:
+        return f"row_number {row_number!r} does not name a migration item"
+    if not user_id:
+        return "user_id is empty"
+    if not current_offer or not target_offer:
+        return "current_offer and target_offer must both be set"
+    if current_offer == target_offer:
+        return f"current_offer and target_offer are both {current_offer!r}"
+    if key is not None and key != user_id.encode():
+        return "the record key is not the event's user_id"
+    return None
+
+
+def plan_batch(changes: Iterable[Change], dead: Iterable[DeadLetter], stored: Mapping[int, int]) -> Plan:
+    """Everything of the batch still to do, given the database's next offsets per partition (``stored``)."""
+    plan = Plan()
+    seen: set[tuple[uuid.UUID, int]] = set()
+    per_user: dict[str, int] = {}
+    for item in sorted(changes, key=lambda c: (c.partition, c.offset)):
+        if item.offset < stored.get(item.partition, -1):
+            plan.already_applied += 1
+            continue
+        key = (item.migration_id, item.row_number)
+        if key in seen:
+            plan.duplicates += 1
+            continue
+        seen.add(key)
+        seq = per_user[item.user_id] = per_user.get(item.user_id, 0) + 1
+        plan.rounds = max(plan.rounds, seq)
+        plan.rows.append(StagedRow(len(plan.rows), seq, item.migration_id, item.row_number, item.user_id,
+                                   item.current_offer, item.target_offer, item.partition, item.offset))
+    for letter in sorted(dead, key=lambda d: (d.partition, d.offset)):
+        if letter.offset < stored.get(letter.partition, -1):
+            plan.already_applied += 1
+            continue
+        plan.dead.append(letter)
+        if letter.migration_id is not None and letter.row_number is not None:
+            key = (letter.migration_id, letter.row_number)
+            if key in seen:
+                continue
+            seen.add(key)
+            plan.dead_rows[len(plan.rows)] = len(plan.dead) - 1
+            plan.rows.append(StagedRow(len(plan.rows), 0, letter.migration_id, letter.row_number, "", "", "",
+                                       letter.partition, letter.offset, ItemOutcome.DEAD_LETTERED.value,
+                                       letter.reason))
+    return plan

@@ -1,0 +1,158 @@
+"""The relay's SQL: find migrations with work, claim their items, mark what the broker confirmed.
+
+A claim is ``SELECT … FOR UPDATE SKIP LOCKED`` inside the transaction that stays open until
+the batch's delivery reports are in; the same transaction marks the confirmed items and
+commits. Relays running side by side therefore take disjoint items, and a relay that dies
+mid-batch releases its locks with nothing marked: the next claim republishes exactly the
+items that were never confirmed.
+
+Lock order (no deadlock with the consumer): items first, then migration rows sorted by id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from psycopg2.extras import execute_values
+
+from subshift.db.connect import PgConnection
+from subshift.db.models import ItemOutcome, MigrationState
+
+__all__ = ["ActiveMigration", "ClaimedItem", "Delivered", "active_migrations", "claim_items", "mark_published"]
+
+_PUBLISHABLE = (MigrationState.PENDING.value, MigrationState.PUBLISHING.value)
+_PENDING = ItemOutcome.PENDING.value
+
+# Built from enum constants only (no input reaches this text).
+_PROGRESS_SQL = f"""
+UPDATE migrations m
+SET published = m.published + v.n, updated_at = now(),
+    state = CASE
+        WHEN m.state NOT IN ('{_PUBLISHABLE[0]}', '{_PUBLISHABLE[1]}') THEN m.state
+        WHEN EXISTS (SELECT 1 FROM migration_items i WHERE i.migration_id = m.id
+                     AND i.published_at IS NULL AND i.outcome = '{_PENDING}') THEN '{MigrationState.PUBLISHING.value}'
+        ELSE '{MigrationState.APPLYING.value}' END
+FROM (VALUES %s) AS v(id, n)
+WHERE m.id = v.id
+"""  # noqa: S608
+
+
+@dataclass(frozen=True)
+class ActiveMigration:
+    id: uuid.UUID
+    max_rows_per_second: int
+    created_at: datetime
+    created_by: str
+
+
+@dataclass(frozen=True)
+class ClaimedItem:
+    migration: ActiveMigration
+    row_number: int
+    user_id: str
+    current_offer: str
+    target_offer: str
+    event_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A broker acknowledgement of one item's event."""
+
+    migration_id: uuid.UUID
+    row_number: int
+    event_id: uuid.UUID
+    partition: int
+    offset: int
+
+
+def active_migrations(conn: PgConnection) -> list[ActiveMigration]:
+    """Migrations that may publish (pending or publishing) and still have unpublished items, oldest first."""
+    with conn.cursor() as cur:
+        cur.execute(
+            """
+            SELECT m.id, m.max_rows_per_second, m.created_at, m.created_by
+            FROM migrations m
+            WHERE m.state = ANY(%(states)s)
+              AND EXISTS (SELECT 1 FROM migration_items i
+                          WHERE i.migration_id = m.id AND i.published_at IS NULL AND i.outcome = %(pending)s)
+            ORDER BY m.created_at, m.id
+            """,
+            {"states": list(_PUBLISHABLE), "pending": _PENDING},
+        )
+        return [ActiveMigration(uuid.UUID(str(r[0])), r[1], r[2], r[3]) for r in cur.fetchall()]
+
+
+def _event_id(migration_id: uuid.UUID, row_number: int) -> uuid.UUID:
+    # Stable across republishes, so a duplicate event carries the same id as the first.
+    return uuid.uuid5(migration_id, str(row_number))
+
+
+def claim_items(conn: PgConnection, migration: ActiveMigration, limit: int) -> list[ClaimedItem]:
+    """Lock up to ``limit`` unpublished items of ``migration`` that no other relay holds, in row order.
+
+    A migration cancelled since it was listed yields nothing.
+    """
+    with conn.cursor() as cur:
+        cur.execute(
+            """
+            SELECT i.row_number, i.user_id, i.current_offer, i.target_offer, i.event_id
+            FROM migration_items i
+            WHERE i.migration_id = %(mid)s AND i.published_at IS NULL AND i.outcome = %(pending)s
+              AND EXISTS (SELECT 1 FROM migrations m WHERE m.id = %(mid)s AND m.state = ANY(%(states)s))
+            ORDER BY i.row_number
+            LIMIT %(limit)s
+            FOR UPDATE OF i SKIP LOCKED
+            """,
+            {"mid": str(migration.id), "pending": _PENDING, "states": list(_PUBLISHABLE), "limit": limit},
+        )
+        return [
+            ClaimedItem(migration, r[0], r[1], r[2], r[3],
+                        uuid.UUID(str(r[4])) if r[4] is not None else _event_id(migration.id, r[0]))
+            for r in cur.fetchall()
+        ]
+
+
+def lock_migrations(conn: PgConnection, ids: Iterable[uuid.UUID]) -> None:
+    """Take the migration rows' locks in id order, the one order every writer of them uses."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT id FROM migrations WHERE id = ANY(%s::uuid[]) ORDER BY id FOR NO KEY UPDATE",
+            ([str(i) for i in sorted(set(ids))],),
+        )
+
+
+def mark_published(conn: PgConnection, delivered: Sequence[Delivered]) -> Counter[uuid.UUID]:
+    """Record the broker's acknowledgements and move migrations along; returns items marked per migration.
+
+    Items already marked (or given an outcome by a consumer that saw a duplicate first) are left alone.
+    """
+    if not delivered:
+        return Counter()
+    with conn.cursor() as cur:
+        rows = execute_values(
+            cur,
+            """
+            UPDATE migration_items i
+            SET published_at = now(), kafka_partition = v.p, kafka_offset = v.o,
+                event_id = COALESCE(i.event_id, v.eid)
+            FROM (VALUES %s) AS v(mid, rn, p, o, eid)
+            WHERE i.migration_id = v.mid AND i.row_number = v.rn AND i.published_at IS NULL
+            RETURNING i.migration_id
+            """,
+            [(str(d.migration_id), d.row_number, d.partition, d.offset, str(d.event_id)) for d in delivered],
+            template="(%s::uuid, %s::bigint, %s::int, %s::bigint, %s::uuid)",
+            page_size=len(delivered),
+            fetch=True,
+        )
+    counts: Counter[uuid.UUID] = Counter(uuid.UUID(str(r[0])) for r in rows)
+    if counts:
+        lock_migrations(conn, counts)
+        with conn.cursor() as cur:
+            execute_values(cur, _PROGRESS_SQL, [(str(mid), n) for mid, n in sorted(counts.items())],
+                           template="(%s::uuid, %s::bigint)")
+    return counts

@@ -1,0 +1,102 @@
+"""The set-based apply on the real PostgreSQL: compare-and-set outcomes, idempotence, counters, terminal state."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from subshift.apply.batch import Change, plan_batch
+from subshift.apply.offsets import lock_offsets, save_offsets
+from subshift.apply.store import apply_changes, lock_items, record_outcomes, stage
+from subshift.db.connect import PgConnection
+from tests.integration.pipeline.seeding import (
+    Row,
+    assert_counters_match_items,
+    migration_row,
+    new_scenario,
+    offers_of,
+    outcomes_of,
+    seed_subscriptions,
+    stage_migration,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def _changes(conn: PgConnection, migration_id: uuid.UUID, partition: int = 0) -> list[Change]:
+    with conn.cursor() as cur:
+        cur.execute("SELECT row_number, user_id, current_offer, target_offer FROM migration_items "
+                    "WHERE migration_id = %s ORDER BY row_number", (str(migration_id),))
+        rows = cur.fetchall()
+    conn.rollback()
+    return [Change(partition, n, migration_id, rn, u, c, t) for n, (rn, u, c, t) in enumerate(rows)]
+
+
+def _apply(conn: PgConnection, changes: list[Change]) -> None:
+    plan = plan_batch(changes, [], {})
+    stage(conn, plan.rows)
+    assert lock_items(conn) == []
+    apply_changes(conn, plan.rounds)
+    record_outcomes(conn)
+    conn.commit()
+
+
+def test_each_row_gets_the_outcome_its_subscription_calls_for(pg: PgConnection) -> None:
+    s = new_scenario(pg)
+    a, b, c, _ = s.offers
+    users = [f"{s.prefix}-u{n}" for n in range(4)]
+    seed_subscriptions(pg, [(users[0], a), (users[1], b), (users[2], c)])
+    rows = [Row(users[0], a, b), Row(users[1], a, b), Row(users[2], a, b), Row(users[3], a, b)]
+    mid = stage_migration(pg, rows)
+
+    _apply(pg, _changes(pg, mid))
+
+    assert outcomes_of(pg, mid) == {"applied": 1, "skipped": 1, "conflict": 1, "not_found": 1}
+    assert offers_of(pg, users) == {users[0]: (b, 2), users[1]: (b, 1), users[2]: (c, 1)}
+    row = migration_row(pg, mid)
+    assert row["state"] == "succeeded_with_errors"
+    assert_counters_match_items(pg, mid)
+
+
+def test_applying_the_same_batch_again_changes_nothing(pg: PgConnection) -> None:
+    s = new_scenario(pg)
+    a, b, *_ = s.offers
+    users = [f"{s.prefix}-u{n}" for n in range(50)]
+    seed_subscriptions(pg, [(u, a) for u in users])
+    mid = stage_migration(pg, [Row(u, a, b) for u in users])
+    changes = _changes(pg, mid)
+
+    _apply(pg, changes)
+    _apply(pg, changes)
+
+    assert outcomes_of(pg, mid) == {"applied": 50}
+    assert set(offers_of(pg, users).values()) == {(b, 2)}
+    assert migration_row(pg, mid)["state"] == "succeeded"
+    assert_counters_match_items(pg, mid)
+
+
+def test_two_changes_of_one_user_in_one_batch_apply_in_offset_order(pg: PgConnection) -> None:
+    s = new_scenario(pg)
+    a, b, c, _ = s.offers
+    user = f"{s.prefix}-u"
+    seed_subscriptions(pg, [(user, a)])
+    first = stage_migration(pg, [Row(user, a, b)])
+    second = stage_migration(pg, [Row(user, b, c)])
+    changes = [*_changes(pg, first), Change(0, 1, second, 2, user, b, c)]
+
+    _apply(pg, changes)
+
+    assert offers_of(pg, [user]) == {user: (c, 3)}
+    assert outcomes_of(pg, first) == {"applied": 1}
+    assert outcomes_of(pg, second) == {"applied": 1}
+
+
+def test_records_below_the_stored_offset_are_dropped_before_apply(pg: PgConnection) -> None:
+    group = f"g-{new_scenario(pg, 0).prefix}"
+    save_offsets(pg, group, "user-offers", {0: 10, 1: 3})
+    save_offsets(pg, group, "user-offers", {0: 7})  # never backwards
+    pg.commit()
+    stored = lock_offsets(pg, group, "user-offers", [0, 1, 2])
+    pg.rollback()
+    assert stored == {0: 10, 1: 3}
