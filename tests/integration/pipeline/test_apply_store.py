@@ -6,11 +6,7 @@ import uuid
 
 import pytest
 
-from subshift.apply.batch import Change, plan_batch
-from subshift.apply.offsets import lock_offsets, save_offsets
-from subshift.apply.store import apply_changes, lock_items, record_outcomes, stage
-from subshift.db.connect import PgConnection
-from tests.integration.pipeline.seeding import (
+from pipeline.seeding import (
     Row,
     assert_counters_match_items,
     migration_row,
@@ -20,6 +16,10 @@ from tests.integration.pipeline.seeding import (
     seed_subscriptions,
     stage_migration,
 )
+from subshift.apply.batch import Change, plan_batch
+from subshift.apply.offsets import lock_offsets, save_offsets
+from subshift.apply.store import apply_changes, lock_items, record_outcomes, stage
+from subshift.db.connect import PgConnection
 
 pytestmark = pytest.mark.integration
 
