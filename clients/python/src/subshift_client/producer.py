@@ -1,0 +1,75 @@
+"""A typed producer for one topic: records in, Confluent-framed Avro out, keyed by the manifest's key field.
+
+The schema id is looked up once at construction (so an unpublished schema fails at start-up, not
+on the first message), then every record is encoded with fastavro under that id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+from confluent_kafka import KafkaError, Message, Producer
+from confluent_kafka.schema_registry import SchemaRegistryClient
+
+from subshift_client.avro_runtime import AvroRecord
+from subshift_client.fast_avro import FastAvroEncoder
+from subshift_client.registry import registered_schema_id
+from subshift_client.topic_spec import TopicSpec
+
+__all__ = ["DeliveryCallback", "TypedProducer", "safe_producer_conf"]
+
+R = TypeVar("R", bound=AvroRecord)
+
+DeliveryCallback = Callable[[KafkaError | None, Message], None]
+
+
+def safe_producer_conf(conf: Mapping[str, Any]) -> dict[str, Any]:
+    """``conf`` over the defaults every Subshift producer needs: idempotent, ``acks=all``."""
+    return {"enable.idempotence": True, "acks": "all", **conf}
+
+
+class TypedProducer(Generic[R]):
+    """Produces records of one class to one topic (generated subclasses fix both)."""
+
+    def __init__(self, conf: Mapping[str, Any], registry: SchemaRegistryClient, *, topic: TopicSpec,
+                 record_type: type[R], key_of: Callable[[R], str], register: bool = False) -> None:
+        """Connect and look up the record schema's id under the topic's value subject.
+
+        Raises:
+            SchemaNotRegisteredError: the schema is not registered (and ``register`` is false).
+            RegistryUnavailableError: the registry could not answer.
+        """
+        if topic.value_subject is None:
+            raise ValueError(f"topic {topic.name!r} has no Avro value subject")
+        self.topic = topic
+        self.schema_id = registered_schema_id(registry, topic.value_subject, record_type, register=register)
+        self._encoder = FastAvroEncoder(record_type, self.schema_id)
+        self._key_of = key_of
+        self.producer = Producer(safe_producer_conf(conf))
+
+    def produce(self, record: R, *, on_delivery: DeliveryCallback | None = None,
+                headers: Sequence[tuple[str, bytes]] | None = None) -> None:
+        """Hand ``record`` to librdkafka (asynchronous; ``on_delivery`` reports the broker's answer).
+
+        Raises:
+            ValueError: the record's values do not fit its schema.
+            BufferError: librdkafka's local queue is full; call ``poll`` and try again.
+        """
+        self.producer.produce(
+            self.topic.name,
+            key=self._key_of(record).encode("utf-8"),
+            value=self._encoder.encode(record),
+            headers=list(headers) if headers else None,
+            on_delivery=on_delivery,
+        )
+
+    def poll(self, timeout: float = 0.0) -> int:
+        """Serve delivery callbacks; returns how many were served."""
+        served: int = self.producer.poll(timeout)
+        return served
+
+    def flush(self, timeout: float = 30.0) -> int:
+        """Wait until every record is delivered or ``timeout`` passes; returns how many are still queued."""
+        left: int = self.producer.flush(timeout)
+        return left
