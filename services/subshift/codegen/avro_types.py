@@ -73,8 +73,9 @@ def map_type(schema: Any, path: str, named: dict[str, str], depth: int = 0) -> P
         raise ContractError(f"{path}: not an Avro type: {schema!r}")
     kind = schema.get("type")
     logical = schema.get("logicalType")
-    if (kind, logical) in _LOGICAL:
-        annotation, from_avro = _LOGICAL[(kind, logical)]
+    known = _LOGICAL.get((str(kind), str(logical)))
+    if known is not None:
+        annotation, from_avro = known
         return PyType(annotation, "$v", from_avro, aware_datetime=annotation == "datetime.datetime")
     if logical is not None:
         raise ContractError(f"{path}: logical type {logical!r} on {kind!r} is not supported by the generator")
