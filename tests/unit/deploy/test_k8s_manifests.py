@@ -1,0 +1,181 @@
+"""The Kubernetes manifests render, validate against the Kubernetes schemas offline, and agree
+with Subshift's own settings and contracts (ports, drain deadline, group, topic, partitions)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import pytest
+from deploy_files import K8S, containers_of, find, load_yaml_documents
+
+from subshift.config import Settings
+from subshift.config.consumer import ConsumerSettings
+from subshift.contracts_manifest import load_manifest
+
+# The oldest Kubernetes minor still widely run, and the newest whose schemas are bundled.
+KUBERNETES_VERSIONS = ["1.30.0", kubernetes_validate.latest_version()]
+COMPONENTS = ["api", "relay", "consumer"]
+_KEDA_SCHEMA = json.loads((K8S.parents[1] / "tests/unit/deploy/schemas/keda-scaledobject-v1alpha1.schema.json")
+                          .read_text(encoding="utf-8"))
+
+
+def _config(rendered: list[dict[str, Any]]) -> dict[str, str]:
+    data: dict[str, str] = find(rendered, "ConfigMap", "subshift-config")["data"]
+    return data
+
+
+def test_kustomization_lists_every_manifest_and_each_parses(kustomization: dict[str, Any]) -> None:
+    listed = set(kustomization["resources"])
+    on_disk = {path.name for path in K8S.glob("*.yaml")} - {"kustomization.yaml"}
+    assert listed == on_disk
+    for name in listed:
+        assert load_yaml_documents(K8S / name), f"{name} holds no document"
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_core_resources_validate_against_the_kubernetes_schemas(rendered: list[dict[str, Any]], version: str) -> None:
+    core = [doc for doc in rendered if not doc["apiVersion"].startswith("keda.sh/")]
+    assert {doc["kind"] for doc in core} >= {
+        "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ConfigMap", "Secret", "Job",
+    }
+    for doc in core:
+        try:
+            kubernetes_validate.validate(doc, version, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            where = "/".join(str(part) for part in error.path)
+            pytest.fail(f"{doc['kind']}/{doc['metadata']['name']} at {where}: {error.message}", pytrace=False)
+
+
+def test_scaled_object_validates_against_the_keda_schema(rendered: list[dict[str, Any]]) -> None:
+    scaled = find(rendered, "ScaledObject", "subshift-consumer")
+    jsonschema.validate(scaled, _KEDA_SCHEMA)
+    assert scaled["spec"]["minReplicaCount"] <= scaled["spec"]["maxReplicaCount"]
+
+
+def test_keda_schema_rejects_a_misspelt_kafka_parameter(rendered: list[dict[str, Any]]) -> None:
+    scaled = json.loads(json.dumps(find(rendered, "ScaledObject", "subshift-consumer")))
+    scaled["spec"]["triggers"][0]["metadata"]["lagTreshold"] = "10"
+    with pytest.raises(jsonschema.ValidationError, match="lagTreshold"):
+        jsonschema.validate(scaled, _KEDA_SCHEMA)
+
+
+def test_consumers_scale_on_lag_of_their_group_up_to_the_partition_count(rendered: list[dict[str, Any]]) -> None:
+    scaled = find(rendered, "ScaledObject", "subshift-consumer")
+    (trigger,) = scaled["spec"]["triggers"]
+    topic = load_manifest().topic(trigger["metadata"]["topic"])
+    config = _config(rendered)
+    assert scaled["spec"]["scaleTargetRef"]["name"] == find(rendered, "Deployment", "subshift-consumer")["metadata"][
+        "name"
+    ]
+    assert trigger["type"] == "kafka"
+    assert topic.dead_letter_topic is not None, "consumers must scale on the topic they apply, not a dead-letter one"
+    assert scaled["spec"]["maxReplicaCount"] == topic.partitions
+    assert trigger["metadata"]["consumerGroup"] == config["SUBSHIFT_CONSUMER_GROUP_ID"]
+    assert trigger["metadata"]["consumerGroup"] == ConsumerSettings().group_id
+    assert trigger["metadata"]["bootstrapServers"] == config["SUBSHIFT_KAFKA_BOOTSTRAP"]
+
+
+def test_api_scales_on_cpu(rendered: list[dict[str, Any]]) -> None:
+    hpa = find(rendered, "HorizontalPodAutoscaler", "subshift-api")
+    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "subshift-api"}
+    assert [metric["resource"]["name"] for metric in hpa["spec"]["metrics"]] == ["cpu"]
+    assert 1 < hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_every_container_has_probes_requests_and_limits(rendered: list[dict[str, Any]], component: str) -> None:
+    deployment = find(rendered, "Deployment", f"subshift-{component}")
+    (container,) = containers_of(deployment)
+    assert container["args"] == ["serve", component]
+    assert {"readinessProbe", "livenessProbe"} <= container.keys()
+    assert {"cpu", "memory"} <= container["resources"]["requests"].keys()
+    assert {"cpu", "memory"} <= container["resources"]["limits"].keys()
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_metrics_port_matches_the_setting_and_the_scrape_annotation(
+    rendered: list[dict[str, Any]], component: str
+) -> None:
+    deployment = find(rendered, "Deployment", f"subshift-{component}")
+    (container,) = containers_of(deployment)
+    setting = _config(rendered)[f"SUBSHIFT_{component.upper()}_METRICS_PORT"]
+    ports = {port["name"]: port["containerPort"] for port in container["ports"]}
+    assert ports["metrics"] == int(setting)
+    assert deployment["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"] == setting
+
+
+def test_api_readiness_is_the_grpc_health_service_on_the_api_port(rendered: list[dict[str, Any]]) -> None:
+    (container,) = containers_of(find(rendered, "Deployment", "subshift-api"))
+    api_port = int(_config(rendered)["SUBSHIFT_API_ADDR"].rsplit(":", 1)[1])
+    assert _config(rendered)["SUBSHIFT_API_ADDR"].startswith("0.0.0.0:"), "a pod must listen beyond loopback"
+    assert container["readinessProbe"]["grpc"]["port"] == api_port
+    assert container["livenessProbe"]["grpc"]["port"] == api_port
+    service = find(rendered, "Service", "subshift-api")
+    grpc_port = next(port for port in service["spec"]["ports"] if port["name"] == "grpc")
+    assert grpc_port["port"] == api_port
+
+
+def test_api_grace_period_covers_the_pre_stop_pause_and_the_drain_deadline(rendered: list[dict[str, Any]]) -> None:
+    spec = find(rendered, "Deployment", "subshift-api")["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    pre_stop = float(container["lifecycle"]["preStop"]["exec"]["command"][-1])
+    drain = float(_config(rendered)["SUBSHIFT_API_DRAIN_SECONDS"])
+    margin = 3.0  # interpreter shutdown and the final log flush
+    assert pre_stop + drain + margin <= spec["terminationGracePeriodSeconds"] <= pre_stop + drain + 15
+
+
+def test_pod_disruption_budgets_select_each_component(rendered: list[dict[str, Any]]) -> None:
+    budgets = [doc for doc in rendered if doc["kind"] == "PodDisruptionBudget"]
+    covered = set()
+    for budget in budgets:
+        selector = budget["spec"]["selector"]["matchLabels"]
+        for component in COMPONENTS:
+            labels = find(rendered, "Deployment", f"subshift-{component}")["spec"]["template"]["metadata"]["labels"]
+            if selector.items() <= labels.items():
+                covered.add(component)
+    assert covered == set(COMPONENTS)
+
+
+def test_init_job_upgrades_the_database_then_publishes_the_contracts(rendered: list[dict[str, Any]]) -> None:
+    job = find(rendered, "Job", "subshift-init")
+    steps = [container["args"] for container in containers_of(job)]
+    assert steps == [["db", "upgrade"], ["contracts", "publish"]]
+
+
+def test_configuration_and_secret_keys_are_real_settings(rendered: list[dict[str, Any]]) -> None:
+    known = _setting_env_names()
+    config_keys = set(_config(rendered))
+    secret_keys = set(find(rendered, "Secret", "subshift-secrets")["stringData"])
+    assert config_keys - known == set()
+    assert secret_keys - known == set()
+    # Secrets stay out of the ConfigMap.
+    assert {"SUBSHIFT_DATABASE_URL", "SUBSHIFT_AUTH_HS256_SECRET"} <= secret_keys
+    assert not config_keys & secret_keys
+
+
+@pytest.mark.parametrize("component", [*COMPONENTS, "init"])
+def test_pods_read_configuration_and_secrets_from_the_two_objects(
+    rendered: list[dict[str, Any]], component: str
+) -> None:
+    kind = "Job" if component == "init" else "Deployment"
+    for container in containers_of(find(rendered, kind, f"subshift-{component}")):
+        sources = {next(iter(source)): next(iter(source.values()))["name"] for source in container["envFrom"]}
+        assert sources == {"configMapRef": "subshift-config", "secretRef": "subshift-secrets"}
+        assert container["image"].startswith("subshift:")
+
+
+def _setting_env_names() -> set[str]:
+    """Every SUBSHIFT_* variable the settings read: top-level fields and each section's."""
+    names = set()
+    for field, info in Settings.model_fields.items():
+        section = info.annotation
+        if isinstance(section, type) and hasattr(section, "model_fields"):
+            names |= {f"SUBSHIFT_{field.upper()}_{sub.upper()}" for sub in section.model_fields}
+        else:
+            names.add(f"SUBSHIFT_{field.upper()}")
+    return names
