@@ -107,7 +107,7 @@ def seed(
 
     With --csv it also writes a migration file of --rows rows drawn from the seeded subscribers
     (current offer = their seeded offer, target = another active offer); --bad-rows of them break a
-    rule: unknown offer, same offer, bad user id, duplicate user, inactive target.
+    rule (unknown_offer, same_offer, user_id_format, duplicate_user, inactive_offer).
 
     Example: subshift seed --subscribers 200000 --csv demo.csv --rows 100000 --bad-rows 5
     """

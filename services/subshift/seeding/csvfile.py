@@ -31,9 +31,9 @@ class BadRowKind(StrEnum):
 
     UNKNOWN_OFFER = "unknown_offer"
     SAME_OFFER = "same_offer"
-    BAD_USER_ID = "bad_user_id"
+    BAD_USER_ID = "user_id_format"
     DUPLICATE_USER = "duplicate_user"
-    INACTIVE_TARGET = "inactive_target"
+    INACTIVE_TARGET = "inactive_offer"
 
 
 @dataclass(slots=True)
