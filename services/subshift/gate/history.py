@@ -59,7 +59,7 @@ def ensure_full_history(repo: Path) -> str | None:
     if fetched.returncode != 0:
         raise ContractError(
             "this clone is shallow, so earlier contract versions are missing from its history, and "
-            f"`git fetch --unshallow --tags` failed ({fetched.stderr.strip()}); fetch the full history "
+            f"`git fetch --unshallow --tags` failed ({' '.join(fetched.stderr.split())}); fetch the full history "
             "(in CI: a checkout with fetch-depth 0) and run the gate again"
         )
     return "the clone was shallow: fetched the full history and tags"
