@@ -92,3 +92,32 @@ def generate(
         return
     report = generate(paths)
     typer.echo(f"wrote {len(report.files)} files to {paths.output} in {report.seconds:.2f}s")
+
+
+@app.command("publish")
+def publish(
+    registry: Annotated[str | None, typer.Option(help="Confluent-compatible registry URL "
+                                                      "(default: SUBSHIFT_REGISTRY_URL).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change; change nothing.")] = False,
+    topics: Annotated[bool, typer.Option(help="Also create or check the manifest's topics in Kafka.")] = True,
+    contracts: Annotated[Path | None, typer.Option(help="Contracts folder holding subjects.yaml.")] = None,
+) -> None:
+    """Set each subject's compatibility mode, register its schema (idempotent), ensure topics; exit 1 if refused."""
+    from confluent_kafka.schema_registry import SchemaRegistryClient
+
+    from subshift.config import load_settings
+    from subshift.contracts_manifest import CONTRACTS_DIR, load_manifest
+    from subshift.messaging.publish import publish as run_publish
+    from subshift.messaging.topics_admin import admin_client
+
+    settings = load_settings()
+    registry_conf = {**settings.registry.as_client_conf(), **({"url": registry} if registry else {})}
+    admin = admin_client(settings.kafka) if topics else None
+    report = run_publish(load_manifest(contracts or CONTRACTS_DIR), SchemaRegistryClient(registry_conf), admin,
+                         dry_run=dry_run, topic_prefix=settings.kafka.topic_prefix)
+    for line in report.lines():
+        typer.echo(line)
+    if not report.ok:
+        typer.echo("publish refused: fix the schema (see `subshift contracts check`) or the topic, then rerun",
+                   err=True)
+        raise typer.Exit(1)
