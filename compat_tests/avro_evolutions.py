@@ -31,13 +31,14 @@ def default_for(t: Json) -> Json:
     if isinstance(t, str):
         return {"null": None, "boolean": False, "int": 0, "long": 0, "float": 0.0, "double": 0.0,
                 "bytes": "", "string": ""}[t]
-    return {
-        "enum": lambda: t["symbols"][0],
-        "fixed": lambda: "\u0000" * t["size"],
-        "array": lambda: [],
-        "map": lambda: {},
-        "record": lambda: {f["name"]: default_for(f["type"]) for f in t["fields"]},
-    }[t["type"]]()
+    kind = t["type"]
+    if kind == "enum":
+        return t["symbols"][0]
+    if kind == "fixed":
+        return "\u0000" * t["size"]
+    if kind == "record":
+        return {f["name"]: default_for(f["type"]) for f in t["fields"]}
+    return [] if kind == "array" else {}
 
 
 def _names(node: Json) -> set[str]:
