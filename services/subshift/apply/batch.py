@@ -52,6 +52,8 @@ class Plan:
     rounds: int = 0
     duplicates: int = 0
     already_applied: int = 0
+    # Outcomes recorded per migration, filled in after the apply (for logs).
+    tallies: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def validation_problem(*, migration_id: str, user_id: str, current_offer: str, target_offer: str,

@@ -1,9 +1,45 @@
-"""`subshift serve`: (commands are added by the issue that owns them)."""
+"""`subshift serve`: run one of Subshift's long-lived processes in the foreground."""
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import typer
+
+from subshift.config import load_settings
+from subshift.observability.logs import configure_logging
 
 __all__ = ["app"]
 
 app = typer.Typer(help="serve commands.", no_args_is_help=True)
+
+
+def _stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT: the process drains (finishes its batch, commits) and exits."""
+    stop = threading.Event()
+
+    def handle(signum: int, _frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+    return stop
+
+
+@app.command("relay")
+def relay() -> None:
+    """Publish staged migration items to Kafka (the outbox relay); several may run side by side."""
+    from subshift.outbox.service import serve_relay
+
+    configure_logging()
+    serve_relay(load_settings(), _stop_on_signals())
+
+
+@app.command("consumer")
+def consumer() -> None:
+    """Apply migration events to subscriptions (one member of the consumer group)."""
+    from subshift.apply.service import serve_consumer
+
+    configure_logging()
+    serve_consumer(load_settings(), _stop_on_signals())

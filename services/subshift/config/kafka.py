@@ -16,6 +16,10 @@ class KafkaSettings(BaseSettings):
     sasl_mechanism: str | None = Field(default=None, description="librdkafka sasl.mechanism.")
     sasl_username: str | None = None
     sasl_password: SecretStr | None = None
+    topic_prefix: str = Field(
+        default="",
+        description="Prefix added to every manifest topic name (isolated test or tenant topics); empty in production.",
+    )
 
     def as_librdkafka(self) -> dict[str, str]:
         """The connection part of a librdkafka configuration, with dotted keys."""

@@ -13,3 +13,11 @@ class RelaySettings(BaseSettings):
 
     batch_size: int = Field(default=5000, ge=1, description="Items claimed per batch.")
     metrics_port: int = Field(default=9465, description="Prometheus metrics HTTP port (0: off).")
+    idle_seconds: float = Field(default=0.2, gt=0, description="Pause when no migration has work.")
+    linger_ms: int = Field(default=20, ge=0, description="librdkafka linger.ms: wait to fill batches.")
+    producer_batch_bytes: int = Field(default=1_048_576, ge=1, description="librdkafka batch.size (bytes).")
+    compression: str = Field(default="lz4", description="librdkafka compression.type.")
+    delivery_timeout_ms: int = Field(default=30_000, ge=1, description="librdkafka delivery.timeout.ms.")
+    retry_base_seconds: float = Field(default=0.2, gt=0, description="First backoff after a failed batch.")
+    retry_cap_seconds: float = Field(default=10.0, gt=0, description="Longest backoff between retries.")
+    register_schema: bool = Field(default=False, description="Register the event schema if missing (dev only).")

@@ -25,6 +25,8 @@ from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 
 from subshift.errors import ContractError, DataError, InfrastructureError
+from subshift_client.errors import KafkaClientError, RegistryUnavailableError
+from subshift_client.fast_avro import UndecodableValueError
 
 __all__ = ["Fault", "PermanentRecordError", "classify"]
 
@@ -47,8 +49,13 @@ _PG_DATA_CLASSES = ("22", "23")
 
 def classify(error: BaseException) -> Fault:
     """Say whether ``error`` may go away on retry (transient) or never will (permanent)."""
-    if isinstance(error, DataError):
+    if isinstance(error, (DataError, UndecodableValueError)):
         return Fault.PERMANENT
+    if isinstance(error, RegistryUnavailableError):
+        # Even a refusal (bad credentials) is fixed by an operator; the records are not at fault.
+        return Fault.TRANSIENT
+    if isinstance(error, KafkaClientError):
+        return Fault.TRANSIENT
     if isinstance(error, InfrastructureError):
         return Fault.TRANSIENT if error.retryable else Fault.PERMANENT
     if isinstance(error, ContractError):

@@ -105,3 +105,53 @@ def assert_counters_match_items(conn: PgConnection, migration_id: uuid.UUID) -> 
     assert published is not None
     assert row["published"] == published[0]
     assert ItemOutcome.PENDING.value not in counts or row["state"] not in ("succeeded", "succeeded_with_errors")
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A staged migration and what must be true once it is applied."""
+
+    migration_id: uuid.UUID
+    users: tuple[str, ...]
+    final_offer: dict[str, str]  # user → offer after the run (absent: no subscription)
+    final_version: dict[str, int]
+    outcomes: Counter[str]
+
+
+def stage_mixed(conn: PgConnection, rows: int, *, max_rows_per_second: int = 0) -> Expected:
+    """``rows`` items: 70 % apply, 10 % already on target, 10 % on another offer, 10 % without subscription."""
+    s = new_scenario(conn)
+    current, target, other, _ = s.offers
+    users = tuple(f"{s.prefix}-u{n:07d}" for n in range(rows))
+    kinds = ["applied"] * 7 + ["skipped", "conflict", "not_found"]
+    start_offer = {"applied": current, "skipped": target, "conflict": other}
+    subscriptions, final, outcomes = [], {}, Counter[str]()
+    for n, user in enumerate(users):
+        kind = kinds[n % 10]
+        outcomes[kind] += 1
+        if kind in start_offer:
+            subscriptions.append((user, start_offer[kind]))
+            final[user] = target if kind == "applied" else start_offer[kind]
+    seed_subscriptions(conn, subscriptions)
+    migration_id = stage_migration(conn, [Row(u, current, target) for u in users],
+                                   max_rows_per_second=max_rows_per_second)
+    versions = {u: 2 if final.get(u) == target and start_offer.get(kinds[n % 10]) == current else 1
+                for n, u in enumerate(users) if u in final}
+    return Expected(migration_id, users, final, versions, outcomes)
+
+
+def assert_applied_exactly(conn: PgConnection, expected: Expected) -> None:
+    """Every user on the expected offer, bumped once per applied item; every item one outcome; counters exact."""
+    found = offers_of(conn, expected.users)
+    assert {u: o for u, (o, _) in found.items()} == expected.final_offer
+    assert {u: v for u, (_, v) in found.items()} == expected.final_version
+    assert outcomes_of(conn, expected.migration_id) == expected.outcomes
+    assert_counters_match_items(conn, expected.migration_id)
+    row = migration_row(conn, expected.migration_id)
+    errors = expected.outcomes["conflict"] + expected.outcomes["not_found"] + expected.outcomes["dead_lettered"]
+    assert row["state"] == ("succeeded_with_errors" if errors else "succeeded")
+    assert row["published"] == len(expected.users)
+
+
+def is_terminal(conn: PgConnection, migration_id: uuid.UUID) -> bool:
+    return migration_row(conn, migration_id)["state"] in ("succeeded", "succeeded_with_errors", "failed")

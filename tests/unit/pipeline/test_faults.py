@@ -10,6 +10,8 @@ from confluent_kafka.schema_registry.error import SchemaRegistryError
 
 from subshift.errors import ContractError, DataError, InfrastructureError
 from subshift.messaging.faults import Fault, PermanentRecordError, classify
+from subshift_client.errors import KafkaClientError, RegistryUnavailableError
+from subshift_client.fast_avro import UndecodableValueError
 
 CASES = [
     pytest.param(psycopg2.OperationalError("server closed the connection unexpectedly"), Fault.TRANSIENT,
@@ -35,6 +37,15 @@ CASES = [
     pytest.param(InfrastructureError("registry down", retryable=True), Fault.TRANSIENT, id="infra-retryable"),
     pytest.param(InfrastructureError("bad credentials", retryable=False), Fault.PERMANENT, id="infra-final"),
     pytest.param(ContractError("topic missing from manifest"), Fault.TRANSIENT, id="configuration"),
+    pytest.param(UndecodableValueError("unknown_schema_id", "schema id 99 is not in the registry", 99),
+                 Fault.PERMANENT, id="unknown-schema-id"),
+    pytest.param(UndecodableValueError("wrong_magic_byte", "first byte is 7"), Fault.PERMANENT, id="bad-frame"),
+    pytest.param(RegistryUnavailableError("registry unreachable", retryable=True), Fault.TRANSIENT,
+                 id="registry-down"),
+    pytest.param(RegistryUnavailableError("401", retryable=False, status=401), Fault.TRANSIENT,
+                 id="registry-refuses-credentials"),
+    pytest.param(KafkaClientError("commit failed", code="REBALANCE_IN_PROGRESS", retryable=True), Fault.TRANSIENT,
+                 id="kafka-client"),
     pytest.param(RuntimeError("a bug"), Fault.TRANSIENT, id="unknown-is-never-dead-lettered"),
 ]
 

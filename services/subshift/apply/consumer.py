@@ -1,0 +1,243 @@
+"""The consumer loop: events from ``user-offers`` applied to ``subscriptions`` exactly once in effect.
+
+The commit order, step by step (the code below reads in this order):
+
+1. **Poll** a batch (up to ``consumer.batch_size`` records) with the generated typed consumer.
+2. **Decode**: each record is a ``Decoded`` event or an ``Undecodable`` value; decoded events are
+   validated. Whatever can never be applied becomes a dead letter. A registry outage rewinds the
+   batch and is retried (transient, step 1 again after a backoff).
+3. **Apply in one database transaction**: lock the partitions' stored offsets and drop records
+   already applied; copy the batch in; lock the items still pending (a redelivered item is a
+   no-op); send dead letters (same partition number, Spring-compatible headers) and wait for the
+   broker; compare-and-set every change on ``subscriptions``; record each item's outcome, bump the
+   migration counters, finish migrations with nothing left pending; store the next offsets in
+   ``consumer_offsets``.
+4. **Commit the database transaction.**
+5. **Commit the Kafka offsets** (``enable.auto.offset.store`` and ``enable.auto.commit`` are off;
+   nothing is committed before step 4). If this fails, the database offsets of step 3 win.
+
+A transient fault in 3 or 4 (database down, timeouts, the broker not acknowledging a dead letter)
+rolls back and retries the same batch with backoff and jitter, never committing past it, so one
+user's changes keep their order. While it waits, the consumer keeps polling with its partitions
+paused, so it stays in the group; partitions revoked meanwhile are dropped from the batch (their
+new owner starts from the last commit). SIGTERM finishes the batch in hand, commits, and leaves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+
+import psycopg2
+from confluent_kafka import TopicPartition
+
+from subshift.apply.batch import Change, DeadLetter, Plan, plan_batch
+from subshift.apply.letters import letters_for, orphans_as_dead_letters, sort_batch
+from subshift.apply.metrics import ConsumerMetrics
+from subshift.apply.offsets import lock_offsets, save_offsets
+from subshift.apply.rebalance import Assignment
+from subshift.apply.store import apply_changes, lock_items, record_outcomes, set_dead_letter_positions, stage
+from subshift.config import ConsumerSettings
+from subshift.db.connect import PgConnection
+from subshift.messaging.backoff import Backoff
+from subshift.messaging.dead_letters import DeadLetterProducer
+from subshift.messaging.faults import Fault, classify
+from subshift.observability.logs import get_logger
+from subshift_client.consumer import TypedConsumer
+from subshift_client.decoded import Decoded, MessageRef, Undecodable
+from subshift_client.errors import KafkaClientError, RegistryUnavailableError
+from subshift_client.records import UserOfferMigrationRequested
+
+__all__ = ["ApplyConsumer"]
+
+_log = get_logger("subshift.consumer")
+
+Polled = Decoded[UserOfferMigrationRequested] | Undecodable
+
+
+class ApplyConsumer:
+    """Applies ``user-offers`` events until ``stop`` is set."""
+
+    def __init__(self, settings: ConsumerSettings, *, typed: TypedConsumer[UserOfferMigrationRequested],
+                 dead_letters: DeadLetterProducer, connect: Callable[[], PgConnection],
+                 metrics: ConsumerMetrics, stop: threading.Event) -> None:
+        self._settings = settings
+        self._typed = typed
+        self._dead_letters = dead_letters
+        self._connect = connect
+        self._metrics = metrics
+        self._stop = stop
+        self._topic = typed.topic.name
+        self._backoff = Backoff(base_seconds=settings.retry_base_seconds, cap_seconds=settings.retry_cap_seconds)
+        self._conn: PgConnection | None = None
+        self._assignment = Assignment(group_id=settings.group_id, topic=self._topic, connect=connect)
+        self._committed: dict[int, int] = {}
+        self._lag_at = 0.0
+
+    def run(self) -> None:
+        """Subscribe, then poll → decode → apply → commit DB → commit Kafka until stopped; then leave the group."""
+        consumer = self._typed.consumer
+        consumer.subscribe([self._topic], on_assign=self._assignment.on_assign,
+                           on_revoke=self._assignment.on_revoke, on_lost=self._assignment.on_revoke)
+        try:
+            while not self._stop.is_set():
+                batch = self._poll()                                        # 1. poll, 2. decode
+                if batch:
+                    self._process(batch)                                    # 3. to 5.
+                self._report_lag()
+        finally:
+            self._drop_connection()
+            self._typed.close()                                             # leave the group
+            self._dead_letters.close()
+            _log.info("consumer.stopped")
+
+    # 1. + 2.
+    def _poll(self) -> list[Polled]:
+        try:
+            batch = self._typed.poll_batch(self._settings.batch_size, self._settings.poll_timeout_seconds)
+        except (RegistryUnavailableError, KafkaClientError) as error:
+            if isinstance(error, KafkaClientError) and error.fatal:
+                raise
+            self._wait_after(error, reason="registry" if isinstance(error, RegistryUnavailableError) else "kafka")
+            return []
+        self._metrics.consumed.labels(topic=self._topic).inc(len(batch))
+        return batch
+
+    def _process(self, batch: list[Polled]) -> None:
+        changes, dead = sort_batch(batch, group_id=self._settings.group_id)
+        refs = {(p.message.partition, p.message.offset): p.message for p in batch}
+        while not self._stop.is_set():
+            owned = self._assignment.owned
+            changes = [c for c in changes if c.partition in owned]
+            dead = [d for d in dead if d.partition in owned]
+            refs = {k: v for k, v in refs.items() if k[0] in owned}
+            if not refs:
+                return                                                      # every partition was revoked
+            started = time.monotonic()
+            try:
+                plan = self._apply(changes, dead, refs)                     # 3. + 4.
+            except Exception as error:
+                self._rollback()
+                self._wait_after(error, reason=classify(error).value, paused=True)
+                continue
+            self._metrics.apply_seconds.observe(time.monotonic() - started)
+            self._commit_kafka(refs.values())                               # 5.
+            self._backoff.reset()
+            self._log_batch(plan, len(refs), time.monotonic() - started)
+            return
+        _log.info("consumer.batch_abandoned", records=len(refs), reason="stopping")
+
+    # 3. + 4.
+    def _apply(self, changes: Sequence[Change], dead: Sequence[DeadLetter],
+               refs: dict[tuple[int, int], MessageRef]) -> Plan:
+        conn = self._connection()
+        group, topic = self._settings.group_id, self._topic
+        partitions = {p for p, _ in refs}
+        stored = lock_offsets(conn, group, topic, partitions)
+        plan = plan_batch(changes, dead, stored)
+        if plan.rows:
+            stage(conn, plan.rows)
+            orphans = lock_items(conn)
+            if orphans:
+                plan.dead += orphans_as_dead_letters(plan.rows, orphans)
+        if plan.dead:
+            positions = self._dead_letters.send(letters_for(plan.dead, refs, group_id=group))
+            set_dead_letter_positions(conn, {idx: positions[i] for idx, i in plan.dead_rows.items()})
+        tallies: dict[uuid.UUID, Counter[str]] = {}
+        if plan.rows:
+            apply_changes(conn, plan.rounds)
+            tallies = dict(record_outcomes(conn))
+        next_offsets: dict[int, int] = {}
+        for partition, offset in refs:
+            next_offsets[partition] = max(next_offsets.get(partition, 0), offset + 1)
+        save_offsets(conn, group, topic, next_offsets)
+        conn.commit()                                                       # 4.
+        for counts in tallies.values():
+            for outcome, count in counts.items():
+                self._metrics.outcomes.labels(outcome=outcome).inc(count)
+        for letter in plan.dead:
+            self._metrics.dead_lettered.labels(reason=letter.reason).inc()
+        self._metrics.redelivered.inc(plan.already_applied + plan.duplicates)
+        self._metrics.batch_size.observe(len(refs))
+        plan.tallies = {str(k): dict(v) for k, v in tallies.items()}
+        self._committed.update(next_offsets)
+        return plan
+
+    # 5.
+    def _commit_kafka(self, refs: Iterable[MessageRef]) -> None:
+        try:
+            self._typed.commit(refs)
+        except KafkaClientError as error:
+            # The database holds these offsets; the next owner resumes from there.
+            self._metrics.retries.labels(reason="kafka_commit").inc()
+            _log.warning("consumer.kafka_commit_failed", error=str(error), code=error.code)
+
+    def _wait_after(self, error: BaseException, *, reason: str, paused: bool = False) -> None:
+        fault = classify(error)
+        delay = self._backoff.next_delay()
+        self._metrics.retries.labels(reason=reason).inc()
+        if isinstance(error, psycopg2.Error):
+            self._drop_connection()
+        log = _log.warning if fault is Fault.TRANSIENT else _log.error
+        log("consumer.retry", fault=fault.value, error=f"{type(error).__name__}: {str(error).strip()}"[:500],
+            attempt=self._backoff.attempts, retry_in=round(delay, 3))
+        if paused:
+            self._keep_alive(delay)
+        else:
+            self._stop.wait(delay)
+
+    def _keep_alive(self, seconds: float) -> None:
+        """Wait ``seconds`` while polling with every partition paused, so the group keeps us (and rebalances run)."""
+        consumer = self._typed.consumer
+        deadline = time.monotonic() + seconds
+        while not self._stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            consumer.pause(consumer.assignment())
+            message = consumer.poll(min(left, 0.5))
+            if message is not None and message.error() is None:
+                # A partition assigned during the wait delivered a record: put it back for later.
+                topic, partition, offset = message.topic(), message.partition(), message.offset()
+                if topic is not None and partition is not None and offset is not None:
+                    consumer.seek(TopicPartition(topic, partition, offset))
+        consumer.resume(consumer.assignment())
+
+    def _report_lag(self) -> None:
+        now = time.monotonic()
+        if now - self._lag_at < self._settings.lag_interval_seconds:
+            return
+        self._lag_at = now
+        consumer = self._typed.consumer
+        for tp in consumer.assignment():
+            try:
+                _low, high = consumer.get_watermark_offsets(tp, cached=True)
+            except Exception:  # noqa: S112 - no cached watermark yet for a new partition
+                continue
+            committed = self._committed.get(tp.partition)
+            if committed is not None and high >= 0:
+                self._metrics.lag.labels(topic=self._topic, partition=str(tp.partition)).set(max(0, high - committed))
+
+    def _log_batch(self, plan: Plan, records: int, seconds: float) -> None:
+        _log.info("consumer.batch", records=records, applied_rows=len(plan.rows), rounds=plan.rounds,
+                  dead_lettered=len(plan.dead), redelivered=plan.already_applied + plan.duplicates,
+                  outcomes=plan.tallies, migrations=sorted(plan.tallies), seconds=round(seconds, 4))
+
+    def _connection(self) -> PgConnection:
+        if self._conn is None or self._conn.closed:
+            self._conn = self._connect()
+        return self._conn
+
+    def _rollback(self) -> None:
+        if self._conn is not None and not self._conn.closed:
+            try:
+                self._conn.rollback()
+            except psycopg2.Error:
+                self._drop_connection()
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(psycopg2.Error):
+                self._conn.close()
+            self._conn = None

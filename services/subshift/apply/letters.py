@@ -1,0 +1,83 @@
+"""From a polled batch to changes and dead letters, and from dead letters to what the DLT receives."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+
+from subshift import __version__
+from subshift.apply.batch import Change, DeadLetter, validation_problem
+from subshift.apply.store import StagedRow
+from subshift.messaging.dead_letter_headers import DeadLetterInfo
+from subshift.messaging.dead_letters import Letter
+from subshift.messaging.faults import PermanentRecordError
+from subshift_client.decoded import Decoded, MessageRef, Undecodable
+from subshift_client.fast_avro import UndecodableValueError
+from subshift_client.records import UserOfferMigrationRequested
+
+__all__ = ["letters_for", "orphans_as_dead_letters", "sort_batch"]
+
+INVALID_RECORD = "invalid_record"
+UNKNOWN_ITEM = "unknown_item"
+
+
+def _uuid_or_none(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def sort_batch(batch: Iterable[Decoded[UserOfferMigrationRequested] | Undecodable], *,
+               group_id: str) -> tuple[list[Change], list[DeadLetter]]:
+    """Split a polled batch into valid changes and records that can never be applied."""
+    changes: list[Change] = []
+    dead: list[DeadLetter] = []
+    for polled in batch:
+        ref = polled.message
+        if isinstance(polled, Undecodable):
+            dead.append(DeadLetter(ref.partition, ref.offset, polled.reason,
+                                   UndecodableValueError(polled.reason, polled.detail, polled.schema_id)))
+            continue
+        r = polled.record
+        problem = validation_problem(migration_id=r.migration_id, user_id=r.user_id, current_offer=r.current_offer,
+                                     target_offer=r.target_offer, row_number=r.row_number, key=ref.key)
+        if problem is not None:
+            dead.append(DeadLetter(ref.partition, ref.offset, INVALID_RECORD, PermanentRecordError(problem),
+                                   _uuid_or_none(r.migration_id), r.row_number))
+            continue
+        assert r.row_number is not None  # validation_problem refuses a missing row number
+        changes.append(Change(ref.partition, ref.offset, uuid.UUID(r.migration_id), r.row_number, r.user_id,
+                              r.current_offer, r.target_offer))
+    return changes, dead
+
+
+def orphans_as_dead_letters(rows: Sequence[StagedRow], orphans: Iterable[int]) -> list[DeadLetter]:
+    """Dead letters for staged changes whose migration item does not exist (dead letters are already listed)."""
+    result = []
+    for idx in orphans:
+        row = rows[idx]
+        if row.outcome is None:
+            error = PermanentRecordError(f"migration {row.migration_id} has no item at row {row.row_number}")
+            result.append(DeadLetter(row.partition, row.offset, UNKNOWN_ITEM, error, row.migration_id,
+                                     row.row_number))
+    return result
+
+
+def letters_for(dead: Sequence[DeadLetter], refs: Mapping[tuple[int, int], MessageRef], *,
+                group_id: str, attempts: int = 1) -> list[Letter]:
+    """What to produce to the dead-letter topic for each of ``dead``, in order."""
+    letters = []
+    for letter in dead:
+        ref = refs[(letter.partition, letter.offset)]
+        error = letter.error
+        info = DeadLetterInfo(
+            original_topic=ref.topic, original_partition=ref.partition, original_offset=ref.offset,
+            original_timestamp_ms=ref.timestamp_ms if ref.timestamp_ms is not None else -1,
+            consumer_group=group_id, exception_fqcn=f"{type(error).__module__}.{type(error).__qualname__}",
+            exception_message=str(error), reason=letter.reason, attempts=attempts,
+            migration_id=str(letter.migration_id) if letter.migration_id is not None else None,
+            row_number=letter.row_number, consumer_version=__version__,
+        )
+        letters.append(Letter(ref, info))
+    return letters

@@ -1,0 +1,169 @@
+"""The outbox relay: staged items → one Avro event each on ``user-offers`` → marked published.
+
+One cycle, in order:
+
+1. list the migrations that may publish and split the batch fairly among them, within each
+   migration's token bucket;
+2. claim that many unpublished items per migration (``FOR UPDATE SKIP LOCKED``; the
+   transaction stays open, so the rows stay ours);
+3. produce one event per item with the generated typed producer (key = user id);
+4. flush, collecting the delivery reports;
+5. mark exactly the acknowledged items published (one set-based UPDATE) and commit.
+
+A crash anywhere before 5 commits nothing: the items are claimed again and republished
+(at-least-once; the consumer makes the effect exactly-once). Unacknowledged items stay
+unpublished and the relay backs off before the next cycle, so a broker outage never spins.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+
+import psycopg2
+from confluent_kafka import KafkaError, Message
+
+from subshift.config import RelaySettings
+from subshift.db.connect import PgConnection
+from subshift.messaging.backoff import Backoff
+from subshift.observability.logs import get_logger
+from subshift.outbox.claim import ClaimedItem, Delivered, active_migrations, claim_items, mark_published
+from subshift.outbox.metrics import RelayMetrics
+from subshift.outbox.throttle import FairThrottle
+from subshift_client.producer import TypedProducer
+from subshift_client.records import UserOfferMigrationRequested
+
+__all__ = ["Relay"]
+
+_log = get_logger("subshift.relay")
+
+
+class Relay:
+    """Publishes staged items until ``stop`` is set; one relay per process, any number side by side."""
+
+    def __init__(self, settings: RelaySettings, *, producer: TypedProducer[UserOfferMigrationRequested],
+                 connect: Callable[[], PgConnection], metrics: RelayMetrics, stop: threading.Event) -> None:
+        self._settings = settings
+        self._producer = producer
+        self._connect = connect
+        self._metrics = metrics
+        self._stop = stop
+        self._throttle = FairThrottle()
+        self._backoff = Backoff(base_seconds=settings.retry_base_seconds, cap_seconds=settings.retry_cap_seconds)
+        self._conn: PgConnection | None = None
+        self._topic = producer.topic.name
+
+    def run(self) -> None:
+        """Cycle until stopped; transient faults back off and retry, never lose or skip an item."""
+        while not self._stop.is_set():
+            try:
+                published, failed, wait = self.cycle()
+            except psycopg2.Error as error:
+                self._drop_connection()
+                self._metrics.retries.labels(reason="database").inc()
+                delay = self._backoff.next_delay()
+                _log.warning("relay.database_unavailable", error=str(error).strip(), retry_in=round(delay, 3))
+                self._stop.wait(delay)
+                continue
+            if failed:
+                self._metrics.retries.labels(reason="delivery").inc()
+                delay = self._backoff.next_delay()
+                _log.warning("relay.delivery_failed", failed=failed, published=published, retry_in=round(delay, 3))
+                self._stop.wait(delay)
+            elif published:
+                self._backoff.reset()
+            elif wait > 0:
+                self._stop.wait(wait)
+        self._producer.flush(self._settings.delivery_timeout_ms / 1000)
+        self._drop_connection()
+
+    def cycle(self) -> tuple[int, int, float]:
+        """One claim → produce → mark → commit; returns (published, failed, seconds to wait before the next).
+
+        Raises:
+            psycopg2.Error: the database failed; nothing of this cycle was committed.
+        """
+        conn = self._connection()
+        started = time.monotonic()
+        # 1. who may publish, and how much
+        migrations = active_migrations(conn)
+        allowances = self._throttle.allowances([(m.id, m.max_rows_per_second) for m in migrations],
+                                               self._settings.batch_size)
+        # 2. claim (row locks held until the commit below)
+        claimed: list[ClaimedItem] = []
+        for migration in migrations:
+            limit = allowances.get(migration.id, 0)
+            if limit > 0:
+                items = claim_items(conn, migration, limit)
+                self._throttle.spend(migration.id, len(items))
+                claimed += items
+        if not claimed:
+            conn.rollback()
+            throttled = self._throttle.seconds_until_any() if migrations else 0.0
+            return 0, 0, throttled if throttled > 0 else self._settings.idle_seconds
+        # 3. produce, 4. collect the delivery reports
+        delivered, failures = self._publish(claimed)
+        # 5. mark exactly what the broker acknowledged, then commit
+        marked = mark_published(conn, delivered)
+        conn.commit()
+        self._metrics.batch_size.observe(len(claimed))
+        self._metrics.batch_seconds.observe(time.monotonic() - started)
+        self._metrics.marked.inc(sum(marked.values()))
+        _log.info("relay.batch", claimed=len(claimed), published=len(delivered), failed=sum(failures.values()),
+                  errors=dict(failures), migrations=sorted(str(m) for m in marked),
+                  seconds=round(time.monotonic() - started, 4))
+        return len(delivered), sum(failures.values()), 0.0
+
+    def _publish(self, claimed: list[ClaimedItem]) -> tuple[list[Delivered], Counter[str]]:
+        delivered: list[Delivered] = []
+        failures: Counter[str] = Counter()
+        metrics, topic = self._metrics, self._topic
+        latency = metrics.delivery_latency.labels(topic=topic)
+
+        def on_delivery(item: ClaimedItem, error: KafkaError | None, message: Message) -> None:
+            if error is not None:
+                failures[error.name()] += 1
+                return
+            delivered.append(Delivered(item.migration.id, item.row_number, item.event_id,
+                                       message.partition() or 0, message.offset() or 0))
+            if item.row_number & 15 == 0:
+                latency.observe(message.latency() or 0.0)
+
+        for item in claimed:
+            migration = item.migration
+            record = UserOfferMigrationRequested(
+                event_id=item.event_id, migration_id=str(migration.id), user_id=item.user_id,
+                current_offer=item.current_offer, target_offer=item.target_offer,
+                requested_at=migration.created_at, requested_by=migration.created_by, row_number=item.row_number,
+            )
+            callback = functools.partial(on_delivery, item)
+            while True:
+                try:
+                    self._producer.produce(record, on_delivery=callback)
+                    break
+                except BufferError:
+                    # librdkafka's queue is full: serve delivery reports to make room (blocks briefly).
+                    self._producer.poll(0.05)
+        metrics.produced.labels(topic=topic).inc(len(claimed))
+        left = self._producer.flush(self._settings.delivery_timeout_ms / 1000 + 5)
+        if left:
+            failures["STILL_QUEUED"] += left
+        metrics.delivered.labels(topic=topic).inc(len(delivered))
+        for name, count in failures.items():
+            metrics.failed.labels(topic=topic, error=name).inc(count)
+        return delivered, failures
+
+    def _connection(self) -> PgConnection:
+        if self._conn is None or self._conn.closed:
+            self._conn = self._connect()
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(psycopg2.Error):
+                self._conn.close()
+            self._conn = None
