@@ -11,6 +11,7 @@ from rich.table import Table
 from subshift.config import Settings, load_settings
 from subshift.stack import LocalStack, ServiceStatus, client_environment, export_lines
 from subshift.stack.health import unhealthy_report
+from subshift.stack.smoke import smoke_round_trip
 
 __all__ = ["app"]
 
@@ -90,6 +91,13 @@ def status(kafka_port: KafkaPort = None, registry_port: RegistryPort = None, pos
             typer.echo(unhealthy_report(service, state.problem, lines=15), err=True)
     if not all(state.healthy for state in statuses):
         raise typer.Exit(3)
+
+
+@app.command()
+def smoke() -> None:
+    """Send one Avro record through Kafka and the registry and log in to the database (clients' view)."""
+    for line in smoke_round_trip(load_settings()):
+        typer.echo(f"ok  {line}")
 
 
 @app.command()
