@@ -1,5 +1,8 @@
 """Subshift's client library: gRPC stubs for ``MigrationService``, Avro records, topics and Kafka access.
 
+The API client (hand-written): ``SubshiftClient`` uploads CSVs and reads, watches, cancels and
+reverts migrations; its failures are ``ApiError`` subclasses from ``subshift_client.api_errors``.
+
 Modules:
 - ``subshift_client.migration_v1``: Protobuf messages, enums, ``MigrationServiceStub``, ``required_role_of``.
 - ``subshift_client.records``: typed Avro records (``UserOfferMigrationRequested``).
@@ -12,6 +15,23 @@ Everything under ``subshift_client._generated`` is private and rebuilt by ``subs
 
 from __future__ import annotations
 
-from subshift_client import kafka, migration_v1, records, topics, wire
+from subshift_client import api_errors, kafka, migration_v1, records, topics, wire
+from subshift_client.api_errors import ApiError, RowViolation
+from subshift_client.client import SubshiftClient, is_terminal
+from subshift_client.retrying import RetryPolicy
+from subshift_client.upload_source import UploadProgress
 
-__all__ = ["kafka", "migration_v1", "records", "topics", "wire"]
+__all__ = [
+    "ApiError",
+    "RetryPolicy",
+    "RowViolation",
+    "SubshiftClient",
+    "UploadProgress",
+    "api_errors",
+    "is_terminal",
+    "kafka",
+    "migration_v1",
+    "records",
+    "topics",
+    "wire",
+]
