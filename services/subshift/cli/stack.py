@@ -11,7 +11,6 @@ from rich.table import Table
 from subshift.config import Settings, load_settings
 from subshift.stack import LocalStack, ServiceStatus, client_environment, export_lines
 from subshift.stack.health import unhealthy_report
-from subshift.stack.smoke import smoke_round_trip
 
 __all__ = ["app"]
 
@@ -96,6 +95,8 @@ def status(kafka_port: KafkaPort = None, registry_port: RegistryPort = None, pos
 @app.command()
 def smoke() -> None:
     """Send one Avro record through Kafka and the registry and log in to the database (clients' view)."""
+    from subshift.stack.smoke import smoke_round_trip  # the registry client is slow to import; only here
+
     for line in smoke_round_trip(load_settings()):
         typer.echo(f"ok  {line}")
 
