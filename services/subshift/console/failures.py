@@ -1,0 +1,66 @@
+"""Exit codes, and failed calls rendered as one short sentence plus the row-level details.
+
+Exit codes of the ``migrate`` commands:
+
+- 0: the call succeeded; a migration that was waited for ended ``succeeded`` or
+  ``succeeded_with_errors`` (its table shows the errors).
+- 1: the call failed, or the migration ended ``rejected``, ``failed`` or ``cancelled``.
+- 2: usage: a bad flag or argument.
+- 3: unavailable: the API could not be reached (after retries) or timed out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import grpc
+import typer
+from rich.console import Console
+
+from subshift.console.tables import violations_table
+from subshift_client.api_errors import ApiError
+from subshift_client.client import is_terminal
+from subshift_client.migration_v1 import MigrationState
+
+__all__ = ["EXIT_CODES_HELP", "api_failures", "exit_code_for_state"]
+
+EXIT_CODES_HELP = "Exit codes: 0 ok, 1 failed or rejected, 2 usage, 3 API unavailable."
+
+_UNAVAILABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+_SUCCESS = (MigrationState.MIGRATION_STATE_SUCCEEDED, MigrationState.MIGRATION_STATE_SUCCEEDED_WITH_ERRORS)
+_HINTS = {
+    grpc.StatusCode.UNAUTHENTICATED: (
+        "Pass --token or set SUBSHIFT_TOKEN; for development, mint one with `subshift token --role operator`."
+    ),
+    grpc.StatusCode.PERMISSION_DENIED: "Your token's role may not do this; viewers read, operators change.",
+    grpc.StatusCode.UNAVAILABLE: "Is the API running (`subshift serve api`) at --addr / SUBSHIFT_API_ADDR?",
+    grpc.StatusCode.DEADLINE_EXCEEDED: "The API did not answer in time; try again or raise --timeout.",
+    grpc.StatusCode.NOT_FOUND: "`subshift migrate list` shows the migrations there are.",
+    grpc.StatusCode.ALREADY_EXISTS: "Different content needs a different --idempotency-key.",
+}
+
+
+def exit_code_for_state(state: MigrationState.ValueType) -> int:
+    """0 unless the migration ended without completing (rejected, failed, cancelled)."""
+    return 0 if not is_terminal(state) or state in _SUCCESS else 1
+
+
+def _render(console: Console, error: ApiError) -> None:
+    sentence = error.details.rstrip(".")
+    console.print(f"[bold red]error:[/] {sentence} [dim]({error.code.name.lower()})[/]", highlight=False)
+    if error.violations:
+        console.print(violations_table(error.violations, error.violations_total))
+    hint = _HINTS.get(error.code)
+    if hint:
+        console.print(f"[dim]{hint}[/]", highlight=False)
+
+
+@contextmanager
+def api_failures(console: Console) -> Iterator[None]:
+    """Turn an ``ApiError`` raised inside into its rendering on ``console`` and an exit code."""
+    try:
+        yield
+    except ApiError as error:
+        _render(console, error)
+        raise typer.Exit(3 if error.code in _UNAVAILABLE else 1) from None
