@@ -105,6 +105,5 @@ def smoke() -> None:
 def env(kafka_port: KafkaPort = None, registry_port: RegistryPort = None, postgres_port: PostgresPort = None,
         brokers: Brokers = None) -> None:
     """Print `export SUBSHIFT_…=…` lines for the shell: eval "$(subshift stack env)"."""
-    settings = _settings(kafka_port, registry_port, postgres_port, brokers)
-    stack = LocalStack(settings)
-    typer.echo(export_lines(client_environment(settings.stack, stack.paths)), nl=False)
+    stack = LocalStack(_settings(kafka_port, registry_port, postgres_port, brokers))
+    typer.echo(export_lines(client_environment(stack.settings.stack, stack.paths)), nl=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from subshift.config import Settings
+from subshift.config.stack import StackSettings
 from subshift.errors import InfrastructureError, NotFoundError
 from subshift.stack.artifacts import fetch_all
 from subshift.stack.health import wait_healthy
@@ -19,6 +20,7 @@ from subshift.stack.kafka import KafkaService
 from subshift.stack.paths import StackPaths
 from subshift.stack.ports import port_holder, port_in_use
 from subshift.stack.postgres import PostgresService
+from subshift.stack.process import ManagedProcess
 from subshift.stack.registry import RegistryService
 from subshift.stack.service import Service
 
@@ -41,11 +43,22 @@ class LocalStack:
     """PostgreSQL, Kafka and the registry, as configured in ``settings.stack``."""
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
         self.paths = StackPaths.create(settings.state_dir, settings.stack.cache_dir)
-        self.postgres = PostgresService(self.paths, settings.stack)
-        self.kafka = KafkaService(self.paths, settings.stack)
-        self.registry = RegistryService(self.paths, settings.stack)
+        self.settings = settings.model_copy(update={"stack": self._remembered_topology(settings.stack)})
+        self.postgres = PostgresService(self.paths, self.settings.stack)
+        self.kafka = KafkaService(self.paths, self.settings.stack)
+        self.registry = RegistryService(self.paths, self.settings.stack)
+
+    def _remembered_topology(self, stack: StackSettings) -> StackSettings:
+        # `up --brokers 3` is remembered, so that a later `status`, `env` or `down` without the flag
+        # talks about the cluster that is actually there; an explicit setting or flag always wins.
+        if "kafka_brokers" in stack.model_fields_set:
+            return stack
+        try:
+            brokers = int(self.paths.kafka_brokers_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return stack
+        return stack.model_copy(update={"kafka_brokers": brokers})
 
     @property
     def services(self) -> list[Service]:
@@ -97,6 +110,8 @@ class LocalStack:
         if all(status.healthy for status in current):
             return current
         self._check_ports()
+        self.paths.state_dir.mkdir(parents=True, exist_ok=True)
+        self.paths.kafka_brokers_file.write_text(f"{self.settings.stack.kafka_brokers}\n", encoding="utf-8")
         self.fetch()
         self.postgres.launch()
         wait_healthy([self.postgres], timeout=timeout)
@@ -120,6 +135,20 @@ class LocalStack:
             for process in service.processes():
                 if process.stop(timeout=self.settings.stack.stop_timeout):
                     stopped.append(process.name)
+            if service is self.kafka:
+                stopped.extend(self._stop_other_kafka_nodes())
+        return stopped
+
+    def _stop_other_kafka_nodes(self) -> list[str]:
+        """Nodes of a cluster of another size (e.g. left from `up --brokers 3`) are stopped too."""
+        known = {process.pid_file for process in self.kafka.processes()}
+        stopped = []
+        for pid_file in sorted(self.paths.run_dir.glob("kafka*.pid")):
+            if pid_file in known:
+                continue
+            process = ManagedProcess(pid_file.stem, pid_file, self.paths.log_file(pid_file.stem), marker="kafka.Kafka")
+            if process.stop(timeout=self.settings.stack.stop_timeout):
+                stopped.append(process.name)
         return stopped
 
     def status(self) -> list[ServiceStatus]:

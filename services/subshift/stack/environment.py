@@ -17,7 +17,7 @@ def client_environment(settings: StackSettings, paths: StackPaths) -> dict[str, 
     """``SUBSHIFT_*`` client variables (Kafka, registry, database) that match the stack's configuration."""
     nodes = kafka_nodes(
         host=settings.host, port=settings.kafka_port, controller_port=settings.kafka_controller_port,
-        count=settings.kafka_brokers, kafka_dir=paths.kafka_dir,
+        count=settings.kafka_brokers, kafka_dir=paths.kafka_dir(settings.kafka_brokers),
     )
     password = quote(settings.postgres_password.get_secret_value(), safe="")
     return {

@@ -48,7 +48,7 @@ class KafkaService:
         self._settings = settings
         self._nodes = kafka_nodes(
             host=settings.host, port=settings.kafka_port, controller_port=settings.kafka_controller_port,
-            count=settings.kafka_brokers, kafka_dir=paths.kafka_dir,
+            count=settings.kafka_brokers, kafka_dir=paths.kafka_dir(settings.kafka_brokers),
         )
 
     @property
@@ -70,7 +70,7 @@ class KafkaService:
         name = self._process_name(node)
         return ManagedProcess(
             name=name, pid_file=self._paths.pid_file(name), log_file=self._paths.log_file(name),
-            marker=str(self._paths.kafka_node_dir(node.node_id) / "server.properties"),
+            marker=str(self._paths.kafka_node_dir(len(self._nodes), node.node_id) / "server.properties"),
         )
 
     def processes(self) -> list[ManagedProcess]:
@@ -86,7 +86,7 @@ class KafkaService:
         return str(libs / "*")
 
     def _cluster_id(self) -> str:
-        path = self._paths.kafka_cluster_id_file
+        path = self._paths.kafka_cluster_id_file(len(self._nodes))
         if path.exists():
             return path.read_text(encoding="utf-8").strip()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,7 +123,7 @@ class KafkaService:
             process = self._process(node)
             if process.pid() is not None:
                 continue
-            node_dir = self._paths.kafka_node_dir(node.node_id)
+            node_dir = self._paths.kafka_node_dir(len(self._nodes), node.node_id)
             node_dir.mkdir(parents=True, exist_ok=True)
             properties = node_dir / "server.properties"
             properties.write_text(render_server_properties(node, self._nodes), encoding="utf-8")

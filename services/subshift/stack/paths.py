@@ -48,15 +48,20 @@ class StackPaths:
         return self.kafka_home(version) / "libs"
 
     @property
-    def kafka_dir(self) -> Path:
-        return self.state_dir / "kafka"
+    def kafka_brokers_file(self) -> Path:
+        """The node count of the last `up`, so later commands address the same cluster."""
+        return self.state_dir / "kafka-brokers"
 
-    def kafka_node_dir(self, node_id: int) -> Path:
-        return self.kafka_dir / f"node-{node_id}"
+    def kafka_dir(self, brokers: int) -> Path:
+        # Each cluster size keeps its own data: KRaft's voter set is fixed when storage is formatted,
+        # so a 3-node cluster cannot reuse the 1-node cluster's logs (nor the other way round).
+        return self.state_dir / ("kafka" if brokers == 1 else f"kafka-{brokers}-nodes")
 
-    @property
-    def kafka_cluster_id_file(self) -> Path:
-        return self.kafka_dir / "cluster.id"
+    def kafka_node_dir(self, brokers: int, node_id: int) -> Path:
+        return self.kafka_dir(brokers) / f"node-{node_id}"
+
+    def kafka_cluster_id_file(self, brokers: int) -> Path:
+        return self.kafka_dir(brokers) / "cluster.id"
 
     # Registry ------------------------------------------------------------------------------
     def registry_home(self, version: str) -> Path:
