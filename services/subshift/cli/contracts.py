@@ -121,3 +121,18 @@ def publish(
         typer.echo("publish refused: fix the schema (see `subshift contracts check`) or the topic, then rerun",
                    err=True)
         raise typer.Exit(1)
+
+
+@app.command("fixtures")
+def fixtures(
+    version: Annotated[str, typer.Argument(help="The contract release the fixtures belong to, e.g. v1.")],
+    root: Annotated[Path | None, typer.Option(help="Folder holding one fixture folder per version "
+                                                   "(default: compat_tests/fixtures).")] = None,
+) -> None:
+    """Write golden wire fixtures (encoded requests, responses and Avro events) made by today's contracts."""
+    from subshift.contracts_manifest import CONTRACTS_DIR
+    from subshift.wire_fixtures import write_fixtures
+
+    folder = (root or CONTRACTS_DIR.parent / "compat_tests" / "fixtures") / version
+    written = write_fixtures(folder)
+    typer.echo(f"wrote {len(written)} files to {folder}")

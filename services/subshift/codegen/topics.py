@@ -68,6 +68,7 @@ def render_clients(manifest: Manifest) -> Output:
         ContractError: an Avro topic names no string key field, or one its record lacks.
     """
     imports: set[str] = set()
+    by_subject: list[str] = []
     body: list[str] = []
     exported: list[str] = []
     for topic in manifest.avro_topics:
@@ -108,7 +109,9 @@ def render_clients(manifest: Manifest) -> Output:
             f"    return FastAvroDecoder({record}, WriterSchemas(registry))",
         ]
         exported += [f"{prefix}Consumer", f"{prefix}Producer", f"{snake}_decoder", f"{snake}_serdes"]
-    runtime = ["from subshift_client.consumer import TypedConsumer",
+        by_subject.append(f"    {topic.value.subject!r}: {record},")
+    runtime = ["from subshift_client.avro_runtime import AvroRecord",
+               "from subshift_client.consumer import TypedConsumer",
                "from subshift_client.fast_avro import FastAvroDecoder",
                "from subshift_client.producer import TypedProducer",
                "from subshift_client.registry import WriterSchemas",
@@ -117,10 +120,12 @@ def render_clients(manifest: Manifest) -> Output:
     lines = [module_docstring("Typed producers, consumers and serdes, one set per Avro topic of the manifest.",
                               _SOURCE),
              "from __future__ import annotations", "",
-             "from collections.abc import Mapping", "from typing import Any", "",
+             "from collections.abc import Mapping", "from typing import Any, Final", "",
              "from confluent_kafka.schema_registry import SchemaRegistryClient", "",
              *generated, *runtime, "",
-             "__all__ = [" + ", ".join(repr(n) for n in sorted(exported)) + "]",
+             "__all__ = [" + ", ".join(repr(n) for n in sorted([*exported, "RECORDS_BY_SUBJECT"])) + "]",
+             "", "# Which record class each registry subject's schema generates.",
+             "RECORDS_BY_SUBJECT: Final[Mapping[str, type[AvroRecord]]] = {", *by_subject, "}",
              *body, ""]
     return {PurePosixPath("clients.py"): "\n".join(lines)}
 

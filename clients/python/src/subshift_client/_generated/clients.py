@@ -8,19 +8,25 @@ Generated, do not edit; run `subshift contracts generate`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from subshift_client._generated.records.user_offer_migration_requested import UserOfferMigrationRequested
 from subshift_client._generated.topics import USER_OFFERS
+from subshift_client.avro_runtime import AvroRecord
 from subshift_client.consumer import TypedConsumer
 from subshift_client.fast_avro import FastAvroDecoder
 from subshift_client.producer import TypedProducer
 from subshift_client.registry import WriterSchemas
 from subshift_client.serdes import AvroSerdes, avro_serdes
 
-__all__ = ['UserOffersConsumer', 'UserOffersProducer', 'user_offers_decoder', 'user_offers_serdes']
+__all__ = ['RECORDS_BY_SUBJECT', 'UserOffersConsumer', 'UserOffersProducer', 'user_offers_decoder', 'user_offers_serdes']
+
+# Which record class each registry subject's schema generates.
+RECORDS_BY_SUBJECT: Final[Mapping[str, type[AvroRecord]]] = {
+    'user-offers-value': UserOfferMigrationRequested,
+}
 
 
 def _user_offers_key(record: UserOfferMigrationRequested) -> str:
