@@ -43,3 +43,16 @@ def consumer() -> None:
 
     configure_logging()
     serve_consumer(load_settings(), _stop_on_signals())
+
+
+@app.command("all")
+def all_() -> None:
+    """Run the API, the relay and the consumer together, each in its own process; Ctrl-C stops all three.
+
+    For development and demos; in production run each as its own deployment and scale them apart.
+
+    Example: subshift serve all
+    """
+    from subshift.supervise import supervise
+
+    raise typer.Exit(supervise(("api", "relay", "consumer"), _stop_on_signals()))
