@@ -105,7 +105,9 @@ def plan_batch(changes: Iterable[Change], dead: Iterable[DeadLetter], stored: Ma
                 continue
             seen.add(key)
             plan.dead_rows[len(plan.rows)] = len(plan.dead) - 1
-            plan.rows.append(StagedRow(len(plan.rows), 0, letter.migration_id, letter.row_number, "", "", "",
+            # Round 1 records it (its outcome is preset, so no compare-and-set runs for it).
+            plan.rounds = max(plan.rounds, 1)
+            plan.rows.append(StagedRow(len(plan.rows), 1, letter.migration_id, letter.row_number, "", "", "",
                                        letter.partition, letter.offset, ItemOutcome.DEAD_LETTERED.value,
                                        letter.reason))
     return plan

@@ -7,11 +7,12 @@ The commit order, step by step (the code below reads in this order):
    validated. Whatever can never be applied becomes a dead letter. A registry outage rewinds the
    batch and is retried (transient, step 1 again after a backoff).
 3. **Apply in one database transaction**: lock the partitions' stored offsets and drop records
-   already applied; copy the batch in; lock the items still pending (a redelivered item is a
-   no-op); send dead letters (same partition number, Spring-compatible headers) and wait for the
-   broker; compare-and-set every change on ``subscriptions``; record each item's outcome, bump the
-   migration counters, finish migrations with nothing left pending; store the next offsets in
-   ``consumer_offsets``.
+   already applied; copy the batch in; send dead letters (same partition number, Spring-compatible
+   headers) and wait for the broker; then, one round per position of a user in the batch, lock
+   the items still pending (a redelivered item is a no-op), compare-and-set on ``subscriptions``
+   and record each item's outcome; dead-letter records whose item does not exist; bump the
+   migration counters and finish migrations with nothing left pending; store the next offsets
+   in ``consumer_offsets``.
 4. **Commit the database transaction.**
 5. **Commit the Kafka offsets** (``enable.auto.offset.store`` and ``enable.auto.commit`` are off;
    nothing is committed before step 4). If this fails, the database offsets of step 3 win.
@@ -28,8 +29,6 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 import psycopg2
@@ -40,7 +39,14 @@ from subshift.apply.letters import letters_for, orphans_as_dead_letters, sort_ba
 from subshift.apply.metrics import ConsumerMetrics
 from subshift.apply.offsets import lock_offsets, save_offsets
 from subshift.apply.rebalance import Assignment
-from subshift.apply.store import apply_changes, lock_items, record_outcomes, set_dead_letter_positions, stage
+from subshift.apply.store import (
+    Tallies,
+    apply_round,
+    count_outcomes,
+    find_orphans,
+    set_dead_letter_positions,
+    stage,
+)
 from subshift.config import ConsumerSettings
 from subshift.db.connect import PgConnection
 from subshift.messaging.backoff import Backoff
@@ -136,34 +142,37 @@ class ApplyConsumer:
                refs: dict[tuple[int, int], MessageRef]) -> Plan:
         conn = self._connection()
         group, topic = self._settings.group_id, self._topic
-        partitions = {p for p, _ in refs}
-        stored = lock_offsets(conn, group, topic, partitions)
+        stored = lock_offsets(conn, group, topic, {p for p, _ in refs})
         plan = plan_batch(changes, dead, stored)
+        tallies = Tallies()
         if plan.rows:
             stage(conn, plan.rows)
-            orphans = lock_items(conn)
-            if orphans:
-                plan.dead += orphans_as_dead_letters(plan.rows, orphans)
         if plan.dead:
+            # Dead letters whose item is known get their DLT position recorded with their outcome.
             positions = self._dead_letters.send(letters_for(plan.dead, refs, group_id=group))
             set_dead_letter_positions(conn, {idx: positions[i] for idx, i in plan.dead_rows.items()})
-        tallies: dict[uuid.UUID, Counter[str]] = {}
-        if plan.rows:
-            apply_changes(conn, plan.rounds)
-            tallies = dict(record_outcomes(conn))
+        for seq in range(1, plan.rounds + 1):
+            apply_round(conn, seq, tallies)
+        if tallies.recorded < len(plan.rows):
+            # Some rows had no pending item: a redelivery (no-op), or an item that does not exist (dead letter).
+            orphans = orphans_as_dead_letters(plan.rows, find_orphans(conn))
+            if orphans:
+                self._dead_letters.send(letters_for(orphans, refs, group_id=group))
+                plan.dead += orphans
+        count_outcomes(conn, tallies)
         next_offsets: dict[int, int] = {}
         for partition, offset in refs:
             next_offsets[partition] = max(next_offsets.get(partition, 0), offset + 1)
         save_offsets(conn, group, topic, next_offsets)
         conn.commit()                                                       # 4.
-        for counts in tallies.values():
+        for counts in tallies.outcomes.values():
             for outcome, count in counts.items():
                 self._metrics.outcomes.labels(outcome=outcome).inc(count)
         for letter in plan.dead:
             self._metrics.dead_lettered.labels(reason=letter.reason).inc()
         self._metrics.redelivered.inc(plan.already_applied + plan.duplicates)
         self._metrics.batch_size.observe(len(refs))
-        plan.tallies = {str(k): dict(v) for k, v in tallies.items()}
+        plan.tallies = {str(k): dict(v) for k, v in tallies.outcomes.items()}
         self._committed.update(next_offsets)
         return plan
 

@@ -3,13 +3,14 @@
 Within the caller's transaction:
 
 1. ``stage`` copies the batch into ``_apply_batch`` (COPY).
-2. ``lock_items`` locks the batch's items that still wait for an outcome (so a redelivered
-   item, or one a concurrent consumer finished, is a no-op) and returns the rows whose item
-   does not exist at all.
-3. ``apply_changes`` runs the compare-and-set on ``subscriptions``, one round per position of a
-   user in the batch (a user's second change in a batch must see the first one's result).
-4. ``record_outcomes`` writes each item's outcome, bumps the migration counters and makes a
-   migration terminal once none of its items waits any more.
+2. ``apply_round`` runs once per position of a user in the batch (a user's second change in a
+   batch must see the first one's result). One statement locks the round's items that still
+   wait for an outcome (so a redelivered item, or one a concurrent consumer finished, is a
+   no-op), runs the compare-and-set on ``subscriptions``, classifies what did not move
+   (skipped, conflict, not found) and writes every item's outcome.
+3. ``find_orphans`` names the rows whose item does not exist at all (they are dead letters).
+4. ``count_outcomes`` bumps the migration counters and makes a migration terminal once none
+   of its items waits any more.
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ import io
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from psycopg2.extras import execute_values
 
 from subshift.db.connect import PgConnection
 from subshift.db.models import COUNTER_COLUMNS, ItemOutcome, MigrationState
 
-__all__ = ["StagedRow", "apply_changes", "lock_items", "record_outcomes", "set_dead_letter_positions", "stage"]
+__all__ = ["StagedRow", "Tallies", "apply_round", "count_outcomes", "find_orphans", "set_dead_letter_positions",
+           "stage"]
 
 _COLUMNS = ("idx", "seq", "migration_id", "row_number", "user_id", "current_offer", "target_offer",
             "kafka_partition", "kafka_offset", "outcome", "reason")
@@ -35,29 +37,68 @@ CREATE TEMP TABLE IF NOT EXISTS _apply_batch (
     idx integer PRIMARY KEY, seq integer NOT NULL, migration_id uuid NOT NULL, row_number bigint NOT NULL,
     user_id text NOT NULL, current_offer text NOT NULL, target_offer text NOT NULL,
     kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, outcome text, reason text,
-    previous_offer text, dlt_partition integer, dlt_offset bigint,
-    live boolean NOT NULL DEFAULT false, was_published boolean NOT NULL DEFAULT false
+    dlt_partition integer, dlt_offset bigint
 ) ON COMMIT DELETE ROWS
 """
 
 _PENDING = ItemOutcome.PENDING.value
 _ERRORS = (COUNTER_COLUMNS[ItemOutcome.CONFLICT], COUNTER_COLUMNS[ItemOutcome.NOT_FOUND],
            COUNTER_COLUMNS[ItemOutcome.DEAD_LETTERED])
+_COUNTED = (ItemOutcome.APPLIED, ItemOutcome.SKIPPED, ItemOutcome.CONFLICT, ItemOutcome.NOT_FOUND,
+            ItemOutcome.CANCELLED, ItemOutcome.DEAD_LETTERED)
 _RUNNING = (MigrationState.PENDING.value, MigrationState.PUBLISHING.value, MigrationState.APPLYING.value)
 
+_A = ItemOutcome
 # Built from enum constants only (no input reaches these texts).
-_CLASSIFY_SQL = f"""
-UPDATE _apply_batch b
-SET outcome = CASE WHEN s.user_id IS NULL THEN '{ItemOutcome.NOT_FOUND.value}'
-                   WHEN s.offer_code = b.target_offer THEN '{ItemOutcome.SKIPPED.value}'
-                   ELSE '{ItemOutcome.CONFLICT.value}' END,
-    reason = CASE WHEN s.user_id IS NULL THEN 'user ' || b.user_id || ' has no subscription'
-                  WHEN s.offer_code = b.target_offer THEN 'user is already on offer ' || b.target_offer
-                  WHEN s.offer_code = b.current_offer THEN 'target offer ' || b.target_offer || ' does not exist'
-                  ELSE 'user is on offer ' || s.offer_code || ', not ' || b.current_offer END,
-    previous_offer = s.offer_code
-FROM _apply_batch b2 LEFT JOIN subscriptions s ON s.user_id = b2.user_id
-WHERE b.idx = b2.idx AND b.seq = %s AND b.live AND b.outcome IS NULL
+_ROUND_SQL = f"""
+WITH locked AS (
+    SELECT b.idx, i.published_at IS NOT NULL AS was_published
+    FROM _apply_batch b
+    JOIN migration_items i ON i.migration_id = b.migration_id AND i.row_number = b.row_number
+    WHERE b.seq = %(seq)s AND i.outcome = '{_PENDING}'
+    ORDER BY i.migration_id, i.row_number
+    FOR UPDATE OF i
+),
+moved AS (
+    UPDATE subscriptions s
+    SET offer_code = b.target_offer, version = s.version + 1, updated_at = now()
+    FROM _apply_batch b JOIN locked l ON l.idx = b.idx
+    WHERE b.outcome IS NULL AND s.user_id = b.user_id AND s.offer_code = b.current_offer
+      -- an offer removed since staging is a conflict, not a failed batch
+      AND EXISTS (SELECT 1 FROM offers o WHERE o.code = b.target_offer)
+    RETURNING b.idx
+),
+decided AS (
+    SELECT b.migration_id, b.row_number, b.kafka_partition, b.kafka_offset, b.dlt_partition, b.dlt_offset,
+           l.was_published, s.offer_code AS seen_offer,
+           CASE WHEN b.outcome IS NOT NULL THEN b.outcome
+                WHEN m.idx IS NOT NULL THEN '{_A.APPLIED.value}'
+                WHEN s.user_id IS NULL THEN '{_A.NOT_FOUND.value}'
+                WHEN s.offer_code = b.target_offer THEN '{_A.SKIPPED.value}'
+                ELSE '{_A.CONFLICT.value}' END AS outcome,
+           CASE WHEN b.outcome IS NOT NULL THEN COALESCE(b.reason, '')
+                WHEN m.idx IS NOT NULL THEN ''
+                WHEN s.user_id IS NULL THEN 'user ' || b.user_id || ' has no subscription'
+                WHEN s.offer_code = b.target_offer THEN 'user is already on offer ' || b.target_offer
+                WHEN s.offer_code = b.current_offer THEN 'target offer ' || b.target_offer || ' does not exist'
+                ELSE 'user is on offer ' || s.offer_code || ', not ' || b.current_offer END AS reason
+    FROM _apply_batch b
+    JOIN locked l ON l.idx = b.idx
+    LEFT JOIN moved m ON m.idx = b.idx
+    LEFT JOIN subscriptions s ON s.user_id = b.user_id AND b.outcome IS NULL
+),
+recorded AS (
+    UPDATE migration_items i
+    SET outcome = d.outcome, reason = d.reason, previous_offer = d.seen_offer, outcome_at = now(),
+        dlt_partition = d.dlt_partition, dlt_offset = d.dlt_offset,
+        published_at = COALESCE(i.published_at, now()),
+        kafka_partition = COALESCE(i.kafka_partition, d.kafka_partition),
+        kafka_offset = COALESCE(i.kafka_offset, d.kafka_offset)
+    FROM decided d
+    WHERE i.migration_id = d.migration_id AND i.row_number = d.row_number
+    RETURNING d.migration_id, d.outcome, d.was_published
+)
+SELECT migration_id, outcome, count(*), count(*) FILTER (WHERE NOT was_published) FROM recorded GROUP BY 1, 2
 """  # noqa: S608
 
 _TERMINAL_SQL = f"""
@@ -88,55 +129,26 @@ class StagedRow:
     reason: str | None = None
 
 
-def _copy_text(value: object) -> str:
+def _text(value: str | None) -> str:
     if value is None:
         return "\\N"
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
 
 
 def stage(conn: PgConnection, rows: Sequence[StagedRow]) -> None:
     """Copy the batch into this transaction's ``_apply_batch``."""
     buffer = io.StringIO()
     buffer.writelines(
-        "\t".join(_copy_text(v) for v in (r.idx, r.seq, r.migration_id, r.row_number, r.user_id, r.current_offer,
-                                          r.target_offer, r.partition, r.offset, r.outcome, r.reason)) + "\n"
+        f"{r.idx}\t{r.seq}\t{r.migration_id}\t{r.row_number}\t{_text(r.user_id)}\t{_text(r.current_offer)}\t"
+        f"{_text(r.target_offer)}\t{r.partition}\t{r.offset}\t{_text(r.outcome)}\t{_text(r.reason)}\n"
         for r in rows
     )
     buffer.seek(0)
     with conn.cursor() as cur:
         cur.execute(_CREATE)
         cur.copy_expert(f"COPY _apply_batch ({', '.join(_COLUMNS)}) FROM STDIN", buffer)
-
-
-def lock_items(conn: PgConnection) -> list[int]:
-    """Lock the items still pending (marking their rows live); drop and return rows whose item does not exist."""
-    with conn.cursor() as cur:
-        cur.execute(
-            """
-            WITH locked AS (
-                SELECT i.migration_id, i.row_number, i.published_at IS NOT NULL AS was_published
-                FROM migration_items i
-                JOIN _apply_batch b ON i.migration_id = b.migration_id AND i.row_number = b.row_number
-                WHERE i.outcome = %s
-                ORDER BY i.migration_id, i.row_number
-                FOR UPDATE OF i
-            )
-            UPDATE _apply_batch b SET live = true, was_published = l.was_published
-            FROM locked l WHERE b.migration_id = l.migration_id AND b.row_number = l.row_number
-            """,
-            (_PENDING,),
-        )
-        cur.execute(
-            """
-            DELETE FROM _apply_batch b WHERE NOT b.live AND NOT EXISTS (
-                SELECT 1 FROM migration_items i WHERE i.migration_id = b.migration_id AND i.row_number = b.row_number)
-            RETURNING b.idx
-            """
-        )
-        return sorted(int(r[0]) for r in cur.fetchall())
 
 
 def set_dead_letter_positions(conn: PgConnection, positions: Mapping[int, tuple[int, int]]) -> None:
@@ -153,72 +165,59 @@ def set_dead_letter_positions(conn: PgConnection, positions: Mapping[int, tuple[
         )
 
 
-def apply_changes(conn: PgConnection, rounds: int) -> None:
-    """Compare-and-set every live change: still on ``current_offer`` → moved; else skipped, conflict or not found."""
+@dataclass
+class Tallies:
+    """Outcomes recorded per migration, and items a consumer saw before the relay marked them published."""
+
+    outcomes: dict[uuid.UUID, Counter[str]] = field(default_factory=dict)
+    newly_published: Counter[uuid.UUID] = field(default_factory=Counter)
+
+    @property
+    def recorded(self) -> int:
+        return sum(sum(c.values()) for c in self.outcomes.values())
+
+
+def apply_round(conn: PgConnection, seq: int, tallies: Tallies) -> None:
+    """Apply the ``seq``-th change of every user in the batch and record the outcomes (see the module doc)."""
     with conn.cursor() as cur:
-        for seq in range(1, rounds + 1):
-            cur.execute(
-                """
-                WITH moved AS (
-                    UPDATE subscriptions s
-                    SET offer_code = b.target_offer, version = s.version + 1, updated_at = now()
-                    FROM _apply_batch b
-                    WHERE b.seq = %(seq)s AND b.live AND b.outcome IS NULL
-                      AND s.user_id = b.user_id AND s.offer_code = b.current_offer
-                      -- an offer removed since staging is a conflict, not a failed batch
-                      AND EXISTS (SELECT 1 FROM offers o WHERE o.code = b.target_offer)
-                    RETURNING b.idx
-                )
-                UPDATE _apply_batch b SET outcome = %(applied)s, previous_offer = b.current_offer
-                FROM moved WHERE b.idx = moved.idx
-                """,
-                {"seq": seq, "applied": ItemOutcome.APPLIED.value},
-            )
-            cur.execute(_CLASSIFY_SQL, (seq,))
-
-
-def record_outcomes(conn: PgConnection) -> dict[uuid.UUID, Counter[str]]:
-    """Write outcomes to the items and counters to the migrations; finish migrations with nothing pending.
-
-    Returns the outcomes counted per migration (for metrics and logs).
-    """
-    with conn.cursor() as cur:
-        cur.execute(
-            """
-            UPDATE migration_items i
-            SET outcome = b.outcome, reason = COALESCE(b.reason, ''), previous_offer = b.previous_offer,
-                outcome_at = now(), dlt_partition = b.dlt_partition, dlt_offset = b.dlt_offset,
-                published_at = COALESCE(i.published_at, now()),
-                kafka_partition = COALESCE(i.kafka_partition, b.kafka_partition),
-                kafka_offset = COALESCE(i.kafka_offset, b.kafka_offset)
-            FROM _apply_batch b
-            WHERE b.live AND b.outcome IS NOT NULL AND i.migration_id = b.migration_id AND i.row_number = b.row_number
-            """
-        )
-        cur.execute(
-            "SELECT migration_id, outcome, count(*), count(*) FILTER (WHERE NOT was_published) "
-            "FROM _apply_batch WHERE live AND outcome IS NOT NULL GROUP BY 1, 2"
-        )
-        tallies: dict[uuid.UUID, Counter[str]] = {}
-        newly_published: Counter[uuid.UUID] = Counter()
+        cur.execute(_ROUND_SQL, {"seq": seq})
         for mid, outcome, count, unpublished in cur.fetchall():
             key = uuid.UUID(str(mid))
-            tallies.setdefault(key, Counter())[outcome] = int(count)
-            newly_published[key] += int(unpublished)
-        if not tallies:
-            return tallies
-        ids = sorted(tallies)
+            tallies.outcomes.setdefault(key, Counter())[outcome] += int(count)
+            tallies.newly_published[key] += int(unpublished)
+
+
+def find_orphans(conn: PgConnection) -> list[int]:
+    """Rows (by ``idx``) naming an item that does not exist; rows already bound for the DLT are left out."""
+    with conn.cursor() as cur:
+        cur.execute(
+            """
+            SELECT b.idx FROM _apply_batch b
+            WHERE b.outcome IS NULL AND NOT EXISTS (
+                SELECT 1 FROM migration_items i WHERE i.migration_id = b.migration_id AND i.row_number = b.row_number)
+            ORDER BY b.idx
+            """
+        )
+        return [int(r[0]) for r in cur.fetchall()]
+
+
+def count_outcomes(conn: PgConnection, tallies: Tallies) -> None:
+    """Bump the migrations' counters by ``tallies`` and finish migrations with no pending item left."""
+    if not tallies.outcomes:
+        return
+    ids = sorted(tallies.outcomes)
+    columns = [COUNTER_COLUMNS[o] for o in _COUNTED]
+    sets = ", ".join(f"{c} = m.{c} + v.{c}" for c in columns)
+    with conn.cursor() as cur:
+        # One lock order for every writer of migration rows (ids ascending): no deadlock with the relay.
         cur.execute("SELECT id FROM migrations WHERE id = ANY(%s::uuid[]) ORDER BY id FOR NO KEY UPDATE",
                     ([str(i) for i in ids],))
-        columns = [COUNTER_COLUMNS[o] for o in ItemOutcome if o in COUNTER_COLUMNS and o is not ItemOutcome.REJECTED]
-        outcomes = [o.value for o in ItemOutcome if o in COUNTER_COLUMNS and o is not ItemOutcome.REJECTED]
-        sets = ", ".join(f"{c} = m.{c} + v.{c}" for c in columns)
         execute_values(
             cur,
             f"UPDATE migrations m SET {sets}, published = m.published + v.published, updated_at = now() "  # noqa: S608
             f"FROM (VALUES %s) AS v(id, published, {', '.join(columns)}) WHERE m.id = v.id",
-            [(str(mid), newly_published[mid], *(tallies[mid][o] for o in outcomes)) for mid in ids],
+            [(str(mid), tallies.newly_published[mid], *(tallies.outcomes[mid][o.value] for o in _COUNTED))
+             for mid in ids],
             template="(%s::uuid, %s::bigint" + ", %s::bigint" * len(columns) + ")",
         )
         cur.execute(_TERMINAL_SQL, ([str(i) for i in ids],))
-        return tallies

@@ -11,6 +11,7 @@ Lock order (no deadlock with the consumer): items first, then migration rows sor
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -26,6 +27,13 @@ __all__ = ["ActiveMigration", "ClaimedItem", "Delivered", "active_migrations", "
 
 _PUBLISHABLE = (MigrationState.PENDING.value, MigrationState.PUBLISHING.value)
 _PENDING = ItemOutcome.PENDING.value
+
+_ACKS_TABLE = """
+CREATE TEMP TABLE IF NOT EXISTS _relay_acks (
+    migration_id uuid NOT NULL, row_number bigint NOT NULL, kafka_partition integer NOT NULL,
+    kafka_offset bigint NOT NULL, event_id uuid NOT NULL
+) ON COMMIT DELETE ROWS
+"""
 
 # Built from enum constants only (no input reaches this text).
 _PROGRESS_SQL = f"""
@@ -48,10 +56,15 @@ class ActiveMigration:
     created_at: datetime
     created_by: str
 
+    @property
+    def id_text(self) -> str:
+        return str(self.id)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class ClaimedItem:
     migration: ActiveMigration
+    migration_text: str
     row_number: int
     user_id: str
     current_offer: str
@@ -59,11 +72,11 @@ class ClaimedItem:
     event_id: uuid.UUID
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Delivered:
     """A broker acknowledgement of one item's event."""
 
-    migration_id: uuid.UUID
+    migration_id: str
     row_number: int
     event_id: uuid.UUID
     partition: int
@@ -110,8 +123,9 @@ def claim_items(conn: PgConnection, migration: ActiveMigration, limit: int) -> l
             """,
             {"mid": str(migration.id), "pending": _PENDING, "states": list(_PUBLISHABLE), "limit": limit},
         )
+        text = migration.id_text
         return [
-            ClaimedItem(migration, r[0], r[1], r[2], r[3],
+            ClaimedItem(migration, text, r[0], r[1], r[2], r[3],
                         uuid.UUID(str(r[4])) if r[4] is not None else _event_id(migration.id, r[0]))
             for r in cur.fetchall()
         ]
@@ -129,27 +143,33 @@ def lock_migrations(conn: PgConnection, ids: Iterable[uuid.UUID]) -> None:
 def mark_published(conn: PgConnection, delivered: Sequence[Delivered]) -> Counter[uuid.UUID]:
     """Record the broker's acknowledgements and move migrations along; returns items marked per migration.
 
+    The acknowledgements are copied into a temporary table and applied with one ``UPDATE … FROM``.
     Items already marked (or given an outcome by a consumer that saw a duplicate first) are left alone.
     """
     if not delivered:
         return Counter()
+    buffer = io.StringIO()
+    buffer.writelines(f"{d.migration_id}\t{d.row_number}\t{d.partition}\t{d.offset}\t{d.event_id}\n"
+                      for d in delivered)
+    buffer.seek(0)
     with conn.cursor() as cur:
-        rows = execute_values(
-            cur,
+        cur.execute(_ACKS_TABLE)
+        cur.copy_expert("COPY _relay_acks (migration_id, row_number, kafka_partition, kafka_offset, event_id) "
+                        "FROM STDIN", buffer)
+        cur.execute(
             """
-            UPDATE migration_items i
-            SET published_at = now(), kafka_partition = v.p, kafka_offset = v.o,
-                event_id = COALESCE(i.event_id, v.eid)
-            FROM (VALUES %s) AS v(mid, rn, p, o, eid)
-            WHERE i.migration_id = v.mid AND i.row_number = v.rn AND i.published_at IS NULL
-            RETURNING i.migration_id
-            """,
-            [(str(d.migration_id), d.row_number, d.partition, d.offset, str(d.event_id)) for d in delivered],
-            template="(%s::uuid, %s::bigint, %s::int, %s::bigint, %s::uuid)",
-            page_size=len(delivered),
-            fetch=True,
+            WITH marked AS (
+                UPDATE migration_items i
+                SET published_at = now(), kafka_partition = a.kafka_partition, kafka_offset = a.kafka_offset,
+                    event_id = COALESCE(i.event_id, a.event_id)
+                FROM _relay_acks a
+                WHERE i.migration_id = a.migration_id AND i.row_number = a.row_number AND i.published_at IS NULL
+                RETURNING i.migration_id
+            )
+            SELECT migration_id, count(*) FROM marked GROUP BY 1
+            """
         )
-    counts: Counter[uuid.UUID] = Counter(uuid.UUID(str(r[0])) for r in rows)
+        counts: Counter[uuid.UUID] = Counter({uuid.UUID(str(mid)): int(n) for mid, n in cur.fetchall()})
     if counts:
         lock_migrations(conn, counts)
         with conn.cursor() as cur:

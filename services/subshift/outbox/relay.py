@@ -128,7 +128,7 @@ class Relay:
             if error is not None:
                 failures[error.name()] += 1
                 return
-            delivered.append(Delivered(item.migration.id, item.row_number, item.event_id,
+            delivered.append(Delivered(item.migration_text, item.row_number, item.event_id,
                                        message.partition() or 0, message.offset() or 0))
             if item.row_number & 15 == 0:
                 latency.observe(message.latency() or 0.0)
@@ -136,7 +136,7 @@ class Relay:
         for item in claimed:
             migration = item.migration
             record = UserOfferMigrationRequested(
-                event_id=item.event_id, migration_id=str(migration.id), user_id=item.user_id,
+                event_id=item.event_id, migration_id=item.migration_text, user_id=item.user_id,
                 current_offer=item.current_offer, target_offer=item.target_offer,
                 requested_at=migration.created_at, requested_by=migration.created_by, row_number=item.row_number,
             )

@@ -18,7 +18,7 @@ from pipeline.seeding import (
 )
 from subshift.apply.batch import Change, plan_batch
 from subshift.apply.offsets import lock_offsets, save_offsets
-from subshift.apply.store import apply_changes, lock_items, record_outcomes, stage
+from subshift.apply.store import Tallies, apply_round, count_outcomes, find_orphans, stage
 from subshift.db.connect import PgConnection
 
 pytestmark = pytest.mark.integration
@@ -36,9 +36,11 @@ def _changes(conn: PgConnection, migration_id: uuid.UUID, partition: int = 0) ->
 def _apply(conn: PgConnection, changes: list[Change]) -> None:
     plan = plan_batch(changes, [], {})
     stage(conn, plan.rows)
-    assert lock_items(conn) == []
-    apply_changes(conn, plan.rounds)
-    record_outcomes(conn)
+    tallies = Tallies()
+    for seq in range(1, plan.rounds + 1):
+        apply_round(conn, seq, tallies)
+    assert find_orphans(conn) == []
+    count_outcomes(conn, tallies)
     conn.commit()
 
 
