@@ -93,6 +93,7 @@ def _register(registry: SchemaRegistryClient, subject: str, schema_text: str) ->
     return int(registry.register_schema(subject, Schema(schema_text, "AVRO")))
 
 
+@pytest.mark.integration  # the real registry resolves writer schema ids
 @pytest.mark.parametrize(("version", "name"), AVRO_CASES)
 def test_today_decodes_every_released_avro_fixture(version: FixtureVersion, name: str, registry: SchemaRegistryClient,
                                                    throwaway_topic: str) -> None:
@@ -114,6 +115,7 @@ def test_today_decodes_every_released_avro_fixture(version: FixtureVersion, name
     assert {k: today[k] for k in expected if k in today} == {k: v for k, v in expected.items() if k in today}
 
 
+@pytest.mark.integration  # the real registry resolves writer schema ids
 @pytest.mark.parametrize("version", VERSIONS, ids=[v.name for v in VERSIONS])
 def test_a_reader_with_a_released_avro_schema_reads_today_s_events(
     version: FixtureVersion, registry: SchemaRegistryClient, throwaway_topic: str

@@ -63,6 +63,8 @@ class FastAvroDecoder(Generic[R]):
         self._writer_schemas = writer_schemas
         # Per writer id: the parsed writer schema, and whether it equals ours (then skip resolution).
         self._writers: dict[int, tuple[Any, bool]] = {}
+        # Ids the registry does not know: remembered, so a burst of corrupt messages costs one look-up.
+        self._unknown: dict[int, UndecodableValueError] = {}
 
     def decode(self, value: bytes | None) -> tuple[R, int]:
         """The record in ``value`` and the id of the schema it was written with.
@@ -101,10 +103,13 @@ class FastAvroDecoder(Generic[R]):
         known = self._writers.get(schema_id)
         if known is not None:
             return known
+        if schema_id in self._unknown:
+            raise self._unknown[schema_id]
         try:
             raw = self._writer_schemas.get(schema_id)
         except UnknownSchemaIdError as error:
-            raise UndecodableValueError("unknown_schema_id", str(error), schema_id) from error
+            self._unknown[schema_id] = UndecodableValueError("unknown_schema_id", str(error), schema_id)
+            raise self._unknown[schema_id] from error
         same = json.dumps(raw, sort_keys=True) == json.dumps(self._record_type.SCHEMA, sort_keys=True)
         try:
             parsed = self._reader if same else fastavro.parse_schema(raw)
