@@ -27,6 +27,20 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
+@app.command("api")
+def api() -> None:
+    """Serve the migration API (gRPC on SUBSHIFT_API_ADDR, metrics on SUBSHIFT_API_METRICS_PORT) until SIGTERM.
+
+    Example: SUBSHIFT_API_ADDR=127.0.0.1:50051 subshift serve api
+    """
+    from subshift.db.engine import make_engine
+    from subshift.ingest.run import serve_api
+
+    configure_logging()
+    settings = load_settings()
+    serve_api(settings, make_engine(settings.database), _stop_on_signals())
+
+
 @app.command("relay")
 def relay() -> None:
     """Publish staged migration items to Kafka (the outbox relay); several may run side by side."""

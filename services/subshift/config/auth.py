@@ -22,4 +22,5 @@ class AuthSettings(BaseSettings):
     audience: str = Field(default="subshift", description="Required `aud`.")
     role_claim: str = Field(default="roles", description="Claim holding the caller's roles.")
     leeway_seconds: int = Field(default=30, ge=0, description="Clock leeway for exp/nbf/iat.")
+    max_token_bytes: int = Field(default=8192, ge=256, description="Longer bearer tokens are refused unread.")
     production: bool = Field(default=False, description="When true, `subshift token` refuses to mint.")

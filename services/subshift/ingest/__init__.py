@@ -1,0 +1,8 @@
+"""The migration API: a CSV upload's journey from gRPC stream to staged outbox rows.
+
+Read in data-flow order: ``server`` (gRPC, health, reflection) → ``interceptor`` + ``auth``
+(who may call what) → ``servicer`` (the only grpc↔domain edge, with ``status`` and ``convert``)
+→ ``create`` (idempotency) → ``csv_reader`` → ``validation`` → ``staging`` (COPY into
+``migration_items``, the outbox). ``queries``, ``lifecycle``, ``watch`` and ``export`` serve
+the other methods; ``audit`` records every mutating call.
+"""

@@ -1,0 +1,198 @@
+"""CreateMigration in the domain: idempotency, then one transaction that stages the upload.
+
+1. A known ``request_id`` replays: the bytes are hashed (not parsed) and must match the
+   content stored with it, else ``IdempotencyConflict``.
+2. A dry run checks the rows inside a transaction that is rolled back: nothing is staged.
+3. Otherwise one transaction inserts the migration (the unique ``request_id`` serialises
+   concurrent uploads of one key), stages every row (``staging``), and either commits it as
+   PENDING or rolls everything back when more rows were rejected than tolerated; the refused
+   attempt is then recorded as a REJECTED migration without its request id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg2.errors
+from sqlalchemy import Engine
+
+from subshift.config import IngestSettings
+from subshift.db.models import Migration, MigrationState
+from subshift.errors import DataError
+from subshift.ingest.csv_reader import CsvLimits, open_csv
+from subshift.ingest.db import raw_transaction
+from subshift.ingest.errors import IdempotencyConflict, UploadRejected
+from subshift.ingest.queries import find_by_request_id, get_migration
+from subshift.ingest.staging import StageCounts, load_catalog, stage_dry_run, stage_items
+from subshift.ingest.validation import RowChecker, ValidationReport, ViolationLog
+from subshift.observability.tracing import current_traceparent
+
+__all__ = ["CreateResult", "UploadHeader", "create_migration"]
+
+
+@dataclass(frozen=True, slots=True)
+class UploadHeader:
+    """How to treat one upload (the first message of the stream)."""
+
+    request_id: str = ""
+    description: str = ""
+    validate_only: bool = False
+    max_rejected_rows: int | None = None
+    max_rows_per_second: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CreateResult:
+    """The migration (unsaved for a dry run), what validation found, and whether it was replayed."""
+
+    migration: Migration
+    report: ValidationReport
+    replayed: bool = False
+
+
+class _Hashed:
+    """Passes chunks through while hashing them, so the content hash costs no second pass."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._sha = hashlib.sha256()
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._chunks:
+            self._sha.update(chunk)
+            yield chunk
+
+    def hexdigest(self) -> str:
+        """The hash of everything, reading whatever the parser left unread."""
+        for _ in self:
+            pass
+        return self._sha.hexdigest()
+
+
+def create_migration(engine: Engine, settings: IngestSettings, header: UploadHeader, chunks: Iterable[bytes], *,
+                     created_by: str) -> CreateResult:
+    """Validate an upload and stage it (or, for a dry run, only report).
+
+    Raises:
+        DataError: the file cannot be read (bad header, encoding, quoting, a limit).
+        UploadRejected: more rows broke rules than ``max_rejected_rows`` tolerates.
+        IdempotencyConflict: ``request_id`` was used for different content.
+        InfrastructureError: the database failed.
+    """
+    hashed = _Hashed(chunks)
+    if header.request_id and not header.validate_only:
+        existing = find_by_request_id(engine, header.request_id)
+        if existing is not None:
+            return _replay(existing, hashed, header.request_id)
+    limits = CsvLimits(settings.max_rows, settings.max_line_chars, settings.max_field_chars)
+    log = ViolationLog(settings.max_reported_violations)
+    if header.validate_only:
+        return _dry_run(engine, settings, header, hashed, limits, log, created_by)
+    migration_id = uuid.uuid4()
+    trace_parent = current_traceparent()
+    with raw_transaction(engine) as connection, connection.cursor() as cursor:
+        try:
+            _insert(cursor, migration_id, header, created_by, trace_parent)
+        except psycopg2.errors.UniqueViolation:
+            connection.rollback()
+            existing = find_by_request_id(engine, header.request_id)
+            if existing is None:  # the other upload of this key was refused meanwhile; ask for a retry
+                raise IdempotencyConflict(f"request_id {header.request_id!r} was in use; retry the upload") from None
+            return _replay(existing, hashed, header.request_id)
+        catalog = load_catalog(cursor)
+        records = open_csv(hashed, limits)
+        checker = RowChecker(records.header, catalog, settings.user_id_pattern)
+        counts = stage_items(cursor, migration_id=migration_id, records=records, checker=checker, log=log,
+                             trace_parent=trace_parent)
+        digest = hashed.hexdigest()
+        refusal = _refusal(counts, header)
+        if refusal is None:
+            _finish(cursor, migration_id, counts, digest)
+    if refusal is not None:
+        report = _report(counts, log)
+        rejected_id = _record_rejected(engine, header, counts, digest, refusal, created_by)
+        raise UploadRejected(f"{refusal} (migration {rejected_id})", report=report, migration_id=str(rejected_id))
+    return CreateResult(get_migration(engine, migration_id), _report(counts, log))
+
+
+def _refusal(counts: StageCounts, header: UploadHeader) -> str | None:
+    if counts.received == 0:
+        raise DataError("the file has a header but no data rows", row=0, rule="no_rows")
+    tolerated = header.max_rejected_rows or 0
+    if counts.rejected > tolerated:
+        return (f"{counts.rejected} of {counts.received} rows broke a rule and at most {tolerated} may; "
+                "nothing was staged")
+    if counts.staged == 0:
+        return "no row passed validation; nothing was staged"
+    return None
+
+
+def _report(counts: StageCounts, log: ViolationLog, populations: dict[str, int] | None = None) -> ValidationReport:
+    return ValidationReport(rows_valid=counts.staged, rows_rejected=counts.rejected, violations=log.first,
+                            violations_total=log.total, current_offer_population=populations or {})
+
+
+def _replay(existing: Migration, hashed: _Hashed, request_id: str) -> CreateResult:
+    digest = hashed.hexdigest()
+    if digest != existing.content_sha256:
+        raise IdempotencyConflict(
+            f"request_id {request_id!r} was already used for migration {existing.id} with other content "
+            f"(sha256 {existing.content_sha256[:12]}…, this upload {digest[:12]}…); use a new request_id "
+            "for new content"
+        )
+    report = ValidationReport(rows_valid=existing.staged, rows_rejected=existing.rows_rejected)
+    return CreateResult(existing, report, replayed=True)
+
+
+def _insert(cursor: Any, migration_id: uuid.UUID, header: UploadHeader, created_by: str,
+            trace_parent: str | None) -> None:
+    cursor.execute(
+        "INSERT INTO migrations (id, request_id, content_sha256, description, state, created_by, "
+        "max_rows_per_second, max_rejected_rows, trace_parent) VALUES (%s, %s, '', %s, %s, %s, %s, %s, %s)",
+        (migration_id, header.request_id or None, header.description, MigrationState.VALIDATING.value, created_by,
+         header.max_rows_per_second, header.max_rejected_rows, trace_parent),
+    )
+
+
+def _finish(cursor: Any, migration_id: uuid.UUID, counts: StageCounts, digest: str) -> None:
+    cursor.execute(
+        "UPDATE migrations SET state = %s, content_sha256 = %s, rows_received = %s, rows_rejected = %s, "
+        "staged = %s, updated_at = now() WHERE id = %s",
+        (MigrationState.PENDING.value, digest, counts.received, counts.rejected, counts.staged, migration_id),
+    )
+
+
+def _record_rejected(engine: Engine, header: UploadHeader, counts: StageCounts, digest: str, reason: str,
+                     created_by: str) -> uuid.UUID:
+    migration_id = uuid.uuid4()
+    with raw_transaction(engine) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO migrations (id, request_id, content_sha256, description, state, state_reason, created_by, "
+            "max_rows_per_second, max_rejected_rows, rows_received, rows_rejected, completed_at) "
+            "VALUES (%s, NULL, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())",
+            (migration_id, digest, header.description, MigrationState.REJECTED.value, reason, created_by,
+             header.max_rows_per_second, header.max_rejected_rows, counts.received, counts.rejected),
+        )
+    return migration_id
+
+
+def _dry_run(engine: Engine, settings: IngestSettings, header: UploadHeader, hashed: _Hashed, limits: CsvLimits,
+             log: ViolationLog, created_by: str) -> CreateResult:
+    # A dry run stages nothing by construction: its transaction is always rolled back.
+    with raw_transaction(engine, commit=False) as connection, connection.cursor() as cursor:
+        catalog = load_catalog(cursor)
+        records = open_csv(hashed, limits)
+        checker = RowChecker(records.header, catalog, settings.user_id_pattern)
+        counts, populations = stage_dry_run(cursor, records=records, checker=checker, log=log)
+    refusal = _refusal(counts, header)
+    migration = Migration(
+        request_id=header.request_id or None, content_sha256=hashed.hexdigest(), description=header.description,
+        state=(MigrationState.REJECTED if refusal else MigrationState.PENDING).value, state_reason=refusal or "",
+        created_by=created_by, max_rows_per_second=header.max_rows_per_second, rows_received=counts.received,
+        rows_rejected=counts.rejected, staged=0,
+    )
+    return CreateResult(migration, _report(counts, log, populations))

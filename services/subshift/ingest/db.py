@@ -1,0 +1,71 @@
+"""Database plumbing shared by the ingest modules: driver errors become ``InfrastructureError``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+import psycopg2
+import psycopg2.extras
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from subshift.errors import InfrastructureError
+
+__all__ = ["database_errors", "raw_transaction"]
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Turn driver failures into ``InfrastructureError`` (retryable when the server went away).
+
+    Raises:
+        InfrastructureError: the database failed; ``code`` keeps PostgreSQL's SQLSTATE.
+    """
+    try:
+        yield
+    except (psycopg2.OperationalError, OperationalError) as error:
+        raise InfrastructureError(f"the database is unavailable: {_first_line(error)}", retryable=True,
+                                  code=_sqlstate(error)) from error
+    except (psycopg2.Error, DBAPIError) as error:
+        raise InfrastructureError(f"the database refused a statement: {_first_line(error)}", retryable=False,
+                                  code=_sqlstate(error)) from error
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    original = getattr(error, "orig", error)
+    code: str | None = getattr(original, "pgcode", None)
+    return code
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", error)).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+@contextmanager
+def raw_transaction(engine: Engine, *, commit: bool = True) -> Iterator[Any]:
+    """A psycopg2 connection from the pool in one transaction, rolled back on error.
+
+    On success it is committed, or rolled back when ``commit`` is false (a dry run).
+    UUIDs pass as parameters and come back as ``uuid.UUID``.
+
+    Raises:
+        InfrastructureError: the database failed (see ``database_errors``).
+    """
+    with database_errors():
+        connection = engine.raw_connection()
+        try:
+            psycopg2.extras.register_uuid(conn_or_curs=connection.driver_connection)
+            yield connection
+            if commit:
+                connection.commit()
+            else:
+                connection.rollback()
+        except BaseException:
+            with suppress(Exception):  # the connection may be gone; the original error is what matters
+                connection.rollback()
+            raise
+        finally:
+            connection.close()

@@ -1,0 +1,93 @@
+"""The server interceptor: who may call what, read from the contract, enforced for every method.
+
+The role each method needs is the ``required_role`` option on the method in the proto; the
+policy is built from the service descriptors, so a new method is protected the moment it is
+declared. A method of a protected service without the option needs ADMIN (fail closed). Health
+checking and reflection are public. Failures are generic for the caller (``UNAUTHENTICATED``:
+"missing or invalid credentials"); the reason goes to the server log only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import grpc
+from google.protobuf.descriptor import ServiceDescriptor
+
+from subshift.ingest.auth import CURRENT_CALLER, Role, TokenVerifier
+from subshift.ingest.errors import AuthenticationError
+from subshift.ingest.handlers import Around, wrap_handler
+from subshift.ingest.metrics import ApiMetrics, MetricsAround
+from subshift.observability.logs import get_logger
+from subshift_client.migration_v1 import required_role
+
+__all__ = ["PUBLIC_SERVICES", "ApiInterceptor", "role_policy"]
+
+PUBLIC_SERVICES = ("grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection",
+                   "grpc.reflection.v1.ServerReflection")
+_GENERIC = "missing or invalid credentials"
+_log = get_logger(__name__)
+
+
+def role_policy(services: Iterable[ServiceDescriptor]) -> dict[str, Role]:
+    """gRPC method path → least role, from each method's ``required_role`` option."""
+    policy: dict[str, Role] = {}
+    for service in services:
+        for method in service.methods:
+            declared = method.GetOptions().Extensions[required_role]
+            policy[f"/{service.full_name}/{method.name}"] = Role(declared) if declared else Role.ADMIN
+    return policy
+
+
+def _bearer(metadata: Iterable[tuple[str, str | bytes]] | None) -> str:
+    values = [value for key, value in metadata or () if key == "authorization"]
+    if len(values) != 1 or not isinstance(values[0], str):
+        return ""
+    scheme, _, token = values[0].partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+class _AuthAround(Around):
+    def __init__(self, verifier: TokenVerifier, method: str, required: Role) -> None:
+        self._verifier = verifier
+        self._method = method
+        self._required = required
+
+    def before(self, context: grpc.ServicerContext) -> Any:
+        try:
+            caller = self._verifier.verify(_bearer(context.invocation_metadata()))
+        except AuthenticationError as error:
+            _log.warning("unauthenticated", method=self._method, peer=context.peer(), reason=str(error))
+            context.abort(grpc.StatusCode.UNAUTHENTICATED, _GENERIC)
+        if caller.role is None or caller.role < self._required:
+            _log.warning("permission_denied", method=self._method, subject=caller.subject,
+                         role=caller.role.name if caller.role else None, required=self._required.name)
+            context.abort(grpc.StatusCode.PERMISSION_DENIED,
+                          f"this call needs the {self._required.name.lower()} role")
+        return CURRENT_CALLER.set(caller)
+
+    def after(self, context: grpc.ServicerContext, state: Any, error: BaseException | None) -> None:
+        CURRENT_CALLER.reset(state)
+
+
+class ApiInterceptor(grpc.ServerInterceptor):
+    """Authenticates and authorises each call, and measures it."""
+
+    def __init__(self, verifier: TokenVerifier, policy: Mapping[str, Role], metrics: ApiMetrics | None) -> None:
+        self._verifier = verifier
+        self._policy = policy
+        self._metrics = metrics
+
+    def intercept_service(self, continuation: Callable[[Any], grpc.RpcMethodHandler[Any, Any] | None],
+                          handler_call_details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler[Any, Any] | None:
+        handler = continuation(handler_call_details)
+        if handler is None:
+            return None
+        method: str = handler_call_details.method
+        if method.lstrip("/").split("/", 1)[0] not in PUBLIC_SERVICES:
+            required = self._policy.get(method, Role.ADMIN)
+            handler = wrap_handler(handler, _AuthAround(self._verifier, method, required))
+        if self._metrics is not None:
+            handler = wrap_handler(handler, MetricsAround(self._metrics, method))
+        return handler

@@ -1,0 +1,128 @@
+"""Changes to a migration after its upload: cancel it, or revert it with a new migration.
+
+Both take the migration's row lock first, so they serialise with each other and with the
+relay and consumer, which lock the same row when they bump its counters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+import psycopg2.errors
+from sqlalchemy import Engine
+
+from subshift.db.models import ItemOutcome, Migration, MigrationState
+from subshift.errors import NotFoundError
+from subshift.ingest.db import raw_transaction
+from subshift.ingest.errors import IdempotencyConflict, StateConflict
+from subshift.ingest.queries import find_by_request_id, get_migration
+from subshift.observability.tracing import current_traceparent
+
+__all__ = ["cancel_migration", "revert_migration"]
+
+
+def _locked_state(cursor: Any, migration_id: uuid.UUID, *, share: bool = False) -> MigrationState:
+    lock = "SHARE" if share else "UPDATE"
+    cursor.execute(f"SELECT state FROM migrations WHERE id = %s FOR {lock}", (migration_id,))  # noqa: S608 - a constant
+    row = cursor.fetchone()
+    if row is None:
+        raise NotFoundError(f"migration {migration_id} does not exist")
+    return MigrationState(row[0])
+
+
+def cancel_migration(engine: Engine, migration_id: uuid.UUID, *, reason: str, cancelled_by: str) -> Migration:
+    """Cancel every item not yet applied and mark the migration CANCELLED.
+
+    Items already published are cancelled too; the consumer applies an item only while it is
+    still pending, so a late event for a cancelled item changes nothing.
+
+    Raises:
+        NotFoundError: no such migration.
+        StateConflict: the migration already reached a terminal state.
+        InfrastructureError: the database failed.
+    """
+    why = f"cancelled by {cancelled_by}" + (f": {reason}" if reason else "")
+    with raw_transaction(engine) as connection, connection.cursor() as cursor:
+        state = _locked_state(cursor, migration_id)
+        if state.terminal:
+            raise StateConflict(f"migration {migration_id} is already {state.value}; only an unfinished "
+                                "migration can be cancelled")
+        cursor.execute(
+            "UPDATE migration_items SET outcome = %s, reason = %s, outcome_at = now() "
+            "WHERE migration_id = %s AND outcome = %s",
+            (ItemOutcome.CANCELLED.value, why, migration_id, ItemOutcome.PENDING.value),
+        )
+        cursor.execute(
+            "UPDATE migrations SET state = %s, state_reason = %s, cancelled = cancelled + %s, "
+            "completed_at = now(), updated_at = now() WHERE id = %s",
+            (MigrationState.CANCELLED.value, why, cursor.rowcount, migration_id),
+        )
+    return get_migration(engine, migration_id)
+
+
+def _revert_digest(source: uuid.UUID) -> str:
+    return hashlib.sha256(f"revert:{source}".encode()).hexdigest()
+
+
+def _replay(existing: Migration, digest: str, request_id: str) -> Migration:
+    if existing.content_sha256 != digest:
+        raise IdempotencyConflict(f"request_id {request_id!r} was already used for migration {existing.id}, "
+                                  "which is not this revert; use a new request_id")
+    return existing
+
+
+_COPY_APPLIED = """
+INSERT INTO migration_items (migration_id, row_number, user_id, current_offer, target_offer, trace_parent)
+SELECT %(new)s, 1 + row_number() OVER (ORDER BY row_number), user_id, target_offer,
+       coalesce(previous_offer, current_offer), %(trace)s
+FROM migration_items WHERE migration_id = %(source)s AND outcome = 'applied'
+"""
+
+
+def revert_migration(engine: Engine, source_id: uuid.UUID, *, request_id: str, description: str,
+                     created_by: str) -> Migration:
+    """A new PENDING migration moving every user the source applied back to their previous offer.
+
+    Its items are numbered from row 2, as if they came from a CSV with a header; each moves the
+    user from the source's target offer (current) back to the offer recorded when applied.
+
+    Raises:
+        NotFoundError: no such source migration.
+        StateConflict: the source is not finished yet, or applied nothing.
+        IdempotencyConflict: ``request_id`` was used for something else.
+        InfrastructureError: the database failed.
+    """
+    digest = _revert_digest(source_id)
+    if request_id and (existing := find_by_request_id(engine, request_id)) is not None:
+        return _replay(existing, digest, request_id)
+    new_id = uuid.uuid4()
+    trace = current_traceparent()
+    with raw_transaction(engine) as connection, connection.cursor() as cursor:
+        state = _locked_state(cursor, source_id, share=True)
+        if not state.terminal:
+            raise StateConflict(f"migration {source_id} is still {state.value}; revert it once it has finished "
+                                "(or cancel it first)")
+        try:
+            cursor.execute(
+                "INSERT INTO migrations (id, request_id, content_sha256, description, state, created_by, "
+                "reverts_migration_id, trace_parent) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                (new_id, request_id or None, digest, description or f"revert of {source_id}",
+                 MigrationState.VALIDATING.value, created_by, source_id, trace),
+            )
+        except psycopg2.errors.UniqueViolation:
+            connection.rollback()
+            existing = find_by_request_id(engine, request_id)
+            if existing is None:
+                raise IdempotencyConflict(f"request_id {request_id!r} was in use; retry the revert") from None
+            return _replay(existing, digest, request_id)
+        cursor.execute(_COPY_APPLIED, {"new": new_id, "trace": trace, "source": source_id})
+        moved = cursor.rowcount
+        if moved == 0:
+            raise StateConflict(f"migration {source_id} applied no rows; there is nothing to revert")
+        cursor.execute(
+            "UPDATE migrations SET state = %s, rows_received = %s, staged = %s, updated_at = now() WHERE id = %s",
+            (MigrationState.PENDING.value, moved, moved, new_id),
+        )
+    return get_migration(engine, new_id)

@@ -1,0 +1,39 @@
+"""Run the API in the foreground until SIGTERM or SIGINT, then drain (``subshift serve api``)."""
+
+from __future__ import annotations
+
+import threading
+
+from prometheus_client import start_http_server
+from sqlalchemy import Engine
+
+from subshift.config import Settings
+from subshift.ingest.server import create_server
+from subshift.observability.logs import get_logger
+
+__all__ = ["serve_api"]
+
+_log = get_logger(__name__)
+
+
+def _host(address: str) -> str:
+    host = address.rsplit(":", 1)[0].strip("[]")
+    return host or "127.0.0.1"
+
+
+def serve_api(settings: Settings, engine: Engine, stop: threading.Event) -> None:
+    """Serve until ``stop`` is set, then shut down gracefully within ``api.drain_seconds``.
+
+    Raises:
+        ContractError: the server cannot be configured or bound (see ``create_server``).
+    """
+    api = create_server(settings, engine)
+    if settings.api.metrics_port:
+        start_http_server(settings.api.metrics_port, addr=_host(settings.api.addr), registry=api.metrics.registry)
+    _log.info("api_serving", addr=settings.api.addr, port=api.port, metrics_port=settings.api.metrics_port,
+              tls=settings.api.tls_cert is not None)
+    stop.wait()
+    _log.info("api_draining", grace_seconds=settings.api.drain_seconds)
+    api.stop(settings.api.drain_seconds).wait(settings.api.drain_seconds + 5)
+    engine.dispose()
+    _log.info("api_stopped")

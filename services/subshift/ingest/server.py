@@ -1,0 +1,103 @@
+"""The API server: MigrationService, health checking, reflection, auth, metrics, graceful shutdown.
+
+``create_server`` returns ``(server, port)`` so tests bind port 0. ``ApiServer.stop`` follows
+the shutdown order: health NOT_SERVING (load balancers stop routing), open watches end with
+UNAVAILABLE (clients resume elsewhere), no new calls are accepted, and in-flight calls get
+``api.drain_seconds`` to finish.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent import futures
+from dataclasses import dataclass, field
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from sqlalchemy import Engine
+
+from subshift.config import Settings
+from subshift.errors import ContractError
+from subshift.ingest.auth import TokenVerifier
+from subshift.ingest.interceptor import ApiInterceptor, role_policy
+from subshift.ingest.metrics import ApiMetrics
+from subshift.ingest.servicer import MigrationServicer
+from subshift.messaging.topic_names import dead_letter_topic, user_offers_topic
+from subshift_client import migration_v1 as pb
+
+__all__ = ["ApiServer", "create_server"]
+
+
+@dataclass
+class ApiServer:
+    """A started server and what its shutdown needs."""
+
+    server: grpc.Server
+    port: int
+    health: health.HealthServicer
+    metrics: ApiMetrics
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def stop(self, grace: float) -> threading.Event:
+        """Shut down gracefully (see the module docstring); returns the event set when done."""
+        self.health.enter_graceful_shutdown()
+        self.stopping.set()
+        done: threading.Event = self.server.stop(grace)
+        return done
+
+
+def _credentials(settings: Settings) -> grpc.ServerCredentials | None:
+    api = settings.api
+    if api.tls_cert is None and api.tls_key is None:
+        return None
+    if api.tls_cert is None or api.tls_key is None:
+        raise ContractError("TLS needs both api.tls_cert and api.tls_key")
+    try:
+        return grpc.ssl_server_credentials([(api.tls_key.read_bytes(), api.tls_cert.read_bytes())])
+    except OSError as error:
+        raise ContractError(f"cannot read the TLS certificate or key: {error}") from error
+
+
+def create_server(settings: Settings, engine: Engine, *, address: str | None = None,
+                  verifier: TokenVerifier | None = None, metrics: ApiMetrics | None = None) -> ApiServer:
+    """Build and start the API server on ``address`` (default ``api.addr``; port 0 picks a free one).
+
+    Raises:
+        ContractError: TLS is half configured, a key file is unreadable, or the address cannot be bound.
+    """
+    metrics = metrics or ApiMetrics()
+    verifier = verifier or TokenVerifier(settings.auth)
+    limit = settings.api.max_message_bytes
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=settings.api.max_workers, thread_name_prefix="subshift-api"),
+        interceptors=[ApiInterceptor(verifier, role_policy([pb.MIGRATION_SERVICE]), metrics)],
+        options=[
+            ("grpc.max_receive_message_length", limit),
+            ("grpc.max_send_message_length", limit),
+            ("grpc.so_reuseport", 0),  # a second server on the same port must fail, not share it
+        ],
+    )
+    topic = user_offers_topic(settings.kafka)
+    stopping = threading.Event()
+    pb.add_MigrationServiceServicer_to_server(
+        MigrationServicer(engine, settings, topic=topic.name, dead_letter_topic=dead_letter_topic(topic),
+                          stopping=stopping, metrics=metrics),
+        server,
+    )
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    service_name = pb.MIGRATION_SERVICE.full_name
+    reflection.enable_server_reflection((service_name, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    bind = address or settings.api.addr
+    credentials = _credentials(settings)
+    try:
+        port = server.add_secure_port(bind, credentials) if credentials else server.add_insecure_port(bind)
+    except RuntimeError as error:
+        raise ContractError(f"cannot listen on {bind}: {error}") from error
+    if port == 0:
+        raise ContractError(f"cannot listen on {bind} (in use?)")
+    server.start()
+    for name in ("", service_name):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return ApiServer(server=server, port=port, health=health_servicer, metrics=metrics, stopping=stopping)

@@ -1,0 +1,48 @@
+"""WatchMigration in the domain: poll one row, yield a snapshot whenever it changes.
+
+Polling the migration's primary key every ``interval`` seconds is one index lookup; the
+counters on the row mean no item is ever scanned. The first snapshot is sent at once, so a
+client resumes a broken watch simply by watching again.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+
+from sqlalchemy import Engine
+
+from subshift.db.models import COUNTER_COLUMNS, Migration, MigrationState
+from subshift.errors import InfrastructureError
+from subshift.ingest.queries import get_migration
+
+__all__ = ["watch_migration"]
+
+_COUNTERS = ("rows_received", "staged", "published", *COUNTER_COLUMNS.values())
+
+
+def _snapshot(migration: Migration) -> tuple[object, ...]:
+    return (migration.state, migration.state_reason, *(getattr(migration, name) for name in _COUNTERS))
+
+
+def watch_migration(engine: Engine, migration_id: uuid.UUID, *, interval: float, stopping: threading.Event,
+                    active: Callable[[], bool]) -> Iterator[Migration]:
+    """Snapshots of the migration on every change, ending after the first terminal one.
+
+    Raises:
+        NotFoundError: no such migration.
+        InfrastructureError: the database failed, or the server is shutting down (retryable:
+            watch again, on this or another server).
+    """
+    last: tuple[object, ...] | None = None
+    while True:
+        migration = get_migration(engine, migration_id)
+        snapshot = _snapshot(migration)
+        if snapshot != last:
+            last = snapshot
+            yield migration
+        if MigrationState(migration.state).terminal or not active():
+            return
+        if stopping.wait(interval):
+            raise InfrastructureError("the server is shutting down; watch again to resume", retryable=True)
