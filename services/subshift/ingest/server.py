@@ -60,8 +60,11 @@ def _credentials(settings: Settings) -> grpc.ServerCredentials | None:
 
 
 def create_server(settings: Settings, engine: Engine, *, address: str | None = None,
-                  verifier: TokenVerifier | None = None, metrics: ApiMetrics | None = None) -> ApiServer:
+                  verifier: TokenVerifier | None = None, metrics: ApiMetrics | None = None,
+                  servicer_type: type[MigrationServicer] = MigrationServicer) -> ApiServer:
     """Build and start the API server on ``address`` (default ``api.addr``; port 0 picks a free one).
+
+    ``servicer_type`` lets the benchmark put a do-nothing servicer on the same server stack.
 
     Raises:
         ContractError: TLS is half configured, a key file is unreadable, or the address cannot be bound.
@@ -81,8 +84,8 @@ def create_server(settings: Settings, engine: Engine, *, address: str | None = N
     topic = user_offers_topic(settings.kafka)
     stopping = threading.Event()
     pb.add_MigrationServiceServicer_to_server(
-        MigrationServicer(engine, settings, topic=topic.name, dead_letter_topic=dead_letter_topic(topic),
-                          stopping=stopping, metrics=metrics),
+        servicer_type(engine, settings, topic=topic.name, dead_letter_topic=dead_letter_topic(topic),
+                      stopping=stopping, metrics=metrics),
         server,
     )
     health_servicer = health.HealthServicer()
