@@ -123,7 +123,7 @@ def test_a_server_that_stays_unavailable_raises_after_the_last_attempt(
 def _bad_upload(_request: Any, context: grpc.ServicerContext) -> Any:
     bad_request = error_details_pb2.BadRequest(field_violations=[
         error_details_pb2.BadRequest.FieldViolation(
-            field="rows[7].target_offer", description="offer X does not exist", reason="unknown_offer"),
+            field="rows[7].target_offer", description="offer X does not exist", reason="UNKNOWN_OFFER"),
     ])
     detail = any_pb2.Any()
     detail.Pack(bad_request)

@@ -31,8 +31,11 @@ __all__ = [
     "api_error_from",
 ]
 
-# "row 12", "rows[12]", "row 12.target_offer", "rows[12].target_offer", "row 12 target_offer"
-_FIELD = re.compile(r"^rows?(?:\[(?P<bracket>\d+)\]|\s*(?P<plain>\d+))?(?:[.\s:/]+(?P<column>[\w-]+))?$")
+# The server names a field "rows[12].target_offer", "rows[12]", "file" or "file.user_id" (the whole file);
+# "row 12" and "row 12.column" are read too.
+_FIELD = re.compile(
+    r"^(?:rows?(?:\[(?P<bracket>\d+)\]|\s*(?P<plain>\d+))|file)(?:[.\s:/]+(?P<column>[\w-]+))?$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +118,8 @@ def _violation(field: error_details_pb2.BadRequest.FieldViolation) -> RowViolati
     if match:
         row = int(match.group("bracket") or match.group("plain") or 0)
         column = match.group("column") or ""
-    return RowViolation(row=row, column=column, rule=field.reason, message=field.description)
+    # Rule ids are lower case in the contract (RowViolation.rule); BadRequest reasons are upper case.
+    return RowViolation(row=row, column=column, rule=field.reason.lower(), message=field.description)
 
 
 def _from_report(report: migration_pb2.ValidationReport) -> tuple[RowViolation, ...]:
