@@ -112,6 +112,8 @@ def create_migration(engine: Engine, settings: IngestSettings, header: UploadHea
         refusal = _refusal(counts, header)
         if refusal is None:
             _finish(cursor, migration_id, counts, digest)
+        else:
+            connection.rollback()  # refused: the migration row and every staged item disappear together
     if refusal is not None:
         report = _report(counts, log)
         rejected_id = _record_rejected(engine, header, counts, digest, refusal, created_by)

@@ -79,6 +79,11 @@ class MigrationServicer(pb.MigrationServiceServicer):
             if isinstance(error, UploadRejected) and error.migration_id:
                 audit["migration_id"] = uuid.UUID(error.migration_id)
             _abort(context, error, self._max_violations)
+        except grpc.RpcError:
+            # The client cancelled or went away mid-stream; whatever it started was rolled back.
+            outcome = "CANCELLED"
+            _log.info("call_cancelled_by_client", method=method)
+            raise
         except Exception:
             outcome = "INTERNAL"
             _log.exception("unexpected_error", method=method)

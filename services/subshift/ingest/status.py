@@ -67,7 +67,7 @@ def status_for(error: SubshiftError, *, max_violations: int = 100) -> status_pb2
         details.append(_pack(request))
     elif isinstance(error, DataError):
         # Row errors name the CSV row; others name the request field (page_token, header, ...).
-        field = _field(error.row, error.column or "") if error.row else (error.column or "request")
+        field = _field(error.row, error.column or "") if error.row is not None else (error.column or "request")
         details.append(_pack(error_details_pb2.BadRequest(field_violations=[error_details_pb2.BadRequest.FieldViolation(
             field=field, description=message, reason=(error.rule or "invalid").upper())])))
     elif code == grpc.StatusCode.INTERNAL:

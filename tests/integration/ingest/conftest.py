@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 import psycopg2
@@ -101,3 +102,12 @@ def token(api_settings: Settings) -> Callable[..., list[tuple[str, str]]]:
         value = mint_dev_token(api_settings.auth, role=role, subject=subject, ttl_seconds=600)
         return [("authorization", f"Bearer {value}")]
     return make
+
+
+@pytest.fixture(scope="session")
+def db(ingest_database: DatabaseSettings) -> Iterator[Any]:
+    """An autocommit psycopg2 connection to the ingest tests' database, for checks and set-up."""
+    connection = psycopg2.connect(ingest_database.libpq_dsn())
+    connection.autocommit = True
+    yield connection
+    connection.close()
