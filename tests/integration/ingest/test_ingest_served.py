@@ -119,7 +119,8 @@ def test_stop_turns_health_off_and_ends_watches_with_unavailable(api_settings: S
         with pytest.raises(grpc.RpcError) as raised:
             next(watch)
         assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
-        assert server.health._server_status[""] == health_pb2.HealthCheckResponse.NOT_SERVING  # noqa: SLF001
+        status = server.health.Check(health_pb2.HealthCheckRequest(service=""), None).status
+        assert status == health_pb2.HealthCheckResponse.NOT_SERVING
 
 
 def _self_signed(directory: Path) -> tuple[Path, Path]:
