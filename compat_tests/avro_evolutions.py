@@ -231,8 +231,10 @@ def _rename_type(draw: st.DrawFn, root: Json, record: Json, fields: list[Json], 
     node = draw(st.sampled_from(named))
     old = node["name"]
     node["name"] = _fresh(root, old.rstrip("0123456789") + "Renamed")
-    if draw(st.booleans()):
-        node["aliases"] = [f"{root['namespace']}.{old}"]
+    alias = draw(st.sampled_from(["none", "full", "relative"]))
+    if alias != "none":
+        # The Avro specification allows either form; a relative alias is read in the type's namespace.
+        node["aliases"] = [f"{root['namespace']}.{old}" if alias == "full" else old]
 
 
 def _union(draw: st.DrawFn, root: Json, record: Json, fields: list[Json], target: Json) -> None:
@@ -265,6 +267,8 @@ def evolve(draw: st.DrawFn, previous: Json) -> Json:
     schema = copy.deepcopy(previous)
     for _ in range(draw(st.integers(1, 3))):
         draw(_change(schema))
+        # A field renamed, retyped or removed inside a record changes what a default of that record must hold.
+        _repair_defaults(schema)
     return _finished(schema)
 
 

@@ -17,6 +17,7 @@ from avro.schema import Schema
 
 from subshift.errors import DataError
 from subshift.gate.avro_messages import describe
+from subshift.gate.avro_names import qualify_aliases
 from subshift.gate.avro_paths import json_path, line_of
 from subshift.gate.avro_resolution import incompatibilities, rule_id
 from subshift.gate.findings import Finding, SourceLocation
@@ -40,13 +41,13 @@ def parse_schema(text: str, *, source: str) -> Schema:
         DataError: not JSON (the message gives line and column) or not a valid Avro schema.
     """
     try:
-        json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise DataError(
             f"{source}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}", row=error.lineno, rule="json"
         ) from None
     try:
-        return avro.schema.parse(text)
+        return avro.schema.parse(json.dumps(qualify_aliases(document)))
     except (avro.errors.AvroException, TypeError, ValueError) as error:
         raise DataError(f"{source}: not a valid Avro schema: {error}", rule="avro-schema") from None
 

@@ -97,3 +97,22 @@ def test_a_schema_that_is_not_avro_is_invalid_input() -> None:
 def test_every_mode_is_silent_for_none_and_for_a_first_version() -> None:
     assert check_avro(schema(NEW), versions(V1), Mode.NONE, subject="s") == []
     assert check_avro(schema(NEW), [], Mode.FULL_TRANSITIVE, subject="s") == []
+
+
+@pytest.mark.parametrize("alias", ["io.subshift.test.Colour", "Colour"], ids=["full", "relative"])
+def test_a_renamed_type_with_an_alias_in_either_form_the_spec_allows_is_compatible(alias: str) -> None:
+    """Avro specification, Aliases: "A type alias may be specified either as a fully namespace-qualified,
+    or relative to the namespace of the name it is an alias for." The avro package alone reports the
+    relative form as NAME_MISMATCH; the gate qualifies aliases first (Java Avro and the registry agree)."""
+    old = record(ID, {"name": "colour", "type": {"type": "enum", "name": "Colour", "symbols": ["RED"]}})
+    new = record(ID, {"name": "colour", "type": {"type": "enum", "name": "Paint", "symbols": ["RED"],
+                                                 "aliases": [alias]}})
+    assert check_avro(schema(new), versions(old), Mode.BACKWARD, subject="s") == []
+
+
+def test_an_alias_in_another_namespace_does_not_match() -> None:
+    old = record(ID, {"name": "colour", "type": {"type": "enum", "name": "Colour", "symbols": ["RED"]}})
+    new = record(ID, {"name": "colour", "type": {"type": "enum", "name": "Paint", "symbols": ["RED"],
+                                                 "aliases": ["elsewhere.Colour"]}})
+    [finding] = check_avro(schema(new), versions(old), Mode.BACKWARD, subject="s")
+    assert (finding.rule, finding.path) == ("NAME_MISMATCH", "$.colour")
