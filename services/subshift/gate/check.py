@@ -85,11 +85,14 @@ def _check_subject(manifest: Manifest, topic: TopicSpec, options: CheckOptions, 
     findings = new_since_baseline(findings, history, mode, subject=subject)
     notes: list[str] = [] if history else [f"{subject}: no earlier version in git; this is its first version"]
     if options.registry_url:
-        findings += _against_registry(options.registry_url, subject, new, mode, text, file)
+        found, note = _against_registry(options.registry_url, subject, new, mode, text, file)
+        findings += found
+        notes.append(note)
     return Report(units=(unit,), findings=tuple(findings), notes=tuple(notes))
 
 
-def _against_registry(url: str, subject: str, new: Schema, mode: Mode, text: str, file: str) -> list[Finding]:
+def _against_registry(url: str, subject: str, new: Schema, mode: Mode, text: str,
+                      file: str) -> tuple[list[Finding], str]:
     with httpx.Client(base_url=url.rstrip("/"), timeout=10.0) as client:
         registered = registered_versions(client, subject)
         found = check_avro(new, registered, mode, subject=subject, new_text=text, new_file=file)
@@ -97,7 +100,10 @@ def _against_registry(url: str, subject: str, new: Schema, mode: Mode, text: str
     rejected = registry_finding(subject, verdict, url) if verdict else None
     if rejected is not None:
         found.append(replace(rejected, location=SourceLocation(file=file, line=1)))
-    return found
+    if not registered:
+        return found, f"{subject}: not registered at {url} yet; it will be its first version there"
+    said = "accepts" if rejected is None else "rejects"
+    return found, f"{subject}: checked against {len(registered)} version(s) registered at {url}; the registry {said} it"
 
 
 def _relative(repo: Path, path: Path) -> str:

@@ -55,7 +55,7 @@ def _text(report: Report) -> str:
 
 
 def _finding_text(finding: Finding) -> str:
-    where = f"  at {finding.location}" if finding.location else ""
+    where = f"  at {finding.location}" if finding.location and str(finding.location) != finding.path else ""
     return f"      {finding.rule}  {finding.path}{where}\n        {finding.message}\n        fix: {finding.fix}"
 
 

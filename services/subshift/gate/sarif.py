@@ -15,13 +15,15 @@ _TOOL = "subshift-contracts"
 def to_sarif(report: Report) -> dict[str, Any]:
     """A SARIF log with one run; rules are the distinct rule ids, each result points at its location."""
     rule_ids = sorted({f.rule for f in report.findings})
-    fixes = {f.rule: f.fix for f in report.findings}
+    fixes: dict[str, set[str]] = {}
+    for finding in report.findings:
+        fixes.setdefault(finding.rule, set()).add(finding.fix)
     rules = [
         {
             "id": rule,
             "name": "".join(part.title() for part in rule.split("_")),
             "shortDescription": {"text": rule.replace("_", " ").lower()},
-            "help": {"text": fixes[rule]},
+            "help": {"text": next(iter(fixes[rule])) if len(fixes[rule]) == 1 else "Each result says how to fix it."},
             "defaultConfiguration": {"level": "error"},
         }
         for rule in rule_ids
