@@ -29,9 +29,11 @@ from subshift.ingest.errors import IdempotencyConflict, UploadRejected
 from subshift.ingest.queries import find_by_request_id, get_migration
 from subshift.ingest.staging import StageCounts, load_catalog, stage_dry_run, stage_items
 from subshift.ingest.validation import RowChecker, ValidationReport, ViolationLog
-from subshift.observability.tracing import current_traceparent
+from subshift.observability.tracing import SpanKind, current_traceparent, get_tracer
 
 __all__ = ["CreateResult", "UploadHeader", "create_migration"]
+
+_tracer = get_tracer(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,14 @@ def create_migration(engine: Engine, settings: IngestSettings, header: UploadHea
     if header.validate_only:
         return _dry_run(engine, settings, header, hashed, limits, log, created_by)
     migration_id = uuid.uuid4()
+    # The migration's trace starts here; its traceparent rides with every item to the relay and consumer.
+    with _tracer.start_as_current_span("CreateMigration", kind=SpanKind.SERVER,
+                                       attributes={"subshift.migration_id": str(migration_id)}):
+        return _stage(engine, settings, header, hashed, limits, log, migration_id, created_by)
+
+
+def _stage(engine: Engine, settings: IngestSettings, header: UploadHeader, hashed: _Hashed, limits: CsvLimits,
+           log: ViolationLog, migration_id: uuid.UUID, created_by: str) -> CreateResult:
     trace_parent = current_traceparent()
     with raw_transaction(engine) as connection, connection.cursor() as cursor:
         try:

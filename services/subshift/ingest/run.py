@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from subshift.config import Settings
 from subshift.ingest.server import create_server
 from subshift.observability.logs import get_logger
+from subshift.observability.tracing import configure_tracing
 
 __all__ = ["serve_api"]
 
@@ -27,6 +28,7 @@ def serve_api(settings: Settings, engine: Engine, stop: threading.Event) -> None
     Raises:
         ContractError: the server cannot be configured or bound (see ``create_server``).
     """
+    tracing = configure_tracing(settings.tracing, service="api")
     api = create_server(settings, engine)
     if settings.api.metrics_port:
         start_http_server(settings.api.metrics_port, addr=_host(settings.api.addr), registry=api.metrics.registry)
@@ -36,4 +38,6 @@ def serve_api(settings: Settings, engine: Engine, stop: threading.Event) -> None
     _log.info("api_draining", grace_seconds=settings.api.drain_seconds)
     api.stop(settings.api.drain_seconds).wait(settings.api.drain_seconds + 5)
     engine.dispose()
+    if tracing is not None:
+        tracing.shutdown()
     _log.info("api_stopped")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import grpc
 from google.protobuf import any_pb2
+from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2  # type: ignore[import-untyped]  # no stubs ship
 
 from subshift.errors import ContractError, DataError, InfrastructureError, NotFoundError, SubshiftError
 from subshift.ingest.errors import IdempotencyConflict, StateConflict, UploadRejected
 from subshift.ingest.validation import RowViolation
+from subshift_client import migration_v1 as pb
 
 __all__ = ["DETAILS_BUDGET_BYTES", "code_for", "status_for"]
 
@@ -65,6 +67,9 @@ def status_for(error: SubshiftError, *, max_violations: int = 100) -> status_pb2
         message = (f"{message}; {report.violations_total} violations in {report.rows_rejected} rows, "
                    f"the first {shown} are in the details")
         details.append(_pack(request))
+        # The totals as a typed report; its rows are the BadRequest above (sent once, to fit the trailer).
+        details.append(_pack(pb.ValidationReport(rows_valid=report.rows_valid, rows_rejected=report.rows_rejected,
+                                                 violations_total=report.violations_total)))
     elif isinstance(error, DataError):
         # Row errors name the CSV row; others name the request field (page_token, header, ...).
         field = _field(error.row, error.column or "") if error.row is not None else (error.column or "request")
@@ -77,7 +82,7 @@ def status_for(error: SubshiftError, *, max_violations: int = 100) -> status_pb2
     return status_pb2.Status(code=getattr(code_pb2, code.name), message=message, details=details)
 
 
-def _pack(message: error_details_pb2.BadRequest | error_details_pb2.RetryInfo) -> any_pb2.Any:
+def _pack(message: Message) -> any_pb2.Any:
     packed = any_pb2.Any()
     packed.Pack(message)
     return packed

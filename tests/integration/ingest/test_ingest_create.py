@@ -12,6 +12,7 @@ import pytest
 from ingest.uploads import Token, bad_request, fetch, fresh_users, requests, rows, upload
 from subshift.ingest.auth import Role
 from subshift_client import migration_v1 as pb
+from subshift_client.api_errors import api_error_from
 
 
 def test_valid_upload_is_staged_as_pending_items_with_event_ids(stub: Any, token: Token, db: Any) -> None:
@@ -61,6 +62,10 @@ def test_too_many_bad_rows_is_invalid_argument_naming_rows_and_nothing_is_staged
     assert "2 violations in 2 rows" in raised.value.details()
     fields = [(v.field, v.reason) for v in bad_request(raised.value)]
     assert fields == [("rows[3].user_id", "USER_ID_FORMAT"), ("rows[4].target_offer", "UNKNOWN_OFFER")]
+    typed = api_error_from(raised.value)  # what the client library makes of it
+    assert typed.violations_total == 2
+    assert [(v.row, v.column, v.rule) for v in typed.violations] == [(3, "user_id", "user_id_format"),
+                                                                     (4, "target_offer", "unknown_offer")]
     migration_id = re.search(r"migration ([0-9a-f-]{36})", raised.value.details()).group(1)  # type: ignore[union-attr]
     assert fetch(db, "SELECT state, request_id, rows_received, rows_rejected, staged FROM migrations WHERE id = %s",
                  migration_id) == [("rejected", None, 3, 2, 0)]

@@ -11,6 +11,7 @@ from subshift.ingest.export import neutralise
 from subshift.ingest.paging import decode_token, encode_token, page_size
 from subshift.ingest.status import DETAILS_BUDGET_BYTES, status_for
 from subshift.ingest.validation import RowViolation, ValidationReport
+from subshift_client import migration_v1 as pb
 
 
 @pytest.mark.parametrize(("error", "code"), [
@@ -43,6 +44,8 @@ def test_rejected_upload_details_fit_the_trailer_budget_and_give_the_total() -> 
     assert request.field_violations[0].field == "rows[2].user_id"
     assert request.field_violations[0].reason == "USER_ID_FORMAT"
     assert "500 violations in 500 rows" in status.message
+    totals = pb.ValidationReport()
+    assert status.details[1].Unpack(totals) and totals.violations_total == 500
 
 
 @pytest.mark.parametrize(("cell", "exported"), [
