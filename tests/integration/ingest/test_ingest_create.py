@@ -170,3 +170,41 @@ def test_upload_broken_off_mid_stream_leaves_nothing_and_the_retry_succeeds(stub
     assert retried.migration.counts.staged == 300
     assert fetch(db, "SELECT count(*) FROM migrations WHERE request_id = %s", key) == [(1,)]
     assert fetch(db, "SELECT count(*) FROM migration_items WHERE user_id = ANY(%s)", users) == [(300,)]
+
+
+def test_a_ten_megabyte_line_is_refused_without_reading_it_whole(stub: Any, token: Token) -> None:
+    def messages() -> Any:
+        yield pb.CreateMigrationRequest(header=pb.MigrationHeader())
+        yield pb.CreateMigrationRequest(csv_chunk=b"user_id,current_offer,target_offer\nu1,basic,")
+        for _ in range(10):
+            yield pb.CreateMigrationRequest(csv_chunk=b"g" * (1024 * 1024))
+
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.CreateMigration(messages(), metadata=token(Role.OPERATOR))
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert [(v.field, v.reason) for v in bad_request(raised.value)] == [("rows[2]", "LINE_TOO_LONG")]
+
+
+def test_a_message_over_the_size_limit_is_resource_exhausted(stub: Any, token: Token, api: Any) -> None:
+    too_big = b"x" * (api.settings.api.max_message_bytes + 1)
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.CreateMigration(iter([pb.CreateMigrationRequest(header=pb.MigrationHeader()),
+                                   pb.CreateMigrationRequest(csv_chunk=too_big)]), metadata=token(Role.OPERATOR))
+    assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+def test_deadline_exceeded_mid_upload_leaves_nothing(stub: Any, token: Token, db: Any) -> None:
+    users = fresh_users(50)
+    key = f"req-{users[0]}"
+
+    def trickle() -> Any:
+        for message in requests(rows(*(f"{user},basic,gold" for user in users)), request_id=key, chunk=16):
+            threading.Event().wait(0.02)
+            yield message
+
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.CreateMigration(trickle(), metadata=token(Role.OPERATOR), timeout=0.5)
+    assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    retried = upload(stub, token, rows(*(f"{user},basic,gold" for user in users)), request_id=key, chunk=4096)
+    assert retried.migration.counts.staged == 50
+    assert fetch(db, "SELECT count(*) FROM migrations WHERE request_id = %s", key) == [(1,)]
