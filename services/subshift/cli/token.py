@@ -20,7 +20,8 @@ class RoleName(StrEnum):
 
 def token(
     role: Annotated[RoleName, typer.Option("--role", help="Role the token grants: viewer, operator or admin.")],
-    subject: Annotated[str, typer.Option("--subject", help="Token subject (created_by, audit records).")] = "dev",
+    subject: Annotated[str, typer.Option(
+        "--subject", help="Token subject (recorded as created_by and in audits).")] = "dev",
     ttl: Annotated[str, typer.Option("--ttl", help="Lifetime: 90s, 15m, 1h, 7d.")] = "1h",
 ) -> None:
     """Print a development token (HS256, the configured shared secret); refused when auth.production is true.
