@@ -1,0 +1,114 @@
+"""Fixtures of the faults tier: a private stack, a fresh world per scenario, and the summary table.
+
+Every scenario runs on the tier's own stack (``faultkit.stack``), because scenarios stop and kill
+its servers; a world per test gives it a database copied from a migrated template, prefixed topics,
+a consumer group and an API port. Scenarios call ``record(scenario, guarantee, observed)``; at the
+end the suite prints the table and writes it to ``.subshift/faults/summary.txt``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+import pytest
+from confluent_kafka.admin import AdminClient
+from faultkit.report import Record, Report, render
+from faultkit.stack import PrivateStack, private_settings
+from faultkit.world import World, create_world, database_url
+
+from subshift.config import Settings, load_settings
+from subshift.db.upgrade import upgrade
+from subshift.errors import SubshiftError
+
+TEMPLATE = "subshift_faults_template"
+_REPORT = Report()
+
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "faults: the faults tier (its own private stack; see tests/faults/conftest.py)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = str(Path(__file__).parent)
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.faults)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome: Any = yield
+    report = outcome.get_result()
+    if str(item.path).startswith(str(Path(__file__).parent)) and (report.when == "call" or report.failed):
+        failure = ""
+        if report.failed:
+            failure = str(report.longrepr.reprcrash.message if hasattr(report.longrepr, "reprcrash")
+                          else report.longrepr)[:300]
+        _REPORT.settle(item.nodeid, "pass" if report.passed else "fail", report.duration, failure)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _REPORT.entries:
+        return
+    table = render(_REPORT.entries)
+    terminalreporter.section("faults: scenario, guarantee, observed, pass/fail")
+    terminalreporter.write_line(table)
+    target = Path(__file__).resolve().parents[2] / ".subshift" / "faults" / "summary.txt"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(table + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def record(request: pytest.FixtureRequest) -> Record:
+    """``record(scenario, guarantee, observed)``: one row of the summary table for this test."""
+    def add(scenario: str, guarantee: str, observed: str) -> None:
+        _REPORT.add(request.node.nodeid, scenario, guarantee, observed)
+    return add
+
+
+@pytest.fixture(scope="session")
+def faults_stack() -> Iterator[PrivateStack]:
+    """The tier's private stack, started (or found running); fails the session if it cannot start."""
+    stack = PrivateStack(private_settings(load_settings()))
+    try:
+        stack.up()
+    except SubshiftError as error:
+        pytest.fail(f"the faults tier's private stack did not start: {error}", pytrace=False)
+    yield stack
+    if os.environ.get("SUBSHIFT_FAULTS_KEEP_STACK") != "1":
+        stack.down()
+
+
+@pytest.fixture(scope="session")
+def faults_settings(faults_stack: PrivateStack) -> Settings:
+    return faults_stack.settings
+
+
+@pytest.fixture(scope="session")
+def faults_admin(faults_settings: Settings) -> AdminClient:
+    return AdminClient({**faults_settings.kafka.as_librdkafka()})
+
+
+@pytest.fixture(scope="session")
+def template_database(faults_settings: Settings) -> str:
+    """A database migrated to head once per session; each world is a copy of it."""
+    admin = psycopg2.connect(faults_settings.database.libpq_dsn())
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{TEMPLATE}"')
+    admin.close()
+    upgrade(database_url(faults_settings, TEMPLATE))
+    return TEMPLATE
+
+
+@pytest.fixture
+def world(faults_settings: Settings, template_database: str, faults_admin: AdminClient,
+          tmp_path: Path) -> Iterator[World]:
+    with create_world(faults_settings, template_database, tmp_path, faults_admin) as made:
+        yield made

@@ -1,0 +1,97 @@
+"""The faults tier's own local stack: the same servers as ``subshift stack up``, on other ports and state.
+
+Scenarios stop, kill and restart PostgreSQL, Kafka and the registry; doing that to the shared stack
+(``.subshift/``, ports 5433/9092/8081) would break every other test running on this machine. So the
+tier runs its own stack under ``.subshift/faults`` with ports from ``SUBSHIFT_FAULTS_PORT_BASE``
+(default 36000: Kafka 36092, its controller 36192, registry 36081/36091, PostgreSQL 36433; the
+three-node cluster 36292-36294 with controllers 36392-36394). It is left running between sessions
+when ``SUBSHIFT_FAULTS_KEEP_STACK=1`` (quicker reruns) and stopped otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from subshift.config import DatabaseSettings, KafkaSettings, RegistrySettings, Settings
+from subshift.config.stack import StackSettings
+from subshift.stack.control import LocalStack
+from subshift.stack.environment import client_environment
+from subshift.stack.health import wait_healthy
+from subshift.stack.kafka import KafkaService
+from subshift.stack.paths import StackPaths
+
+__all__ = ["REPO", "PrivateStack", "private_settings"]
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _base() -> int:
+    return int(os.environ.get("SUBSHIFT_FAULTS_PORT_BASE", "36000"))
+
+
+def _stack_settings(stack: StackSettings, *, brokers: int = 1) -> StackSettings:
+    base = _base()
+    kafka_port = base + (92 if brokers == 1 else 292)
+    return stack.model_copy(update={
+        "kafka_port": kafka_port, "kafka_controller_port": kafka_port + 100, "kafka_brokers": brokers,
+        "registry_port": base + 81, "registry_management_port": base + 91, "postgres_port": base + 433,
+        "kafka_heap": "512m", "start_timeout": 240.0, "stop_timeout": 20.0,
+    })
+
+
+def _pointed(settings: Settings, stack: StackSettings) -> Settings:
+    """``settings`` with every client section pointing at ``stack``."""
+    paths = StackPaths.create(settings.state_dir, stack.cache_dir)
+    env = client_environment(stack, paths)
+    return settings.model_copy(update={
+        "stack": stack,
+        "kafka": KafkaSettings(bootstrap=env["SUBSHIFT_KAFKA_BOOTSTRAP"]),
+        "registry": RegistrySettings(url=env["SUBSHIFT_REGISTRY_URL"]),
+        "database": DatabaseSettings(url=SecretStr(env["SUBSHIFT_DATABASE_URL"])),
+    })
+
+
+def private_settings(settings: Settings) -> Settings:
+    """Settings of the private stack (state under ``.subshift/faults``), clients pointing at it."""
+    moved = settings.model_copy(update={"state_dir": REPO / ".subshift" / "faults"})
+    return _pointed(moved, _stack_settings(settings.stack))
+
+
+@dataclass
+class PrivateStack:
+    """The running private stack and the controls scenarios use to break it."""
+
+    settings: Settings
+
+    @property
+    def local(self) -> LocalStack:
+        return LocalStack(self.settings)
+
+    def up(self) -> None:
+        self.local.up()
+
+    def stop(self, service: str) -> None:
+        """Stop one server (SIGTERM, then SIGKILL after the stop timeout)."""
+        self.local.down([service])
+
+    def start(self, service: str) -> None:
+        """Start one server again and wait until it is healthy."""
+        stack = self.local
+        chosen = stack.select([service])[0]
+        chosen.launch()
+        wait_healthy([chosen], timeout=self.settings.stack.start_timeout)
+
+    def down(self) -> None:
+        self.local.down()
+
+    def three_node_kafka(self) -> tuple[KafkaService, Settings]:
+        """A three-node KRaft cluster beside the single node (same state dir, own ports and data)."""
+        stack = _stack_settings(self.settings.stack, brokers=3)
+        paths = StackPaths.create(self.settings.state_dir, stack.cache_dir)
+        pointed = _pointed(self.settings, stack)
+        # Only Kafka moves: PostgreSQL and the registry stay those of the private stack.
+        return KafkaService(paths, stack), self.settings.model_copy(update={"kafka": pointed.kafka})
