@@ -26,7 +26,7 @@ from subshift.ingest.server import ApiServer, create_server
 from subshift.ingest.tokens import mint_dev_token
 from subshift_client import migration_v1 as pb
 
-OFFERS = (("basic", True), ("premium", True), ("gold", True), ("retired", False))
+OFFERS = (("basic", True), ("premium", True), ("gold", True), ("retired", False), ("odd\\code\tx", True))
 SUBSCRIBERS = 40  # user0000..user0039; user000k is on basic when k is even, premium when odd
 
 

@@ -208,3 +208,13 @@ def test_deadline_exceeded_mid_upload_leaves_nothing(stub: Any, token: Token, db
     retried = upload(stub, token, rows(*(f"{user},basic,gold" for user in users)), request_id=key, chunk=4096)
     assert retried.migration.counts.staged == 50
     assert fetch(db, "SELECT count(*) FROM migrations WHERE request_id = %s", key) == [(1,)]
+
+
+def test_offer_codes_with_copy_special_characters_are_stored_exactly(stub: Any, token: Token, db: Any) -> None:
+    odd = "odd\\code\tx"  # a backslash and a tab: both special in COPY's text format
+    users = fresh_users(2)
+    csv = rows(f'{users[0]},basic,"{odd}"', f'{users[1]},"{odd}",gold')
+    migration = upload(stub, token, csv).migration
+    assert fetch(db, "SELECT user_id, current_offer, target_offer FROM migration_items WHERE migration_id = %s "
+                     "ORDER BY row_number", migration.migration_id) == [(users[0], "basic", odd),
+                                                                        (users[1], odd, "gold")]
