@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from subshift.config import Settings
+
 REPO = Path(__file__).resolve().parents[3]
 DEPLOY = REPO / "deploy"
 K8S = DEPLOY / "k8s"
@@ -58,3 +60,15 @@ def find(rendered: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]
 
 def containers_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return _containers(doc)
+
+
+def setting_env_names() -> set[str]:
+    """Every SUBSHIFT_* variable the settings read: top-level fields and each section's."""
+    names = set()
+    for field, info in Settings.model_fields.items():
+        section = info.annotation
+        if isinstance(section, type) and hasattr(section, "model_fields"):
+            names |= {f"SUBSHIFT_{field.upper()}_{sub.upper()}" for sub in section.model_fields}
+        else:
+            names.add(f"SUBSHIFT_{field.upper()}")
+    return names

@@ -9,9 +9,8 @@ from typing import Any
 import jsonschema
 import kubernetes_validate
 import pytest
-from deploy_files import K8S, containers_of, find, load_yaml_documents
+from deploy_files import K8S, containers_of, find, load_yaml_documents, setting_env_names
 
-from subshift.config import Settings
 from subshift.config.consumer import ConsumerSettings
 from subshift.contracts_manifest import load_manifest
 
@@ -141,14 +140,16 @@ def test_pod_disruption_budgets_select_each_component(rendered: list[dict[str, A
     assert covered == set(COMPONENTS)
 
 
-def test_init_job_upgrades_the_database_then_publishes_the_contracts(rendered: list[dict[str, Any]]) -> None:
+def test_init_job_upgrades_the_database_ensures_topics_then_publishes_the_contracts(
+    rendered: list[dict[str, Any]],
+) -> None:
     job = find(rendered, "Job", "subshift-init")
     steps = [container["args"] for container in containers_of(job)]
-    assert steps == [["db", "upgrade"], ["contracts", "publish"]]
+    assert steps == [["db", "upgrade"], ["topics", "ensure"], ["contracts", "publish"]]
 
 
 def test_configuration_and_secret_keys_are_real_settings(rendered: list[dict[str, Any]]) -> None:
-    known = _setting_env_names()
+    known = setting_env_names()
     config_keys = set(_config(rendered))
     secret_keys = set(find(rendered, "Secret", "subshift-secrets")["stringData"])
     assert config_keys - known == set()
@@ -167,15 +168,3 @@ def test_pods_read_configuration_and_secrets_from_the_two_objects(
         sources = {next(iter(source)): next(iter(source.values()))["name"] for source in container["envFrom"]}
         assert sources == {"configMapRef": "subshift-config", "secretRef": "subshift-secrets"}
         assert container["image"].startswith("subshift:")
-
-
-def _setting_env_names() -> set[str]:
-    """Every SUBSHIFT_* variable the settings read: top-level fields and each section's."""
-    names = set()
-    for field, info in Settings.model_fields.items():
-        section = info.annotation
-        if isinstance(section, type) and hasattr(section, "model_fields"):
-            names |= {f"SUBSHIFT_{field.upper()}_{sub.upper()}" for sub in section.model_fields}
-        else:
-            names.add(f"SUBSHIFT_{field.upper()}")
-    return names

@@ -69,3 +69,11 @@ def test_every_alert_says_how_severe_it_is_and_what_to_do(rule: dict[str, Any]) 
     assert rule["labels"]["severity"] in {"warning", "critical"}
     assert rule["annotations"]["summary"]
     assert rule["annotations"]["description"]
+
+
+def test_the_target_down_alert_covers_every_subshift_scrape_job() -> None:
+    config = yaml.safe_load((PROMETHEUS / "prometheus.yml").read_text(encoding="utf-8"))
+    jobs = {job["job_name"] for job in config["scrape_configs"]} - {"prometheus"}
+    assert jobs == {"subshift-api", "subshift-relay", "subshift-consumer"}
+    (rule,) = [rule for rule in _alerts() if rule["alert"] == "SubshiftTargetDown"]
+    assert 'up{job=~"subshift-.*"}' in rule["expr"]

@@ -1,0 +1,107 @@
+"""docker-compose.yml is valid for Docker Compose itself and runs the whole system as documented.
+
+``docker compose config`` needs only the client (no engine). ``scripts/install-tools`` builds the
+compose plugin into the cache where none is installed; without it these tests FAIL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from deploy_files import REPO, setting_env_names
+
+from subshift.contracts_manifest import load_manifest
+
+
+def _compose_command() -> list[str]:
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False, timeout=30)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    cache = Path(os.environ.get("SUBSHIFT_STACK_CACHE_DIR", Path.home() / ".cache" / "subshift"))
+    standalone = cache / "bin" / "docker-compose"
+    if standalone.is_file():
+        return [str(standalone)]
+    pytest.fail("no docker compose here: run scripts/install-tools", pytrace=False)
+
+
+def _config(*args: str) -> subprocess.CompletedProcess[str]:
+    # Interpolation defaults of the file apply; variables of this shell must not change the result.
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("SUBSHIFT_", "GRAFANA_"))}
+    return subprocess.run([*_compose_command(), "config", *args], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    result = _config("--format", "json")
+    assert result.returncode == 0, result.stderr
+    config: dict[str, Any] = json.loads(result.stdout)
+    return config
+
+
+def test_compose_file_is_valid() -> None:
+    result = _config("-q")
+    assert result.returncode == 0, result.stderr
+
+
+def test_full_system_is_in_the_file(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) >= {
+        "kafka", "schema-registry", "postgres", "prometheus", "grafana", "init", "api", "relay", "consumer",
+    }
+
+
+def test_two_consumers_share_the_partitions(compose: dict[str, Any]) -> None:
+    replicas = compose["services"]["consumer"]["deploy"]["replicas"]
+    assert 2 == replicas <= load_manifest().topic("user-offers").partitions
+
+
+@pytest.mark.parametrize("role", ["api", "relay", "consumer"])
+def test_each_process_starts_after_init_from_the_one_image(compose: dict[str, Any], role: str) -> None:
+    service = compose["services"][role]
+    assert service["command"] == ["serve", role]
+    assert service["image"] == compose["services"]["init"]["image"]
+    assert service["build"]["dockerfile"] == "Dockerfile"
+    assert service["depends_on"]["init"]["condition"] == "service_completed_successfully"
+    assert "healthcheck" in service
+
+
+def test_init_prepares_schema_topics_and_contracts(compose: dict[str, Any]) -> None:
+    script = " ".join(compose["services"]["init"]["command"])
+    steps = [step.strip() for step in script.split("&&")]
+    assert steps == ["subshift db upgrade", "subshift topics ensure", "subshift contracts publish"]
+
+
+def test_processes_reach_the_servers_by_their_service_names(compose: dict[str, Any]) -> None:
+    env = compose["services"]["api"]["environment"]
+    assert env["SUBSHIFT_KAFKA_BOOTSTRAP"].split(":")[0] == "kafka"
+    assert env["SUBSHIFT_REGISTRY_URL"].startswith("http://schema-registry:")
+    assert "@postgres:5432/" in env["SUBSHIFT_DATABASE_URL"]
+    assert env["SUBSHIFT_API_ADDR"] == "0.0.0.0:50051"
+    assert set(env) <= setting_env_names()
+
+
+def test_prometheus_and_grafana_get_our_rules_and_dashboard(compose: dict[str, Any]) -> None:
+    mounts = {
+        (volume["source"], volume["target"])
+        for name in ("prometheus", "grafana")
+        for volume in compose["services"][name]["volumes"]
+        if volume["type"] == "bind"
+    }
+    assert (str(REPO / "deploy" / "prometheus"), "/etc/prometheus") in mounts
+    assert (str(REPO / "deploy" / "grafana" / "provisioning"), "/etc/grafana/provisioning") in mounts
+    assert (str(REPO / "deploy" / "grafana" / "dashboards"), "/var/lib/grafana/dashboards") in mounts
+    assert all(Path(source).is_dir() for source, _ in mounts)
+    assert "--config.file=/etc/prometheus/prometheus.yml" in compose["services"]["prometheus"]["command"]
+
+
+def test_images_are_pinned(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        image = service["image"]
+        assert ":" in image and not image.endswith(":latest"), f"{name} uses an unpinned image {image}"
