@@ -72,19 +72,19 @@ decided AS (
     SELECT b.migration_id, b.row_number, b.kafka_partition, b.kafka_offset, b.dlt_partition, b.dlt_offset,
            l.was_published, s.offer_code AS seen_offer,
            CASE WHEN b.outcome IS NOT NULL THEN b.outcome
-                WHEN m.idx IS NOT NULL THEN '{_A.APPLIED.value}'
+                WHEN b.idx IN (SELECT idx FROM moved) THEN '{_A.APPLIED.value}'
                 WHEN s.user_id IS NULL THEN '{_A.NOT_FOUND.value}'
                 WHEN s.offer_code = b.target_offer THEN '{_A.SKIPPED.value}'
                 ELSE '{_A.CONFLICT.value}' END AS outcome,
            CASE WHEN b.outcome IS NOT NULL THEN COALESCE(b.reason, '')
-                WHEN m.idx IS NOT NULL THEN ''
+                WHEN b.idx IN (SELECT idx FROM moved) THEN ''
                 WHEN s.user_id IS NULL THEN 'user ' || b.user_id || ' has no subscription'
                 WHEN s.offer_code = b.target_offer THEN 'user is already on offer ' || b.target_offer
                 WHEN s.offer_code = b.current_offer THEN 'target offer ' || b.target_offer || ' does not exist'
                 ELSE 'user is on offer ' || s.offer_code || ', not ' || b.current_offer END AS reason
     FROM _apply_batch b
     JOIN locked l ON l.idx = b.idx
-    LEFT JOIN moved m ON m.idx = b.idx
+    -- "IN (SELECT … FROM moved)" stays a hashed subplan; a join to the CTE can become a quadratic nested loop
     LEFT JOIN subscriptions s ON s.user_id = b.user_id AND b.outcome IS NULL
 ),
 recorded AS (
@@ -149,6 +149,10 @@ def stage(conn: PgConnection, rows: Sequence[StagedRow]) -> None:
     with conn.cursor() as cur:
         cur.execute(_CREATE)
         cur.copy_expert(f"COPY _apply_batch ({', '.join(_COLUMNS)}) FROM STDIN", buffer)
+        # A temporary table has no statistics until analysed: the planner then takes the batch for
+        # one row and joins the round's CTEs by nested loops, quadratic in the batch (measured: a
+        # 5,000-row round took 23 s instead of 0.9 s). Analysing 5,000 rows costs a few milliseconds.
+        cur.execute("ANALYZE _apply_batch")
 
 
 def set_dead_letter_positions(conn: PgConnection, positions: Mapping[int, tuple[int, int]]) -> None:
