@@ -10,12 +10,17 @@ if TYPE_CHECKING:
     from subshift.ingest.validation import ValidationReport
 
 __all__ = [
+    "SHUTTING_DOWN",
     "AuthenticationError",
     "IdempotencyConflict",
     "PermissionDeniedError",
     "StateConflict",
     "UploadRejected",
 ]
+
+
+# ``InfrastructureError.code`` of a call ended because the server is stopping; its message is safe to show.
+SHUTTING_DOWN = "shutting_down"
 
 
 class UploadRejected(DataError):

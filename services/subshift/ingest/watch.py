@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from subshift.db.models import COUNTER_COLUMNS, Migration, MigrationState
 from subshift.errors import InfrastructureError
+from subshift.ingest.errors import SHUTTING_DOWN
 from subshift.ingest.queries import get_migration
 
 __all__ = ["watch_migration"]
@@ -45,4 +46,5 @@ def watch_migration(engine: Engine, migration_id: uuid.UUID, *, interval: float,
         if MigrationState(migration.state).terminal or not active():
             return
         if stopping.wait(interval):
-            raise InfrastructureError("the server is shutting down; watch again to resume", retryable=True)
+            raise InfrastructureError("the server is shutting down; watch again to resume", retryable=True,
+                                      code=SHUTTING_DOWN)

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from cryptography.x509.oid import NameOID
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sqlalchemy import Engine
 
-from ingest.uploads import Token, rows, upload
+from ingest.uploads import Token, requests, rows, upload
 from subshift.config import Settings
 from subshift.ingest.auth import Role
 from subshift.ingest.server import create_server
@@ -156,3 +157,31 @@ def test_tls_serves_only_to_clients_that_trust_the_certificate(api_settings: Set
                                                           timeout=5)
     finally:
         server.stop(1).wait(10)
+
+
+def test_an_unreachable_database_is_unavailable_and_retryable(api_settings: Settings, token: Token) -> None:
+    from pydantic import SecretStr
+
+    from subshift.config import DatabaseSettings
+    from subshift.db.engine import make_engine
+
+    nowhere = DatabaseSettings(url=SecretStr(f"postgresql+psycopg2://subshift:x@127.0.0.1:{_free_port()}/subshift"))
+    engine = make_engine(nowhere)
+    server = create_server(api_settings, engine, address="127.0.0.1:0")
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+            stub = pb.MigrationServiceStub(channel)
+            calls = [
+                lambda: stub.GetMigration(pb.GetMigrationRequest(migration_id=str(uuid.uuid4())),
+                                          metadata=token(Role.VIEWER), timeout=30),
+                lambda: stub.CreateMigration(requests(rows("u1,basic,gold")), metadata=token(Role.OPERATOR),
+                                             timeout=30),
+            ]
+            for call in calls:
+                with pytest.raises(grpc.RpcError) as raised:
+                    call()
+                assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+                assert "password" not in raised.value.details()
+    finally:
+        server.stop(1).wait(10)
+        engine.dispose()

@@ -27,9 +27,10 @@ def test_error_kinds_map_to_status_codes(error: Exception, code: int) -> None:
     assert status_for(error).code == code  # type: ignore[arg-type]
 
 
-def test_internal_errors_reveal_nothing() -> None:
-    status = status_for(InfrastructureError("password=hunter2 rejected", retryable=False))
-    assert "hunter2" not in status.message
+@pytest.mark.parametrize("retryable", [False, True], ids=["internal", "unavailable"])
+def test_infrastructure_errors_reveal_nothing(retryable: bool) -> None:
+    status = status_for(InfrastructureError("db at 10.0.0.7:5432 said password=hunter2", retryable=retryable))
+    assert "hunter2" not in status.message and "10.0.0.7" not in status.message
 
 
 def test_rejected_upload_details_fit_the_trailer_budget_and_give_the_total() -> None:
