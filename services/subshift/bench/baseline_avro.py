@@ -1,0 +1,87 @@
+"""Baseline (c): fastavro alone, encoding and decoding N events of our schema with Confluent framing.
+
+This is the floor for the relay's and the consumer's serialisation work: schemaless
+``fastavro`` on plain dicts, the 5-byte header written and skipped by hand. The same N events
+are then run through the generated client's codec (typed records ↔ dicts, header checks), so
+the report shows what our layer adds on top.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+
+import fastavro
+
+from subshift.bench.sample_events import sample_dicts, sample_records
+from subshift_client import wire
+from subshift_client.fast_avro import FastAvroDecoder, FastAvroEncoder
+from subshift_client.records import UserOfferMigrationRequested
+
+__all__ = ["AvroBaseline", "avro_baseline"]
+
+_CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class AvroBaseline:
+    rows: int
+    event_bytes: float  # mean framed size
+    encode_per_second: float
+    decode_per_second: float
+    typed_encode_per_second: float
+    typed_decode_per_second: float
+
+
+class _StaticWriterSchemas:
+    """The writer schema by id without a registry: the benchmark encodes with the one schema it knows."""
+
+    def get(self, schema_id: int) -> dict[str, object]:
+        del schema_id
+        return dict(UserOfferMigrationRequested.SCHEMA)
+
+
+def _rate(rows: int, seconds: float) -> float:
+    return rows / seconds if seconds > 0 else 0.0
+
+
+def avro_baseline(rows: int, schema_id: int) -> AvroBaseline:
+    """Encode and decode ``rows`` events with fastavro alone, then with the generated codec."""
+    schema = fastavro.parse_schema(UserOfferMigrationRequested.SCHEMA)
+    header = wire.header(schema_id)
+    encode_s = decode_s = 0.0
+    size = 0
+    for chunk in sample_dicts(rows, _CHUNK):
+        started = time.perf_counter()
+        encoded = []
+        for datum in chunk:
+            buffer = io.BytesIO()
+            buffer.write(header)
+            fastavro.schemaless_writer(buffer, schema, datum)
+            encoded.append(buffer.getvalue())
+        encode_s += time.perf_counter() - started
+        size += sum(map(len, encoded))
+        started = time.perf_counter()
+        for value in encoded:
+            buffer = io.BytesIO(value)
+            buffer.seek(wire.HEADER_SIZE)
+            fastavro.schemaless_reader(buffer, schema, None)
+        decode_s += time.perf_counter() - started
+
+    encoder = FastAvroEncoder(UserOfferMigrationRequested, schema_id)
+    decoder = FastAvroDecoder(UserOfferMigrationRequested, _StaticWriterSchemas())  # type: ignore[arg-type]
+    typed_encode_s = typed_decode_s = 0.0
+    for start in range(1, rows + 1, _CHUNK):
+        records = sample_records(start, min(_CHUNK, rows + 1 - start))
+        started = time.perf_counter()
+        values = [encoder.encode(record) for record in records]
+        typed_encode_s += time.perf_counter() - started
+        started = time.perf_counter()
+        for value in values:
+            decoder.decode(value)
+        typed_decode_s += time.perf_counter() - started
+    return AvroBaseline(rows=rows, event_bytes=round(size / max(rows, 1), 1),
+                        encode_per_second=_rate(rows, encode_s), decode_per_second=_rate(rows, decode_s),
+                        typed_encode_per_second=_rate(rows, typed_encode_s),
+                        typed_decode_per_second=_rate(rows, typed_decode_s))

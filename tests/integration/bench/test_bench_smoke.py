@@ -1,0 +1,58 @@
+"""`subshift bench` runs every stage on the real stack and writes a well-formed JSON report.
+
+Speed is never asserted here (numbers depend on the machine and its load); only that a small run
+completes with every stage present and every row accounted for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg2
+
+from subshift.config import Settings
+
+REPO = Path(__file__).resolve().parents[3]
+ROWS = 10_000
+
+
+def test_small_bench_completes_and_writes_well_formed_json(settings: Settings, tmp_path: Path) -> None:
+    database = f"subshift_bench_test_{uuid.uuid4().hex[:8]}"
+    report_path = tmp_path / "report.json"
+    command = [sys.executable, "-m", "subshift", "bench", "--rows", str(ROWS), "--consumers", "1,2",
+               "--rates", "50,100", "--latency-seconds", "2", "--memory-rows", "30000", "--profile",
+               "--database", database, "--report-file", str(report_path)]
+    env = {**os.environ, "SUBSHIFT_STATE_DIR": str(tmp_path / "state")}
+    try:
+        finished = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200,
+                                  check=False)
+    finally:
+        admin = psycopg2.connect(settings.database.libpq_dsn())
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.close()
+    assert finished.returncode == 0, finished.stderr[-3000:]
+
+    report = json.loads(report_path.read_text())
+    e2e = report["stages"]["end_to_end"]
+    assert e2e["state"] == "succeeded"
+    assert e2e["staged"] == ROWS
+    assert report["stages"]["parse_validate"]["valid"] == ROWS
+    assert set(report["baselines"]) == {"kafka", "postgres", "avro"}
+    assert report["baselines"]["postgres"]["updated"] == ROWS
+    assert [run["consumers"] for run in report["scaling"]] == [1, 2]
+    assert all(run["staged"] == ROWS for run in report["scaling"])
+    assert {(r["server"], r["target_rps"]) for r in report["latency"]} == {
+        ("subshift", 50), ("subshift", 100), ("null", 50), ("null", 100)}
+    assert all(r["requests"] > 0 and r["errors"] == 0 for r in report["latency"])
+    assert report["memory"]["rows_valid"] == 30_000
+    assert set(report["profiles"]) >= {"api", "relay", "consumer-1"}
+    assert report["machine"]["cores"] >= 1
+    assert {target["name"] for target in report["targets"]} >= {"parse + validate", "relay publish"}
+    assert (tmp_path / "state" / "bench").is_dir()
