@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from subshift.config import DatabaseSettings, Settings
+from subshift.config import DatabaseSettings, Settings, load_settings
 from subshift.db.engine import make_engine
 from subshift.db.upgrade import upgrade
 from subshift.ingest.auth import Role
@@ -35,6 +35,22 @@ class Api:
     settings: Settings
     server: ApiServer
     target: str
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """Settings from the environment; the API needs only PostgreSQL, so only PostgreSQL must answer.
+
+    Overrides the shared fixture (which checks Kafka and the registry too): a registry restarted by
+    another suite must not fail these tests. An unreachable PostgreSQL fails the session.
+    """
+    loaded = load_settings()
+    try:
+        psycopg2.connect(loaded.database.libpq_dsn(), connect_timeout=5).close()
+    except psycopg2.Error as error:
+        pytest.fail(f"PostgreSQL at {loaded.database.redacted()} is not reachable; start it with "
+                    f"`.venv/bin/subshift stack up`: {str(error).strip()}", pytrace=False)
+    return loaded
 
 
 @pytest.fixture(scope="session")
