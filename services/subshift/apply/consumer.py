@@ -53,6 +53,7 @@ from subshift.messaging.backoff import Backoff
 from subshift.messaging.dead_letters import DeadLetterProducer
 from subshift.messaging.faults import Fault, classify
 from subshift.observability.logs import get_logger
+from subshift.observability.tracing import SpanKind, continued_spans, get_tracer, traceparent_from_headers
 from subshift_client.consumer import TypedConsumer
 from subshift_client.decoded import Decoded, MessageRef, Undecodable
 from subshift_client.errors import KafkaClientError, RegistryUnavailableError
@@ -61,6 +62,7 @@ from subshift_client.records import UserOfferMigrationRequested
 __all__ = ["ApplyConsumer"]
 
 _log = get_logger("subshift.consumer")
+_tracer = get_tracer(__name__)
 
 Polled = Decoded[UserOfferMigrationRequested] | Undecodable
 
@@ -124,8 +126,13 @@ class ApplyConsumer:
             if not refs:
                 return                                                      # every partition was revoked
             started = time.monotonic()
+            # One "apply" span per trace in the batch, under the relay's "publish" span (record header).
+            parents = (traceparent_from_headers(ref.headers) for ref in refs.values())
             try:
-                plan = self._apply(changes, dead, refs)                     # 3. + 4.
+                with continued_spans(_tracer, "apply", parents, kind=SpanKind.CONSUMER,
+                                     attributes={"messaging.system": "kafka", "messaging.destination.name": self._topic,
+                                                 "messaging.batch.message_count": len(refs)}):
+                    plan = self._apply(changes, dead, refs)                 # 3. + 4.
             except Exception as error:
                 self._rollback()
                 self._wait_after(error, reason=classify(error).value, paused=True)

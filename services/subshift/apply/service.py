@@ -15,6 +15,7 @@ from subshift.db.connect import connect
 from subshift.messaging.dead_letters import DeadLetterProducer
 from subshift.messaging.topic_names import dead_letter_topic, user_offers_topic
 from subshift.observability.logs import get_logger
+from subshift.observability.tracing import configure_tracing
 from subshift_client.consumer import TypedConsumer
 from subshift_client.records import UserOfferMigrationRequested
 
@@ -71,4 +72,9 @@ def serve_consumer(settings: Settings, stop: threading.Event) -> None:
     metrics = ConsumerMetrics()
     if settings.consumer.metrics_port:
         start_http_server(settings.consumer.metrics_port, registry=metrics.registry)
-    build_consumer(settings, stop, metrics).run()
+    tracing = configure_tracing(settings.tracing, service="consumer")
+    try:
+        build_consumer(settings, stop, metrics).run()
+    finally:
+        if tracing is not None:
+            tracing.shutdown()  # flushes the last spans

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from subshift.config import Settings
 from subshift.ingest.server import create_server
 from subshift.observability.logs import get_logger
+from subshift.observability.migration_metrics import register_migration_metrics
 from subshift.observability.tracing import configure_tracing
 
 __all__ = ["serve_api"]
@@ -30,6 +31,7 @@ def serve_api(settings: Settings, engine: Engine, stop: threading.Event) -> None
     """
     tracing = configure_tracing(settings.tracing, service="api")
     api = create_server(settings, engine)
+    register_migration_metrics(api.metrics.registry, engine)  # migrations by state, read at scrape time
     if settings.api.metrics_port:
         start_http_server(settings.api.metrics_port, addr=_host(settings.api.addr), registry=api.metrics.registry)
     _log.info("api_serving", addr=settings.api.addr, port=api.port, metrics_port=settings.api.metrics_port,

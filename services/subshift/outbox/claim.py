@@ -70,6 +70,8 @@ class ClaimedItem:
     current_offer: str
     target_offer: str
     event_id: uuid.UUID
+    # The W3C traceparent of the CreateMigration call that staged the item (None when untraced).
+    trace_parent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +115,7 @@ def claim_items(conn: PgConnection, migration: ActiveMigration, limit: int) -> l
     with conn.cursor() as cur:
         cur.execute(
             """
-            SELECT i.row_number, i.user_id, i.current_offer, i.target_offer, i.event_id
+            SELECT i.row_number, i.user_id, i.current_offer, i.target_offer, i.event_id, i.trace_parent
             FROM migration_items i
             WHERE i.migration_id = %(mid)s AND i.published_at IS NULL AND i.outcome = %(pending)s
               AND EXISTS (SELECT 1 FROM migrations m WHERE m.id = %(mid)s AND m.state = ANY(%(states)s))
@@ -126,7 +128,7 @@ def claim_items(conn: PgConnection, migration: ActiveMigration, limit: int) -> l
         text = migration.id_text
         return [
             ClaimedItem(migration, text, r[0], r[1], r[2], r[3],
-                        uuid.UUID(str(r[4])) if r[4] is not None else _event_id(migration.id, r[0]))
+                        uuid.UUID(str(r[4])) if r[4] is not None else _event_id(migration.id, r[0]), r[5])
             for r in cur.fetchall()
         ]
 

@@ -31,6 +31,7 @@ from subshift.config import RelaySettings
 from subshift.db.connect import PgConnection
 from subshift.messaging.backoff import Backoff
 from subshift.observability.logs import get_logger
+from subshift.observability.tracing import SpanKind, continued_spans, get_tracer, with_traceparent_header
 from subshift.outbox.claim import ClaimedItem, Delivered, active_migrations, claim_items, mark_published
 from subshift.outbox.metrics import RelayMetrics
 from subshift.outbox.throttle import FairThrottle
@@ -40,6 +41,7 @@ from subshift_client.records import UserOfferMigrationRequested
 __all__ = ["Relay"]
 
 _log = get_logger("subshift.relay")
+_tracer = get_tracer(__name__)
 
 
 class Relay:
@@ -133,23 +135,29 @@ class Relay:
             if item.row_number & 15 == 0:
                 latency.observe(message.latency() or 0.0)
 
-        for item in claimed:
-            migration = item.migration
-            record = UserOfferMigrationRequested(
-                event_id=item.event_id, migration_id=item.migration_text, user_id=item.user_id,
-                current_offer=item.current_offer, target_offer=item.target_offer,
-                requested_at=migration.created_at, requested_by=migration.created_by, row_number=item.row_number,
-            )
-            callback = functools.partial(on_delivery, item)
-            while True:
-                try:
-                    self._producer.produce(record, on_delivery=callback)
-                    break
-                except BufferError:
-                    # librdkafka's queue is full: serve delivery reports to make room (blocks briefly).
-                    self._producer.poll(0.05)
-        metrics.produced.labels(topic=topic).inc(len(claimed))
-        left = self._producer.flush(self._settings.delivery_timeout_ms / 1000 + 5)
+        # One "publish" span per migration trace in the batch; each record carries its span's
+        # traceparent header so the consumer's "apply" continues the same trace.
+        with continued_spans(_tracer, "publish", (item.trace_parent for item in claimed), kind=SpanKind.PRODUCER,
+                             attributes={"messaging.system": "kafka", "messaging.destination.name": topic}) as spans:
+            headers = {parent: with_traceparent_header(None, child) for parent, child in spans.items()}
+            for item in claimed:
+                migration = item.migration
+                record = UserOfferMigrationRequested(
+                    event_id=item.event_id, migration_id=item.migration_text, user_id=item.user_id,
+                    current_offer=item.current_offer, target_offer=item.target_offer,
+                    requested_at=migration.created_at, requested_by=migration.created_by,
+                    row_number=item.row_number,
+                )
+                callback = functools.partial(on_delivery, item)
+                while True:
+                    try:
+                        self._producer.produce(record, on_delivery=callback, headers=headers[item.trace_parent])
+                        break
+                    except BufferError:
+                        # librdkafka's queue is full: serve delivery reports to make room (blocks briefly).
+                        self._producer.poll(0.05)
+            metrics.produced.labels(topic=topic).inc(len(claimed))
+            left = self._producer.flush(self._settings.delivery_timeout_ms / 1000 + 5)
         if left:
             failures["STILL_QUEUED"] += left
         metrics.delivered.labels(topic=topic).inc(len(delivered))

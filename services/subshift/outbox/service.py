@@ -15,6 +15,7 @@ from subshift.errors import ContractError, InfrastructureError
 from subshift.messaging.backoff import Backoff
 from subshift.messaging.topic_names import user_offers_topic
 from subshift.observability.logs import get_logger
+from subshift.observability.tracing import configure_tracing
 from subshift.outbox.metrics import RelayMetrics
 from subshift.outbox.relay import Relay
 from subshift_client.errors import RegistryUnavailableError
@@ -74,12 +75,17 @@ def serve_relay(settings: Settings, stop: threading.Event) -> None:
     metrics = RelayMetrics()
     if settings.relay.metrics_port:
         start_http_server(settings.relay.metrics_port, registry=metrics.registry)
-    producer = _producer(settings, stop)
-    if producer is None:
-        return
-    _log.info("relay.started", topic=producer.topic.name, schema_id=producer.schema_id,
-              batch_size=settings.relay.batch_size)
-    relay = Relay(settings.relay, producer=producer, metrics=metrics, stop=stop,
-                  connect=lambda: connect(settings.database, application_name="subshift-relay"))
-    relay.run()
-    _log.info("relay.stopped")
+    tracing = configure_tracing(settings.tracing, service="relay")
+    try:
+        producer = _producer(settings, stop)
+        if producer is None:
+            return
+        _log.info("relay.started", topic=producer.topic.name, schema_id=producer.schema_id,
+                  batch_size=settings.relay.batch_size)
+        relay = Relay(settings.relay, producer=producer, metrics=metrics, stop=stop,
+                      connect=lambda: connect(settings.database, application_name="subshift-relay"))
+        relay.run()
+        _log.info("relay.stopped")
+    finally:
+        if tracing is not None:
+            tracing.shutdown()  # flushes the last spans
