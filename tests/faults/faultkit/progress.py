@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import psycopg2
 
-from faultkit.world import World
+from faultkit.oracle import Upload, judge
+from faultkit.world import World, wait_until
 
-__all__ = ["column", "dead_letter_count", "terminal"]
+__all__ = ["column", "dead_letter_count", "finish", "terminal"]
 
 
 def column(world: World, migration_id: str, name: str) -> int:
@@ -54,3 +55,20 @@ def terminal(world: World, *migration_ids: str) -> bool:
 def dead_letter_count(world: World) -> int:
     """Records on the scenario's dead-letter topic."""
     return len(world.pipeline.read_all(world.pipeline.dead_letter_topic, expected=0, timeout=1))
+
+
+def finish(world: World, uploads: list[Upload], *, timeout: float = 180, poison: int = 0) -> str:
+    """Wait until every migration is terminal, then judge; returns the verdict's summary.
+
+    Raises:
+        AssertionError: a migration did not finish in time, or the oracle found a problem.
+    """
+    wait_until(lambda: terminal(world, *(u.migration_id for u in uploads)), timeout=timeout,
+               what="every migration is terminal")
+    conn = world.connect()
+    try:
+        verdict = judge(conn, uploads, dead_letter_records=dead_letter_count(world) - poison)
+    finally:
+        conn.close()
+    assert verdict.ok, verdict.explain()
+    return verdict.observed

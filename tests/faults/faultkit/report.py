@@ -33,13 +33,13 @@ class Report:
         """Give every row of ``nodeid`` the test's outcome; a test that failed before recording gets a row."""
         rows = [e for e in self.entries if e.nodeid == nodeid]
         if not rows:
-            rows = [Entry(nodeid, nodeid.rsplit("::", 1)[-1], "(failed before recording)", failure)]
+            rows = [Entry(nodeid, nodeid.rsplit("::", 1)[-1], "(failed before recording)", "")]
             self.entries.extend(rows)
         for entry in rows:
             entry.outcome = outcome
             entry.seconds = seconds
             if outcome != "pass" and failure:
-                entry.observed = f"{entry.observed} | {failure}"
+                entry.observed = f"{entry.observed} | {failure}" if entry.observed else failure
 
 
 def _clip(text: str, width: int) -> str:
