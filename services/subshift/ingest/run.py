@@ -8,6 +8,7 @@ from prometheus_client import start_http_server
 from sqlalchemy import Engine
 
 from subshift.config import Settings
+from subshift.errors import ContractError
 from subshift.ingest.server import create_server
 from subshift.observability.logs import get_logger
 from subshift.observability.migration_metrics import register_migration_metrics
@@ -27,13 +28,18 @@ def serve_api(settings: Settings, engine: Engine, stop: threading.Event) -> None
     """Serve until ``stop`` is set, then shut down gracefully within ``api.drain_seconds``.
 
     Raises:
-        ContractError: the server cannot be configured or bound (see ``create_server``).
+        ContractError: the server or its metrics endpoint cannot be configured or bound.
     """
     tracing = configure_tracing(settings.tracing, service="api")
     api = create_server(settings, engine)
     register_migration_metrics(api.metrics.registry, engine)  # migrations by state, read at scrape time
     if settings.api.metrics_port:
-        start_http_server(settings.api.metrics_port, addr=_host(settings.api.addr), registry=api.metrics.registry)
+        try:
+            start_http_server(settings.api.metrics_port, addr=_host(settings.api.addr), registry=api.metrics.registry)
+        except OSError as error:
+            api.stop(0)
+            raise ContractError(f"cannot serve metrics on port {settings.api.metrics_port}: {error}; "
+                                "set SUBSHIFT_API_METRICS_PORT (0 turns metrics off)") from error
     _log.info("api_serving", addr=settings.api.addr, port=api.port, metrics_port=settings.api.metrics_port,
               tls=settings.api.tls_cert is not None)
     stop.wait()
