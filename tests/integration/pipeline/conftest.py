@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 
@@ -23,17 +24,25 @@ from subshift_client.topics import USER_OFFERS
 def pipeline_database(settings: Settings) -> Iterator[DatabaseSettings]:
     """A database of the pipeline tests' own, migrated to head, dropped at the end of the session."""
     name = f"subshift_pipeline_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(settings.database.libpq_dsn())
-    admin.autocommit = True
-    with admin.cursor() as cur:
+    with _admin(settings) as admin, admin.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
     url = make_url(settings.database.sqlalchemy_url()).set(database=name).render_as_string(hide_password=False)
     database = DatabaseSettings(url=SecretStr(url))
     upgrade(database)
     yield database
-    with admin.cursor() as cur:
+    # A fresh connection: a fault test may have restarted the server meanwhile.
+    with _admin(settings) as admin, admin.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+
+
+@contextlib.contextmanager
+def _admin(settings: Settings) -> Iterator[PgConnection]:
+    conn = psycopg2.connect(settings.database.libpq_dsn())
+    conn.autocommit = True
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 @pytest.fixture(scope="session")
