@@ -3,6 +3,6 @@
 Read in data-flow order: ``server`` (gRPC, health, reflection) → ``interceptor`` + ``auth``
 (who may call what) → ``servicer`` (the only grpc↔domain edge, with ``status`` and ``convert``)
 → ``create`` (idempotency) → ``csv_reader`` → ``validation`` → ``staging`` (COPY into
-``migration_items``, the outbox). ``queries``, ``lifecycle``, ``watch`` and ``export`` serve
+``migration_items``, the outbox) → ``duplicates``. ``queries``, ``lifecycle``, ``watch`` and ``export`` serve
 the other methods; ``audit`` records every mutating call.
 """

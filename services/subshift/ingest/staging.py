@@ -6,7 +6,7 @@ Everything runs inside the caller's transaction, so a crash at any step leaves n
    ``migration_items`` (PostgreSQL fills each ``event_id``), a batch at a time, so the file is
    never in memory and parsing overlaps PostgreSQL's work.
 2. Rejected rows are spooled to a temporary file meanwhile (memory stays flat however many).
-3. Duplicate users are found by PostgreSQL (one hash aggregate), marked rejected with the row of
+3. Duplicate users are found by PostgreSQL (``duplicates``), marked rejected with the row of
    their first appearance, and their event ids cleared; the first few are read back for the report.
 4. The spooled rejected rows are copied in with NULL event ids.
 
@@ -25,6 +25,7 @@ from typing import Any
 
 from subshift.ingest.copy_source import CopySource, copy_escape
 from subshift.ingest.csv_reader import CsvRecords
+from subshift.ingest.duplicates import find_upload_duplicates, mark_duplicates
 from subshift.ingest.validation import OfferCatalog, RowChecker, RowViolation, ViolationLog
 
 __all__ = ["StageCounts", "load_catalog", "stage_dry_run", "stage_items"]
@@ -123,7 +124,7 @@ def stage_items(cursor: Any, *, migration_id: uuid.UUID, records: CsvRecords, ch
             "FROM STDIN",
             records, checker, log, lambda row, u, c, t: f"{prefix}{row}\t{u}\t{c}\t{t}{suffix}", rejected,
         )
-        duplicates = _mark_duplicates(cursor, migration_id, log.cap)
+        duplicates = mark_duplicates(cursor, migration_id, log.cap)
         log.merge(duplicates.first, total=duplicates.total, rows=duplicates.total)
         spool.seek(0)
         cursor.copy_expert(
@@ -132,64 +133,6 @@ def stage_items(cursor: Any, *, migration_id: uuid.UUID, records: CsvRecords, ch
         )
     return StageCounts(received=records.rows_read, staged=valid - duplicates.total, rejected=log.rows)
 
-
-@dataclass(frozen=True, slots=True)
-class _Duplicates:
-    first: list[RowViolation]
-    total: int
-
-
-_DUPLICATE_MESSAGE = "format('user %%L already appears in row %%s; a user may appear once per file', {user}, {first})"
-
-# One pass (hash aggregate) finds the users that repeat; usually none, and then nothing else runs.
-_FIND_REPEATS = """
-CREATE TEMPORARY TABLE repeated_users ON COMMIT DROP AS
-SELECT user_id, min(row_number) AS first_row FROM {table} {where} GROUP BY user_id HAVING count(*) > 1
-"""
-
-_MARK_DUPLICATES = f"""
-UPDATE migration_items AS item
-SET outcome = 'rejected', event_id = NULL, column_name = 'user_id', outcome_at = now(),
-    reason = {_DUPLICATE_MESSAGE.format(user="item.user_id", first="repeated.first_row")}
-FROM repeated_users AS repeated
-WHERE item.migration_id = %(migration)s AND item.user_id = repeated.user_id AND item.row_number > repeated.first_row
-"""  # noqa: S608 - built from constants only
-
-
-def _find_repeats(cursor: Any, table: str, where: str, params: dict[str, Any]) -> bool:
-    cursor.execute(_FIND_REPEATS.format(table=table, where=where), params)
-    if cursor.rowcount == 0:
-        return False
-    # Rows copied in this transaction have no statistics, so the planner would guess "one row"
-    # and pick a nested loop over a million rows; a hash join on the few repeated users is right.
-    cursor.execute("ANALYZE repeated_users")
-    cursor.execute("SET LOCAL enable_nestloop = off")
-    return True
-
-
-def _mark_duplicates(cursor: Any, migration_id: uuid.UUID, cap: int) -> _Duplicates:
-    params = {"migration": migration_id}
-    if not _find_repeats(cursor, "migration_items", "WHERE migration_id = %(migration)s", params):
-        return _Duplicates([], 0)
-    cursor.execute(_MARK_DUPLICATES, params)
-    total = cursor.rowcount
-    cursor.execute("SET LOCAL enable_nestloop = on")
-    # Only valid rows are in the table yet, so every rejected item now is a duplicate.
-    cursor.execute(
-        "SELECT row_number, reason FROM migration_items WHERE migration_id = %s AND outcome = 'rejected' "
-        "ORDER BY row_number LIMIT %s", (migration_id, cap),
-    )
-    first = [RowViolation(row, "user_id", "duplicate_user", reason) for row, reason in cursor.fetchall()]
-    return _Duplicates(first, total)
-
-
-_DRY_DUPLICATES = f"""
-SELECT upload.row_number, {_DUPLICATE_MESSAGE.format(user="upload.user_id", first="repeated.first_row")},
-       count(*) OVER ()
-FROM upload_rows AS upload JOIN repeated_users AS repeated
-  ON upload.user_id = repeated.user_id AND upload.row_number > repeated.first_row
-ORDER BY upload.row_number LIMIT %(cap)s
-"""  # noqa: S608 - built from constants only
 
 _POPULATIONS = """
 SELECT named.offer, count(s.user_id)
@@ -207,13 +150,9 @@ def stage_dry_run(cursor: Any, *, records: CsvRecords, checker: RowChecker,
                    "ON COMMIT DROP")
     valid = _stream(cursor, "COPY upload_rows (row_number, user_id, current_offer) FROM STDIN", records, checker,
                     log, lambda row, u, c, t: f"{row}\t{u}\t{c}\n", lambda row, fields, found: None)
-    found = []
-    if _find_repeats(cursor, "upload_rows", "", {}):
-        cursor.execute(_DRY_DUPLICATES, {"cap": log.cap})
-        found = cursor.fetchall()
-    total = found[0][2] if found else 0
-    log.merge([RowViolation(row, "user_id", "duplicate_user", reason) for row, reason, _ in found],
-              total=total, rows=total)
+    duplicates = find_upload_duplicates(cursor, log.cap)
+    log.merge(duplicates.first, total=duplicates.total, rows=duplicates.total)
+    total = duplicates.total
     cursor.execute(_POPULATIONS)
     populations = {offer: count for offer, count in cursor.fetchall()}
     return StageCounts(received=records.rows_read, staged=valid - total, rejected=log.rows), populations
