@@ -86,6 +86,14 @@ class LocalStack:
 
     def _check_ports(self) -> None:
         host = self.settings.stack.host
+        others = self._other_kafka_nodes()
+        if others:
+            names = ", ".join(process.name for process in others)
+            raise InfrastructureError(
+                f"a Kafka cluster of another size is running from this state dir ({names}); stop it with "
+                f"`subshift stack down kafka`, then `up` with {self.settings.stack.kafka_brokers} node(s)",
+                retryable=False,
+            )
         for service in self.services:
             if any(process.pid() is not None for process in service.processes()):
                 continue  # ours and running: its ports are rightly taken
@@ -139,14 +147,18 @@ class LocalStack:
                 stopped.extend(self._stop_other_kafka_nodes())
         return stopped
 
-    def _stop_other_kafka_nodes(self) -> list[str]:
-        """Nodes of a cluster of another size (e.g. left from `up --brokers 3`) are stopped too."""
+    def _other_kafka_nodes(self) -> list[ManagedProcess]:
+        """Running nodes of a Kafka cluster of another size (e.g. left from `up --brokers 3`)."""
         known = {process.pid_file for process in self.kafka.processes()}
+        others = (
+            ManagedProcess(pid_file.stem, pid_file, self.paths.log_file(pid_file.stem), marker="kafka.Kafka")
+            for pid_file in sorted(self.paths.run_dir.glob("kafka*.pid")) if pid_file not in known
+        )
+        return [process for process in others if process.pid() is not None]
+
+    def _stop_other_kafka_nodes(self) -> list[str]:
         stopped = []
-        for pid_file in sorted(self.paths.run_dir.glob("kafka*.pid")):
-            if pid_file in known:
-                continue
-            process = ManagedProcess(pid_file.stem, pid_file, self.paths.log_file(pid_file.stem), marker="kafka.Kafka")
+        for process in self._other_kafka_nodes():
             if process.stop(timeout=self.settings.stack.stop_timeout):
                 stopped.append(process.name)
         return stopped
