@@ -31,6 +31,7 @@ __all__ = [
     "Headers",
     "build_headers",
     "parse_headers",
+    "replay_headers",
 ]
 
 Headers = list[tuple[str, bytes]]
@@ -144,3 +145,9 @@ def parse_headers(headers: Sequence[tuple[str, bytes | None]] | None) -> DeadLet
         consumer_version=_text(values, CONSUMER_VERSION),
         replay_count=_decimal(values, REPLAY_COUNT) or 0,
     )
+
+
+def replay_headers(headers: Sequence[tuple[str, bytes | None]], replay_count: int) -> Headers:
+    """The headers a replayed record carries: the original's own, and the new replay count (the loop guard)."""
+    kept: Headers = [(k, v or b"") for k, v in headers if k not in _OURS and k != REPLAY_COUNT]
+    return [*kept, (REPLAY_COUNT, str(replay_count).encode())]

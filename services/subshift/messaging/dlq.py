@@ -1,0 +1,173 @@
+"""``subshift dlq``: list dead letters, and replay them onto the original topic after a fix.
+
+A replay is resumable and idempotent:
+- it reads the dead-letter topic with a consumer group of its own per filter and commits past
+  what it has handled, so running it again continues where it stopped;
+- dead-lettered items are made pending again (and committed) before their events are produced,
+  so the consumer applies a replayed event once; a duplicate replay is a redelivery, a no-op;
+- each replayed record carries ``subshift-replay-count``; a record dead-lettered again after
+  ``max_replays`` replays is not replayed any more (the loop guard);
+- every replay (not a dry run) writes an audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime
+import getpass
+import hashlib
+import json
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
+
+from subshift.apply.requeue import requeue_items
+from subshift.config import Settings
+from subshift.db.connect import connect
+from subshift.errors import InfrastructureError
+from subshift.messaging.dead_letter_headers import replay_headers
+from subshift.messaging.dead_letter_reader import DeadLetterRecord, read_dead_letters
+from subshift.messaging.topic_names import dead_letter_topic, user_offers_topic
+
+__all__ = ["DeadLetterFilter", "ReplayReport", "list_dead_letters", "replay_dead_letters"]
+
+
+@dataclass(frozen=True)
+class DeadLetterFilter:
+    migration_id: uuid.UUID | None = None
+    reason: str | None = None
+    since: datetime.datetime | None = None
+
+    def matches(self, record: DeadLetterRecord) -> bool:
+        info = record.info
+        if self.migration_id is not None and info.migration_id != str(self.migration_id):
+            return False
+        if self.reason is not None and info.reason != self.reason:
+            return False
+        return not (self.since is not None and (record.dead_lettered_at is None
+                                                 or record.dead_lettered_at < self.since))
+
+    def key(self) -> str:
+        text = json.dumps([str(self.migration_id), self.reason, self.since.isoformat() if self.since else None])
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+@dataclass
+class ReplayReport:
+    group_id: str
+    dry_run: bool
+    read: int = 0
+    matched: int = 0
+    replayed: int = 0
+    requeued_items: int = 0
+    exhausted: int = 0
+    by_reason: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**{k: v for k, v in self.__dict__.items() if k != "by_reason"}, "by_reason": dict(self.by_reason)}
+
+
+def _consumer(settings: Settings, group_id: str) -> Consumer:
+    return Consumer({**settings.kafka.as_librdkafka(), "group.id": group_id, "enable.auto.commit": False,
+                     "auto.offset.reset": "earliest", "client.id": "subshift-dlq"})
+
+
+def list_dead_letters(settings: Settings, where: DeadLetterFilter) -> list[DeadLetterRecord]:
+    """Every dead letter matching ``where``, oldest first per partition.
+
+    Raises:
+        InfrastructureError: Kafka could not be read.
+    """
+    spec = user_offers_topic(settings.kafka)
+    consumer = _consumer(settings, f"{settings.consumer.group_id}-dlq-list")
+    try:
+        return [r for r in read_dead_letters(consumer, dead_letter_topic(spec), spec.partitions) if where.matches(r)]
+    finally:
+        consumer.close()
+
+
+def replay_dead_letters(settings: Settings, where: DeadLetterFilter, *, dry_run: bool,
+                        max_replays: int = 3) -> ReplayReport:
+    """Republish the dead letters matching ``where`` onto the original topic and partition (see the module doc).
+
+    Raises:
+        InfrastructureError: Kafka or the database failed; nothing past the failure was committed.
+    """
+    spec = user_offers_topic(settings.kafka)
+    dlt = dead_letter_topic(spec)
+    report = ReplayReport(group_id=f"{settings.consumer.group_id}-dlq-replay-{where.key()}", dry_run=dry_run)
+    consumer = _consumer(settings, report.group_id)
+    try:
+        committed = consumer.committed([TopicPartition(dlt, p) for p in range(spec.partitions)], timeout=10)
+        start = {tp.partition: tp.offset for tp in committed if tp.offset >= 0}
+        records = list(read_dead_letters(consumer, dlt, spec.partitions, start=start))
+        report.read = len(records)
+        chosen = []
+        for record in records:
+            if not where.matches(record) or record.info.original_topic != spec.name:
+                continue
+            report.matched += 1
+            report.by_reason[record.info.reason] += 1
+            if record.info.replay_count >= max_replays:
+                report.exhausted += 1
+            else:
+                chosen.append(record)
+        if dry_run:
+            report.replayed = len(chosen)
+            return report
+        report.requeued_items = _requeue_and_audit(settings, chosen, where, report)
+        _produce(settings, spec.name, chosen)
+        report.replayed = len(chosen)
+        if records:
+            ends: dict[int, int] = {}
+            for record in records:
+                ends[record.partition] = max(ends.get(record.partition, 0), record.offset + 1)
+            consumer.commit(offsets=[TopicPartition(dlt, p, o) for p, o in ends.items()], asynchronous=False)
+        return report
+    finally:
+        consumer.close()
+
+
+def _requeue_and_audit(settings: Settings, chosen: list[DeadLetterRecord], where: DeadLetterFilter,
+                       report: ReplayReport) -> int:
+    items = [(uuid.UUID(r.info.migration_id), r.info.row_number) for r in chosen
+             if r.info.migration_id is not None and r.info.row_number is not None]
+    conn = connect(settings.database, application_name="subshift-dlq")
+    try:
+        requeued = requeue_items(conn, items)
+        with conn.cursor() as cur:
+            cur.execute(
+                "INSERT INTO audit_log (subject, method, migration_id, outcome, detail) VALUES (%s, %s, %s, %s, %s)",
+                (getpass.getuser(), "dlq.replay", str(where.migration_id) if where.migration_id else None, "ok",
+                 json.dumps({"group_id": report.group_id, "replaying": len(chosen), "requeued_items": requeued,
+                             "exhausted": report.exhausted, "reason": where.reason,
+                             "since": where.since.isoformat() if where.since else None})),
+            )
+        conn.commit()  # before producing: the consumer must find the items pending
+        return requeued
+    finally:
+        conn.close()
+
+
+def _produce(settings: Settings, topic: str, chosen: list[DeadLetterRecord]) -> None:
+    producer = Producer({**settings.kafka.as_librdkafka(), "enable.idempotence": True, "acks": "all",
+                         "client.id": "subshift-dlq"})
+    failures: list[str] = []
+
+    def on_delivery(error: KafkaError | None, _message: Message) -> None:
+        if error is not None:
+            failures.append(error.name())
+
+    for record in chosen:
+        headers: list[tuple[str, str | bytes | None]] = [
+            *replay_headers(record.headers, record.info.replay_count + 1)]
+        producer.produce(topic, key=record.key, value=record.value, partition=record.info.original_partition,
+                         headers=headers, on_delivery=on_delivery)
+        producer.poll(0)
+    left = producer.flush(30)
+    if failures or left:
+        raise InfrastructureError(
+            f"replay to {topic}: {len(failures) + left} records not acknowledged ({', '.join(set(failures))}); "
+            "run the replay again, it resumes where it stopped", retryable=True)

@@ -1,0 +1,104 @@
+"""`subshift dlq list` and `replay`: a fixed dead letter applies once; one that keeps failing stops being replayed."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import subprocess
+import sys
+import uuid
+
+from confluent_kafka import Producer
+
+from pipeline.harness import REPO, Pipeline, wait_until
+from pipeline.seeding import (
+    Row,
+    assert_counters_match_items,
+    is_terminal,
+    migration_row,
+    new_scenario,
+    offers_of,
+    outcomes_of,
+    seed_subscriptions,
+    stage_migration,
+)
+from subshift.db.connect import PgConnection
+from subshift.db.models import MigrationState
+from subshift.messaging.dlq import DeadLetterFilter, list_dead_letters, replay_dead_letters
+from subshift_client.fast_avro import FastAvroEncoder
+from subshift_client.records import UserOfferMigrationRequested
+
+
+def _send(pipeline: Pipeline, schema_id: int, migration_id: uuid.UUID, row_number: int, user: str,
+          current: str, target: str) -> None:
+    event = UserOfferMigrationRequested(
+        event_id=uuid.uuid4(), migration_id=str(migration_id), user_id=user, current_offer=current,
+        target_offer=target, requested_at=datetime.datetime.now(datetime.UTC), row_number=row_number)
+    producer = Producer(pipeline.settings.kafka.as_librdkafka())
+    producer.produce(pipeline.topic, key=user.encode(),
+                     value=FastAvroEncoder(UserOfferMigrationRequested, schema_id).encode(event))
+    assert producer.flush(15) == 0
+
+
+def test_a_dead_letter_replayed_after_the_fix_is_applied_once_and_a_second_replay_changes_nothing(
+        pipeline: Pipeline, pg: PgConnection, event_schema_registered: int) -> None:
+    s = new_scenario(pg)
+    user = f"{s.prefix}-late"
+    seed_subscriptions(pg, [(user, s.offers[0])])
+    migration_id = stage_migration(pg, [], state=MigrationState.APPLYING)
+    _send(pipeline, event_schema_registered, migration_id, 2, user, s.offers[0], s.offers[1])
+    where = DeadLetterFilter(migration_id=migration_id)
+    with pipeline.consumer():
+        wait_until(lambda: len(list_dead_letters(pipeline.settings, where)) == 1, timeout=60,
+                   what="the event for a missing item is dead-lettered")
+        listed = subprocess.run([sys.executable, "-m", "subshift", "dlq", "list", "--migration", str(migration_id),
+                                 "--output", "json"], env=pipeline.env(), cwd=REPO, capture_output=True, check=True)
+        [row] = json.loads(listed.stdout)
+        assert (row["reason"], row["row_number"], row["key"]) == ("unknown_item", 2, user)
+
+        # The fix: the item now exists.
+        with pg.cursor() as cur:
+            cur.execute("INSERT INTO migration_items (migration_id, row_number, user_id, current_offer, target_offer) "
+                        "VALUES (%s, 2, %s, %s, %s)", (str(migration_id), user, s.offers[0], s.offers[1]))
+            cur.execute("UPDATE migrations SET staged = 1, rows_received = 1 WHERE id = %s", (str(migration_id),))
+        pg.commit()
+        dry = replay_dead_letters(pipeline.settings, where, dry_run=True)
+        assert (dry.matched, dry.replayed) == (1, 1)
+        report = replay_dead_letters(pipeline.settings, where, dry_run=False)
+        assert (report.replayed, report.exhausted) == (1, 0)
+        wait_until(lambda: is_terminal(pg, migration_id), timeout=60, what="the replayed event is applied")
+        again = replay_dead_letters(pipeline.settings, where, dry_run=False)
+
+    assert (again.read, again.replayed) == (0, 0)  # resumed past what was replayed
+    assert outcomes_of(pg, migration_id) == {"applied": 1}
+    assert offers_of(pg, [user]) == {user: (s.offers[1], 2)}
+    assert_counters_match_items(pg, migration_id)
+    with pg.cursor() as cur:
+        cur.execute("SELECT method, detail FROM audit_log WHERE migration_id = %s", (str(migration_id),))
+        audits = cur.fetchall()
+    pg.rollback()
+    assert [(m, d["replaying"]) for m, d in audits] == [("dlq.replay", 1), ("dlq.replay", 0)]
+
+
+def test_a_record_that_keeps_failing_stops_being_replayed(
+        pipeline: Pipeline, pg: PgConnection, event_schema_registered: int) -> None:
+    s = new_scenario(pg)
+    user = f"{s.prefix}-bad"
+    seed_subscriptions(pg, [(user, s.offers[0])])
+    migration_id = stage_migration(pg, [Row(user, s.offers[0], s.offers[1])], state=MigrationState.APPLYING)
+    _send(pipeline, event_schema_registered, migration_id, 2, user, s.offers[1], s.offers[1])  # invalid
+    where = DeadLetterFilter(migration_id=migration_id, reason="invalid_record")
+    with pipeline.consumer():
+        wait_until(lambda: is_terminal(pg, migration_id), timeout=60, what="the invalid event is dead-lettered")
+        first = replay_dead_letters(pipeline.settings, where, dry_run=False, max_replays=1)
+        wait_until(lambda: len(list_dead_letters(pipeline.settings, where)) == 2, timeout=60,
+                   what="the replayed record is dead-lettered again")
+        wait_until(lambda: is_terminal(pg, migration_id), timeout=60, what="the item is dead-lettered again")
+        second = replay_dead_letters(pipeline.settings, where, dry_run=False, max_replays=1)
+
+    assert (first.replayed, first.requeued_items) == (1, 1)
+    assert (second.matched, second.replayed, second.exhausted) == (1, 0, 1)
+    assert [r.info.replay_count for r in list_dead_letters(pipeline.settings, where)] == [0, 1]
+    assert outcomes_of(pg, migration_id) == {"dead_lettered": 1}
+    assert migration_row(pg, migration_id)["state"] == "succeeded_with_errors"
+    assert_counters_match_items(pg, migration_id)
