@@ -1,6 +1,7 @@
 """Sampling profiles of the services while they work (py-spy, attached from outside).
 
-``py-spy record --format raw`` writes collapsed stacks (``frame;frame;… count``); from them
+``py-spy record --format raw`` writes collapsed stacks (``frame;frame;… count``) of the samples
+in which a thread was on the CPU (waiting threads are not sampled); from them
 the report keeps, per service, the functions with the most samples on top of the stack (self
 time) and the share of samples spent in each of our packages (inclusive), so a reader sees
 where the time goes without opening a flame graph. The raw files stay in the run directory
@@ -14,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +35,8 @@ class Profile:
     samples: int = 0
     self_top: list[tuple[str, float]] = field(default_factory=list)  # (function, share of samples)
     areas: dict[str, float] = field(default_factory=dict)  # package → share of samples, inclusive
-    idle: float = 0.0  # share of samples waiting (sleep, poll, socket reads)
+    idle: float = 0.0  # share of samples in waiting calls that still held the CPU (poll loops, spins)
+    busy: float = 0.0  # samples / (rate * seconds profiled): the share of one core the process used
     raw: str = ""
 
 
@@ -47,7 +50,7 @@ class Profiler:
 
     def __init__(self, directory: Path) -> None:
         self._directory = directory
-        self._running: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
+        self._running: dict[str, tuple[subprocess.Popen[bytes], Path, float]] = {}
         self.profiles: dict[str, Profile] = {}
         self.error: str | None = None
 
@@ -60,16 +63,17 @@ class Profiler:
         output = self._directory / f"{name}.txt"
         process = subprocess.Popen(
             [tool, "record", "--pid", str(pid), "--format", "raw", "--rate", str(_RATE), "--nonblocking",
-             "--output", str(output)],
+             "--full-filenames", "--output", str(output)],
             stdout=subprocess.DEVNULL, stderr=(self._directory / f"{name}.py-spy.log").open("wb"),
         )
-        self._running[name] = (process, output)
+        self._running[name] = (process, output, time.monotonic())
 
     def finish(self, name: str) -> None:
         entry = self._running.pop(name, None)
         if entry is None:
             return
-        process, output = entry
+        process, output, started = entry
+        seconds = time.monotonic() - started
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
             try:
@@ -78,8 +82,10 @@ class Profiler:
                 process.kill()
                 process.wait(5)
         with contextlib.suppress(OSError):
-            self.profiles[name] = summarise(output.read_text())
-            self.profiles[name].raw = str(output)
+            profile = summarise(output.read_text())
+            profile.raw = str(output)
+            profile.busy = round(profile.samples / (_RATE * seconds), 3) if seconds > 0 else 0.0
+            self.profiles[name] = profile
 
     def finish_all(self) -> None:
         for name in list(self._running):
