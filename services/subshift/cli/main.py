@@ -9,6 +9,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from subshift.cli import bench, contracts, db, dlq, migrate, seed, serve, stack, token, topics
 from subshift.errors import ContractError, DataError, InfrastructureError, SubshiftError
@@ -52,7 +53,8 @@ def run() -> None:
     try:
         app()
     except SubshiftError as error:
-        Console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False)
+        # soft_wrap keeps file:line:col messages on one line; escape keeps [brackets] in messages literal.
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
         sys.exit(exit_code_for(error))
     except KeyboardInterrupt:
         Console(stderr=True).print("interrupted")
