@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from subshift.config.api import ApiSettings
@@ -21,6 +21,7 @@ from subshift.config.registry import RegistrySettings
 from subshift.config.relay import RelaySettings
 from subshift.config.stack import StackSettings
 from subshift.config.tracing import TracingSettings
+from subshift.errors import ContractError
 
 __all__ = [
     "ApiSettings",
@@ -57,5 +58,14 @@ class Settings(BaseSettings):
 
 
 def load_settings() -> Settings:
-    """Read settings from the environment (and nothing else)."""
-    return Settings()
+    """Read settings from the environment (and nothing else).
+
+    Raises:
+        ContractError: a ``SUBSHIFT_*`` variable holds a value its setting cannot take.
+    """
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+                             for item in error.errors())
+        raise ContractError(f"invalid settings from the environment: {problems}") from None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import re
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["IngestSettings"]
@@ -27,3 +29,13 @@ class IngestSettings(BaseSettings):
         default=r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}",
         description="What a user id looks like (the whole value must match).",
     )
+
+    @field_validator("user_id_pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        # A typo in the pattern must stop the server at start-up, not fail every upload later.
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"user_id_pattern is not a regular expression: {error}") from error
+        return pattern

@@ -61,3 +61,12 @@ def test_violation_log_keeps_the_first_in_row_order_and_counts_all() -> None:
                                                                                    "dup")], total=7, rows=7)
     assert [violation.row for violation in log.first] == [2, 3, 4]
     assert (log.total, log.rows) == (11, 11)
+
+
+def test_a_user_id_pattern_that_does_not_compile_stops_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from subshift.config import load_settings
+    from subshift.errors import ContractError
+
+    monkeypatch.setenv("SUBSHIFT_INGEST_USER_ID_PATTERN", "[a-")
+    with pytest.raises(ContractError, match="user_id_pattern is not a regular expression"):
+        load_settings()
