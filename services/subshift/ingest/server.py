@@ -9,6 +9,7 @@ UNAVAILABLE (clients resume elsewhere), no new calls are accepted, and in-flight
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from concurrent import futures
 from dataclasses import dataclass, field
 
@@ -38,6 +39,10 @@ class ApiServer:
     health: health.HealthServicer
     metrics: ApiMetrics
     stopping: threading.Event = field(default_factory=threading.Event)
+
+    def __iter__(self) -> Iterator[grpc.Server | int]:
+        """``server, port = create_server(...)`` works too."""
+        return iter((self.server, self.port))
 
     def stop(self, grace: float) -> threading.Event:
         """Shut down gracefully (see the module docstring); returns the event set when done."""

@@ -185,3 +185,12 @@ def test_an_unreachable_database_is_unavailable_and_retryable(api_settings: Sett
     finally:
         server.stop(1).wait(10)
         engine.dispose()
+
+
+def test_create_server_unpacks_as_server_and_port(api_settings: Settings, engine: Engine) -> None:
+    api = create_server(api_settings, engine, address="127.0.0.1:0")
+    server, port = api
+    try:
+        assert server is api.server and port == api.port > 0
+    finally:
+        api.stop(0).wait(10)
