@@ -85,6 +85,7 @@ class ApplyConsumer:
         self._assignment = Assignment(group_id=settings.group_id, topic=self._topic, connect=connect)
         self._committed: dict[int, int] = {}
         self._lag_at = 0.0
+        self._lag_reported: set[int] = set()
 
     def run(self) -> None:
         """Subscribe, then poll → decode → apply → commit DB → commit Kafka until stopped; then leave the group."""
@@ -226,7 +227,8 @@ class ApplyConsumer:
             return
         self._lag_at = now
         consumer = self._typed.consumer
-        for tp in consumer.assignment():
+        assigned = consumer.assignment()
+        for tp in assigned:
             try:
                 _low, high = consumer.get_watermark_offsets(tp, cached=True)
             except Exception:  # noqa: S112 - no cached watermark yet for a new partition
@@ -234,6 +236,11 @@ class ApplyConsumer:
             committed = self._committed.get(tp.partition)
             if committed is not None and high >= 0:
                 self._metrics.lag.labels(topic=self._topic, partition=str(tp.partition)).set(max(0, high - committed))
+                self._lag_reported.add(tp.partition)
+        # A partition given to another consumer is its new owner's to report: drop our last, stale value.
+        for partition in self._lag_reported - {tp.partition for tp in assigned}:
+            self._metrics.lag.remove(self._topic, str(partition))
+            self._lag_reported.discard(partition)
 
     def _log_batch(self, plan: Plan, records: int, seconds: float) -> None:
         _log.info("consumer.batch", records=records, applied_rows=len(plan.rows), rounds=plan.rounds,

@@ -19,6 +19,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from pipeline.harness import Pipeline, create_topics, wait_until
 
+from subshift.apply.metrics import ConsumerMetrics
 from subshift.config import DatabaseSettings, Settings
 from subshift.db.connect import PgConnection, connect
 from subshift.db.engine import make_engine
@@ -135,3 +136,30 @@ def test_one_trace_links_upload_publish_and_apply(traced: Pipeline, pg: PgConnec
     assert applies
     assert all(s.kind is SpanKind.CONSUMER and s.parent is not None
                and f"{s.parent.span_id:016x}" in publish_spans for s in applies)
+
+
+def _lag_partitions(metrics: ConsumerMetrics) -> set[str]:
+    return {
+        sample.labels["partition"]
+        for family in metrics.registry.collect()
+        if family.name == "subshift_consumer_lag"
+        for sample in family.samples
+    }
+
+
+def test_a_consumer_stops_reporting_lag_for_partitions_it_gave_away(traced: Pipeline, pg: PgConnection) -> None:
+    users = [f"lag-{uuid.uuid4().hex[:8]}-{k}" for k in range(ROWS)]
+    _seed(pg, users)
+    quick = traced.settings.model_copy(update={
+        "consumer": traced.settings.consumer.model_copy(update={"lag_interval_seconds": 0.2}),
+    })
+    migration_id = _upload(traced, users)
+
+    with traced.relay(), traced.consumer(quick) as first:
+        wait_until(lambda: _state(pg, migration_id) == "succeeded", timeout=120, what="the migration succeeded")
+        wait_until(lambda: len(_lag_partitions(first)) > 3, timeout=30, what="the lone consumer reports its lag")
+        with traced.consumer(quick):
+            # The group splits the partitions; the first consumer keeps reporting only what it still owns.
+            wait_until(lambda: len(_lag_partitions(first)) <= 3, timeout=60,
+                       what="the first consumer drops the lag of partitions it gave away")
+            assert 0 < len(_lag_partitions(first)) <= 3
