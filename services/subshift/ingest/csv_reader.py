@@ -72,6 +72,7 @@ def _split(text: str) -> list[str]:
 def _line_batches(chunks: Iterable[bytes], limits: CsvLimits) -> Iterator[list[str]]:
     decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
     pending = ""
+    seen_text = False
     max_line = limits.max_line_chars
     source = itertools.chain(chunks, [None])  # None marks the end, so the decoder can be finalised
     for chunk in source:
@@ -80,12 +81,15 @@ def _line_batches(chunks: Iterable[bytes], limits: CsvLimits) -> Iterator[list[s
             text = decoder.decode(b"", final=True) if chunk is None else decoder.decode(chunk)
         except UnicodeDecodeError as error:
             # Emit the good prefix first, so the error lands on the record that holds the bad byte.
-            text = error.object[: error.start].decode("utf-8").lstrip("\ufeff")
+            text = error.object[: error.start].decode("utf-8")
+            if not pending and text.startswith("\ufeff") and not seen_text:
+                text = text[1:]  # the BOM the utf-8-sig decoder would have dropped
             problem = _Unreadable(
                 f"the file is not valid UTF-8 (byte 0x{error.object[error.start]:02x} cannot start or continue "
                 "a character); save it as UTF-8",
                 "encoding",
             )
+        seen_text = seen_text or bool(text)
         if "\x00" in text:
             text = text[: text.index("\x00")]
             problem = _Unreadable("the file contains a NUL byte; CSV text cannot hold one", "nul_byte")
