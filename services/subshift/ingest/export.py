@@ -12,10 +12,11 @@ import io
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Row
 
-from subshift.db.models import ItemOutcome, MigrationItem
+from subshift.db.models import ItemOutcome
 from subshift.ingest.queries import iter_items
 
 __all__ = ["EXPORT_COLUMNS", "export_results", "neutralise"]
@@ -40,7 +41,7 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _row(item: MigrationItem) -> list[str]:
+def _row(item: Row[Any]) -> list[str]:
     values = (item.row_number, item.user_id, item.current_offer, item.target_offer, item.outcome, item.reason,
               item.column_name, item.event_id, item.kafka_partition, item.kafka_offset, item.published_at,
               item.outcome_at, item.previous_offer)
