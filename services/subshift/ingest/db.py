@@ -29,8 +29,10 @@ def database_errors() -> Iterator[None]:
         raise InfrastructureError(f"the database is unavailable: {_first_line(error)}", retryable=True,
                                   code=_sqlstate(error)) from error
     except (psycopg2.Error, DBAPIError) as error:
-        raise InfrastructureError(f"the database refused a statement: {_first_line(error)}", retryable=False,
-                                  code=_sqlstate(error)) from error
+        code = _sqlstate(error)
+        # Class 40 (serialization failure, deadlock) means "lost a race; the same call may succeed now".
+        raise InfrastructureError(f"the database refused a statement: {_first_line(error)}",
+                                  retryable=bool(code and code.startswith("40")), code=code) from error
 
 
 def _sqlstate(error: BaseException) -> str | None:
