@@ -21,7 +21,7 @@ from subshift.observability.migration_metrics import register_migration_metrics
 def engine(telemetry_database: DatabaseSettings) -> Iterator[Engine]:
     engine = make_engine(telemetry_database)
     with engine.begin() as connection:
-        connection.execute(text("DELETE FROM migrations"))
+        connection.execute(text("TRUNCATE migrations CASCADE"))  # this session's own database
     yield engine
     engine.dispose()
 
