@@ -84,8 +84,12 @@ def _latency(context: BenchContext, sampler: RssSampler, options: BenchOptions, 
     return results
 
 
-def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _: None) -> BenchReport:
-    """Run every stage the options ask for; returns the report (also when a later stage failed midway).
+def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _: None,
+              checkpoint: Callable[[BenchReport], None] = lambda _: None) -> BenchReport:
+    """Run every stage the options ask for; returns the report.
+
+    ``checkpoint`` is called with the report after every stage (and once more at the end, also
+    when a stage fails or the run is interrupted), so a long run's finished stages are never lost.
 
     Raises:
         InfrastructureError: the stack is unreachable or a service died.
@@ -103,6 +107,7 @@ def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _:
             say("parse + validate in process")
             report.parse_validate = parse_validate(context.settings.database, context.settings.ingest,
                                                    context.csv_path)
+            checkpoint(report)
             if not options.skip_baselines:
                 say("baseline (c): fastavro encode + decode")
                 report.avro = avro_baseline(options.rows, schema_id)
@@ -110,21 +115,29 @@ def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _:
                 report.kafka = kafka_baseline(context.fresh_topics(), admin, options.rows, schema_id)
                 say("baseline (b): PostgreSQL COPY + UPDATE … FROM")
                 report.postgres = postgres_baseline(context.settings.database, context.csv_path, options.rows)
+                checkpoint(report)
             say(f"end to end with {options.e2e_consumers} consumer(s)")
             report.end_to_end = end_to_end(context, sampler, consumers=options.e2e_consumers,
                                            timeout=options.timeout_seconds)
+            checkpoint(report)
             if not options.skip_latency:
                 report.latency = _latency(context, sampler, options, report.end_to_end.migration_id, say)
+                checkpoint(report)
             if not options.skip_scaling:
                 for consumers in options.consumers:
                     say(f"apply scaling with {consumers} consumer(s)")
                     report.scaling.append(apply_scaling(context, sampler, consumers=consumers,
                                                         timeout=options.timeout_seconds))
+                    checkpoint(report)
             if not options.skip_memory:
                 say(f"API memory while {options.memory_rows:,} rows stream in (dry run)")
                 report.memory = streaming_memory(context, sampler, rows=options.memory_rows)
+    except BaseException as error:
+        report.notes.append(f"stopped early: {type(error).__name__}: {error}"[:500])
+        raise
     finally:
         remove_topics(admin, context.topics)
         report.load_after = load_average()
         report.seconds = time.monotonic() - started
+        checkpoint(report)
     return report

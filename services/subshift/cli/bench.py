@@ -60,7 +60,7 @@ def bench(
 
     Example: subshift bench --rows 100000 --consumers 1,2 --memory-rows 1000000
     """
-    from subshift.bench import BenchOptions, render, run_bench
+    from subshift.bench import BenchOptions, BenchReport, render, run_bench
     from subshift.config import load_settings
 
     options = BenchOptions(
@@ -71,16 +71,24 @@ def bench(
     )
     settings = load_settings()
     err = Console(stderr=True)
-    report = run_bench(settings, options, say=lambda line: err.print(f"[dim]bench:[/] {line}", highlight=False))
-    document = report.to_json()
-    path = report_file or settings.state_dir / "bench" / f"{report.started_at}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    written: list[Path] = []
+
+    def save(report: BenchReport) -> None:
+        path = report_file or settings.state_dir / "bench" / f"{report.started_at}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report.to_json(), indent=2, default=str) + "\n")
+        written[:] = [path]
+
+    try:
+        report = run_bench(settings, options, checkpoint=save,
+                           say=lambda line: err.print(f"[dim]bench:[/] {line}", highlight=False))
+    finally:
+        if written:
+            err.print(f"report: {written[0]}")
     if output is Output.JSON:
-        typer.echo(json.dumps(document, indent=2, default=str))
+        typer.echo(json.dumps(report.to_json(), indent=2, default=str))
     else:
         render(report, Console())
-        err.print(f"report: {path}")
 
 
 def register(app: typer.Typer) -> None:
