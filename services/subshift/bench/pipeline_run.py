@@ -45,6 +45,7 @@ class PipelineRun:
     publish_rows_per_second: float | None
     apply_rows_per_second: float | None
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # per service, over the whole run
     rss_first_last_mb: dict[str, tuple[float, float]] = field(default_factory=dict)
     profiles: dict[str, Profile] = field(default_factory=dict)
 
@@ -64,6 +65,7 @@ class ScalingRun:
     seconds: float  # consumers started → migration terminal (start-up included)
     apply_rows_per_second: float | None  # after every consumer had its partitions
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _with_api_addr(settings: Settings) -> Settings:
@@ -129,6 +131,7 @@ def end_to_end(context: BenchContext, sampler: RssSampler, *, consumers: int, ti
         end_to_end_seconds=finished - started,
         publish_rows_per_second=published.rows_per_second, apply_rows_per_second=applied.rows_per_second,
         peak_rss_mb={name: sampler.peak_mb(name) for name in names},
+        cpu_seconds={name: sampler.cpu_seconds(name) for name in names},
         rss_first_last_mb={name: sampler.series[name].first_last_mb() for name in names if name in sampler.series},
         profiles=profiles,
     )
@@ -180,4 +183,5 @@ def apply_scaling(context: BenchContext, sampler: RssSampler, *, consumers: int,
         conn.close()
     return ScalingRun(consumers=consumers, staged=final.staged, seconds=finished - started,
                       apply_rows_per_second=span.rows_per_second,
-                      peak_rss_mb={m.name: sampler.peak_mb(m.name) for m in members})
+                      peak_rss_mb={m.name: sampler.peak_mb(m.name) for m in members},
+                      cpu_seconds={m.name: sampler.cpu_seconds(m.name) for m in members})

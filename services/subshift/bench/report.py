@@ -38,6 +38,7 @@ class BenchReport:
     latency: list[LatencyResult] = field(default_factory=list)
     memory: MemoryRun | None = None
     notes: list[str] = field(default_factory=list)
+    tuning: dict[str, Any] = field(default_factory=dict)  # relay, consumer and ingest settings of the run
 
     def ratios(self) -> dict[str, float | None]:
         """End-to-end rate over the transport and database floors (1.0 would be as fast as the floor)."""
@@ -55,6 +56,7 @@ class BenchReport:
             "started_at": self.started_at,
             "seconds": round(self.seconds, 1),
             "options": dataclasses.asdict(self.options),
+            "tuning": self.tuning,
             "machine": {**dataclasses.asdict(self.machine), "load_before": self.load_before,
                         "load_after": self.load_after},
             "seed": {"seconds": round(self.seed_seconds, 2), "csv_bytes": self.csv_bytes},

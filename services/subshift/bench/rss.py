@@ -24,6 +24,7 @@ class RssSeries:
 
     peak: int = 0
     samples: list[tuple[float, int]] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # user + system time, as last seen (the process's whole life)
 
     def add(self, at: float, rss: int) -> None:
         self.peak = max(self.peak, rss)
@@ -38,18 +39,20 @@ class RssSeries:
         return self.samples[0][1] / 1e6, self.samples[-1][1] / 1e6
 
 
-def _rss(process: psutil.Process) -> int:
-    total = 0
+def _usage(process: psutil.Process) -> tuple[int, float]:
+    """RSS bytes and CPU seconds of a process and its children."""
+    rss, cpu = 0, 0.0
     try:
-        total += process.memory_info().rss
-        for child in process.children(recursive=True):
+        for member in (process, *process.children(recursive=True)):
             try:
-                total += child.memory_info().rss
+                rss += member.memory_info().rss
+                times = member.cpu_times()
+                cpu += times.user + times.system
             except psutil.Error:
                 continue
     except psutil.Error:
-        return 0
-    return total
+        return 0, 0.0
+    return rss, cpu
 
 
 class RssSampler:
@@ -78,6 +81,10 @@ class RssSampler:
         self._stop.set()
         self._thread.join(5)
 
+    def cpu_seconds(self, name: str) -> float:
+        series = self.series.get(name)
+        return round(series.cpu_seconds, 2) if series else 0.0
+
     def peak_mb(self, name: str) -> float:
         series = self.series.get(name)
         return round(series.peak / 1e6, 1) if series else 0.0
@@ -88,6 +95,9 @@ class RssSampler:
             with self._lock:
                 watched = {name: list(processes) for name, processes in self._watched.items()}
             for name, processes in watched.items():
-                rss = sum(_rss(process) for process in processes if process.is_running())
+                usage = [_usage(process) for process in processes if process.is_running()]
+                rss = sum(u[0] for u in usage)
                 if rss:
-                    self.series[name].add(now, rss)
+                    series = self.series[name]
+                    series.add(now, rss)
+                    series.cpu_seconds = max(series.cpu_seconds, sum(u[1] for u in usage))

@@ -101,6 +101,8 @@ def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _:
     directory.mkdir(parents=True, exist_ok=True)
     report = BenchReport(started_at=stamp, options=options, machine=describe_machine(), load_before=load_average())
     context, schema_id = _prepare(settings, options, directory, report, say)
+    report.tuning = {section: getattr(context.settings, section).model_dump(mode="json")
+                     for section in ("relay", "consumer", "ingest")}
     admin = admin_client(context.settings.kafka)
     try:
         with RssSampler() as sampler:

@@ -45,11 +45,14 @@ def service_env(settings: Settings, **extra: str) -> dict[str, str]:
         "SUBSHIFT_REGISTRY_URL": settings.registry.url,
         "SUBSHIFT_API_ADDR": settings.api.addr,
         "SUBSHIFT_API_METRICS_PORT": str(settings.api.metrics_port),
-        "SUBSHIFT_RELAY_METRICS_PORT": str(settings.relay.metrics_port),
-        "SUBSHIFT_CONSUMER_METRICS_PORT": str(settings.consumer.metrics_port),
-        "SUBSHIFT_CONSUMER_GROUP_ID": settings.consumer.group_id,
-        "SUBSHIFT_INGEST_MAX_ROWS": str(settings.ingest.max_rows),
     })
+    # Every tuning knob of these sections travels too (batch sizes, linger, limits), so a run
+    # with SUBSHIFT_RELAY_BATCH_SIZE=20000 in the environment measures exactly that.
+    for section, prefix in ((settings.relay, "SUBSHIFT_RELAY_"), (settings.consumer, "SUBSHIFT_CONSUMER_"),
+                            (settings.ingest, "SUBSHIFT_INGEST_")):
+        for name, value in section.model_dump().items():
+            if value is not None:
+                env[prefix + name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)
     env.update(extra)
     return env
 
