@@ -46,10 +46,17 @@ def exit_code_for_state(state: MigrationState.ValueType) -> int:
     return 0 if not is_terminal(state) or state in _SUCCESS else 1
 
 
+def _sentence(error: ApiError) -> str:
+    if error.code == grpc.StatusCode.UNAVAILABLE and "failed to connect" in error.details:
+        # gRPC's text lists every address tried; its last clause is the reason that matters.
+        return f"cannot reach the API ({error.details.rsplit(':', 1)[-1].strip()})"
+    return error.details.rstrip(".")
+
+
 def _render(console: Console, error: ApiError) -> None:
-    sentence = error.details.rstrip(".")
-    console.print(f"[bold red]error:[/] {sentence} [dim]({error.code.name.lower()})[/]", highlight=False)
-    if error.violations:
+    console.print(f"[bold red]error:[/] {_sentence(error)} [dim]({error.code.name.lower()})[/]", highlight=False)
+    # Row details help with an upload; a bad request field (row 0) is already said in the sentence.
+    if any(violation.row for violation in error.violations):
         console.print(violations_table(error.violations, error.violations_total))
     hint = _HINTS.get(error.code)
     if hint:

@@ -62,17 +62,18 @@ def migration_table(migration: Migration) -> Table:
 
 def migrations_table(migrations: Iterable[Migration]) -> Table:
     table = Table(title="Migrations (newest first)", title_justify="left")
-    for name, justify in (("id", "left"), ("state", "left"), ("created", "left"), ("by", "left"),
-                          ("received", "right"), ("staged", "right"), ("applied", "right"),
-                          ("rejected", "right"), ("errors", "right"), ("description", "left")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]  # literal justify values
+    table.add_column("id", no_wrap=True, min_width=36)  # ids are what the other commands take: never cut
+    table.add_column("state", no_wrap=True, min_width=9)
+    table.add_column("created (UTC)", no_wrap=True, min_width=11)
+    for name in ("rows", "applied", "rejected", "errors"):  # the rest: `migrate get ID` or --output json
+        table.add_column(name, justify="right", no_wrap=True, min_width=7)
+    table.add_column("description", overflow="fold", max_width=30)
     for migration in migrations:
         counts = migration.counts
         errors = counts.conflicts + counts.not_found + counts.dead_lettered
-        created = migration.create_time.ToDatetime().strftime("%Y-%m-%d %H:%M:%S")
-        table.add_row(migration.migration_id, state_text(migration.state), created, migration.created_by,
-                      f"{counts.rows_received:,}", f"{counts.staged:,}", f"{counts.applied:,}",
-                      f"{counts.rows_rejected:,}", f"{errors:,}", migration.description)
+        created = migration.create_time.ToDatetime().strftime("%m-%d %H:%M")
+        table.add_row(migration.migration_id, state_text(migration.state), created, f"{counts.rows_received:,}",
+                      f"{counts.applied:,}", f"{counts.rows_rejected:,}", f"{errors:,}", migration.description)
     return table
 
 
