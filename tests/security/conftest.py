@@ -3,7 +3,7 @@
 The real gRPC server runs in this process on a free port over the ingest tests' database (seeded
 offers ``basic``, ``premium``, ``gold`` active and ``retired`` inactive; users ``user0000``…
 ``user0039``), with ``ingest.max_rows`` 1000. Tests here need PostgreSQL from the local stack and
-carry the ``integration`` marker.
+carry the ``integration`` marker; the code and log scans need nothing.
 """
 
 from __future__ import annotations
@@ -21,5 +21,6 @@ __all__ = ["api", "api_settings", "channel", "db", "engine", "ingest_database", 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = str(Path(__file__).parent)
     for item in items:
-        if str(item.path).startswith(here):
+        # Only tests that reach the stack (through ``settings``) are integration tests; the scans are not.
+        if str(item.path).startswith(here) and "settings" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.integration)
