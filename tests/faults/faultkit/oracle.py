@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from faultkit.datasets import Row
 from subshift.db.connect import PgConnection
@@ -58,44 +59,67 @@ class Verdict:
         return "\n".join(self.problems[:20])
 
 
-def _reference_outcomes(cur: object, upload: Upload) -> dict[int, str]:
-    """Apply ``upload`` to ``oracle_ref`` in plain SQL; the outcome each row must have had."""
-    cur.execute("TRUNCATE oracle_rows")  # type: ignore[attr-defined]
-    cur.copy_expert("COPY oracle_rows (row_number, user_id, current_offer, target_offer) FROM STDIN",  # type: ignore[attr-defined]
-                    io.StringIO("".join(f"{n}\t{u}\t{c}\t{t}\n" for n, (u, c, t) in enumerate(upload.rows, 2))))
-    cur.execute(  # type: ignore[attr-defined]
-        "SELECT i.row_number, CASE WHEN r.user_id IS NULL THEN 'not_found' WHEN r.offer_code = i.current_offer "
-        "THEN 'applied' WHEN r.offer_code = i.target_offer THEN 'skipped' ELSE 'conflict' END "
-        "FROM oracle_rows i LEFT JOIN oracle_ref r ON r.user_id = i.user_id")
-    expected = {int(n): str(o) for n, o in cur.fetchall()}  # type: ignore[attr-defined]
-    cur.execute("UPDATE oracle_ref r SET offer_code = i.target_offer, version = r.version + 1 "  # type: ignore[attr-defined]
-                "FROM oracle_rows i WHERE r.user_id = i.user_id AND r.offer_code = i.current_offer")
+def _load_rows(cur: Any, uploads: list[Upload], order: str) -> int:
+    """Every CSV row into ``oracle_rows`` with its round (``seq``); returns the last round."""
+    lines = "".join(f"{u.migration_id}\t{n}\t{user}\t{c}\t{t}\t{k}\n"
+                    for k, u in enumerate(uploads) for n, (user, c, t) in enumerate(u.rows, 2))
+    cur.copy_expert("COPY oracle_rows (migration_id, row_number, user_id, current_offer, target_offer, seq) "
+                    "FROM STDIN", io.StringIO(lines))
+    if order == "log":
+        # Each user's changes in the order the log holds them (one partition per user, so offsets order them).
+        cur.execute("UPDATE oracle_rows r SET seq = o.seq FROM (SELECT r2.migration_id, r2.row_number, "
+                    "row_number() OVER (PARTITION BY r2.user_id ORDER BY i.kafka_partition, i.kafka_offset) AS seq "
+                    "FROM oracle_rows r2 JOIN migration_items i ON i.migration_id = r2.migration_id "
+                    "AND i.row_number = r2.row_number) o WHERE o.migration_id = r.migration_id "
+                    "AND o.row_number = r.row_number")
+    cur.execute("SELECT coalesce(max(seq), -1) FROM oracle_rows")
+    return int(cur.fetchone()[0])
+
+
+def _reference_run(cur: Any, uploads: list[Upload], order: str) -> dict[tuple[str, int], str]:
+    """Apply every row to ``oracle_ref`` in plain SQL, round by round; the outcome each row must have had."""
+    last = _load_rows(cur, uploads, order)
+    expected: dict[tuple[str, int], str] = {}
+    for seq in range(0, last + 1):
+        cur.execute(
+            "SELECT i.migration_id, i.row_number, CASE WHEN r.user_id IS NULL THEN 'not_found' "
+            "WHEN r.offer_code = i.current_offer THEN 'applied' WHEN r.offer_code = i.target_offer THEN 'skipped' "
+            "ELSE 'conflict' END FROM oracle_rows i LEFT JOIN oracle_ref r ON r.user_id = i.user_id "
+            "WHERE i.seq = %s", (seq,))
+        expected.update({(str(m), int(n)): str(o) for m, n, o in cur.fetchall()})
+        cur.execute("UPDATE oracle_ref r SET offer_code = i.target_offer, version = r.version + 1 "
+                    "FROM oracle_rows i WHERE i.seq = %s AND r.user_id = i.user_id "
+                    "AND r.offer_code = i.current_offer", (seq,))
     return expected
 
 
 def judge(conn: PgConnection, uploads: list[Upload], *, dead_letter_records: int = 0,
-          allow_dead_letters: bool = False) -> Verdict:
-    """Check the final state of a scenario against the reference run (see the module docstring)."""
+          allow_dead_letters: bool = False, order: str = "uploads") -> Verdict:
+    """Check the final state of a scenario against the reference run (see the module docstring).
+
+    ``order``: ``"uploads"`` applies the migrations one after the other in the order given;
+    ``"log"`` applies each user's changes in the order of their events in the log (for migrations
+    that ran at the same time).
+    """
     verdict = Verdict()
     with conn.cursor() as cur:
         cur.execute("CREATE TEMP TABLE oracle_ref ON COMMIT DROP AS SELECT * FROM oracle_seed")
-        cur.execute("CREATE TEMP TABLE oracle_rows (row_number bigint, user_id text, current_offer text, "
-                    "target_offer text) ON COMMIT DROP")
+        cur.execute("CREATE TEMP TABLE oracle_rows (migration_id uuid, row_number bigint, user_id text, "
+                    "current_offer text, target_offer text, seq integer) ON COMMIT DROP")
+        expected = _reference_run(cur, uploads, order)
         for upload in uploads:
-            expected = _reference_outcomes(cur, upload)
-            cur.execute("SELECT row_number, outcome, user_id FROM migration_items WHERE migration_id = %s",
+            cur.execute("SELECT row_number, outcome FROM migration_items WHERE migration_id = %s",
                         (upload.migration_id,))
-            found = {int(n): (str(o), str(u)) for n, o, u in cur.fetchall()}
-            if len(found) != len(expected):
-                verdict.problems.append(f"migration {upload.migration_id}: {len(found)} items for "
-                                        f"{len(expected)} rows")
-            wrong = [(n, o, found.get(n, ("missing", ""))[0]) for n, o in expected.items()
-                     if found.get(n, ("missing", ""))[0] != o]
-            for n, want, got in wrong[:5]:
-                verdict.problems.append(f"migration {upload.migration_id} row {n}: outcome {got}, reference {want}")
+            found = {int(n): str(o) for n, o in cur.fetchall()}
+            want = {n: o for (m, n), o in expected.items() if m == upload.migration_id}
+            if len(found) != len(want):
+                verdict.problems.append(f"migration {upload.migration_id}: {len(found)} items for {len(want)} rows")
+            wrong = [(n, o, found.get(n, "missing")) for n, o in sorted(want.items()) if found.get(n) != o]
+            for n, o, got in wrong[:5]:
+                verdict.problems.append(f"migration {upload.migration_id} row {n}: outcome {got}, reference {o}")
             if len(wrong) > 5:
                 verdict.problems.append(f"migration {upload.migration_id}: {len(wrong)} outcomes differ in all")
-            verdict.outcomes.update(o for o, _ in found.values())
+            verdict.outcomes.update(found.values())
             _check_counters(cur, upload.migration_id, verdict)
         cur.execute("SELECT user_id, offer_code, version FROM oracle_ref "
                     "EXCEPT SELECT user_id, offer_code, version FROM subscriptions")

@@ -57,7 +57,8 @@ def dead_letter_count(world: World) -> int:
     return len(world.pipeline.read_all(world.pipeline.dead_letter_topic, expected=0, timeout=1))
 
 
-def finish(world: World, uploads: list[Upload], *, timeout: float = 180, poison: int = 0) -> str:
+def finish(world: World, uploads: list[Upload], *, timeout: float = 180, poison: int = 0,
+           order: str = "uploads") -> str:
     """Wait until every migration is terminal, then judge; returns the verdict's summary.
 
     Raises:
@@ -67,7 +68,7 @@ def finish(world: World, uploads: list[Upload], *, timeout: float = 180, poison:
                what="every migration is terminal")
     conn = world.connect()
     try:
-        verdict = judge(conn, uploads, dead_letter_records=dead_letter_count(world) - poison)
+        verdict = judge(conn, uploads, dead_letter_records=dead_letter_count(world) - poison, order=order)
     finally:
         conn.close()
     assert verdict.ok, verdict.explain()
