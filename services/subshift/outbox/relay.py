@@ -10,6 +10,10 @@ One cycle, in order:
 4. flush, collecting the delivery reports;
 5. mark exactly the acknowledged items published (one set-based UPDATE) and commit.
 
+Step 5 runs on a second connection in a helper thread while the next cycle claims and
+produces (at most one batch being marked at a time): the claimed rows stay locked until their
+own commit, so the next claim skips them.
+
 A crash anywhere before 5 commits nothing: the items are claimed again and republished
 (at-least-once; the consumer makes the effect exactly-once). Unacknowledged items stay
 unpublished and the relay backs off before the next cycle, so a broker outage never spins.
@@ -23,6 +27,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import psycopg2
 from confluent_kafka import KafkaError, Message
@@ -56,7 +61,11 @@ class Relay:
         self._stop = stop
         self._throttle = FairThrottle()
         self._backoff = Backoff(base_seconds=settings.retry_base_seconds, cap_seconds=settings.retry_cap_seconds)
-        self._conn: PgConnection | None = None
+        # Two connections: one claims and produces while the other marks the previous batch.
+        self._conns: list[PgConnection | None] = [None, None]
+        self._slot = 0
+        self._marker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="relay-mark")
+        self._marking: Future[None] | None = None
         self._topic = producer.topic.name
 
     def run(self) -> None:
@@ -65,7 +74,9 @@ class Relay:
             try:
                 published, failed, wait = self.cycle()
             except psycopg2.Error as error:
-                self._drop_connection()
+                with contextlib.suppress(psycopg2.Error):
+                    self._await_marking()  # never close a connection the marker thread still uses
+                self._drop_connections()
                 self._metrics.retries.labels(reason="database").inc()
                 delay = self._backoff.next_delay()
                 _log.warning("relay.database_unavailable", error=str(error).strip(), retry_in=round(delay, 3))
@@ -80,8 +91,13 @@ class Relay:
                 self._backoff.reset()
             elif wait > 0:
                 self._stop.wait(wait)
+        try:
+            self._await_marking()
+        except psycopg2.Error as error:
+            _log.warning("relay.database_unavailable", error=str(error).strip(), retry_in=None)
+        self._marker.shutdown()
         self._producer.flush(self._settings.delivery_timeout_ms / 1000)
-        self._drop_connection()
+        self._drop_connections()
 
     def cycle(self) -> tuple[int, int, float]:
         """One claim → produce → mark → commit; returns (published, failed, seconds to wait before the next).
@@ -89,7 +105,7 @@ class Relay:
         Raises:
             psycopg2.Error: the database failed; nothing of this cycle was committed.
         """
-        conn = self._connection()
+        conn = self._connection(self._slot)
         started = time.monotonic()
         # 1. who may publish, and how much
         migrations = active_migrations(conn)
@@ -109,7 +125,20 @@ class Relay:
             return 0, 0, throttled if throttled > 0 else self._settings.idle_seconds
         # 3. produce, 4. collect the delivery reports
         delivered, failures = self._publish(claimed)
-        # 5. mark exactly what the broker acknowledged, then commit
+        # 5. mark exactly what the broker acknowledged, then commit (beside the next cycle)
+        self._await_marking()
+        self._marking = self._marker.submit(self._mark, conn, claimed, delivered, failures, started)
+        self._slot ^= 1
+        return len(delivered), sum(failures.values()), 0.0
+
+    def _await_marking(self) -> None:
+        """Wait for the batch being marked; its database error, if any, surfaces here."""
+        marking, self._marking = self._marking, None
+        if marking is not None:
+            marking.result()
+
+    def _mark(self, conn: PgConnection, claimed: list[ClaimedItem], delivered: list[Delivered],
+              failures: Counter[str], started: float) -> None:
         marked = mark_published(conn, delivered)
         conn.commit()
         self._metrics.batch_size.observe(len(claimed))
@@ -118,7 +147,6 @@ class Relay:
         _log.info("relay.batch", claimed=len(claimed), published=len(delivered), failed=sum(failures.values()),
                   errors=dict(failures), migrations=sorted(str(m) for m in marked),
                   seconds=round(time.monotonic() - started, 4))
-        return len(delivered), sum(failures.values()), 0.0
 
     def _publish(self, claimed: list[ClaimedItem]) -> tuple[list[Delivered], Counter[str]]:
         delivered: list[Delivered] = []
@@ -165,13 +193,15 @@ class Relay:
             metrics.failed.labels(topic=topic, error=name).inc(count)
         return delivered, failures
 
-    def _connection(self) -> PgConnection:
-        if self._conn is None or self._conn.closed:
-            self._conn = self._connect()
-        return self._conn
+    def _connection(self, slot: int) -> PgConnection:
+        conn = self._conns[slot]
+        if conn is None or conn.closed:
+            conn = self._conns[slot] = self._connect()
+        return conn
 
-    def _drop_connection(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(psycopg2.Error):
-                self._conn.close()
-            self._conn = None
+    def _drop_connections(self) -> None:
+        for slot, conn in enumerate(self._conns):
+            if conn is not None:
+                with contextlib.suppress(psycopg2.Error):
+                    conn.close()
+                self._conns[slot] = None

@@ -1,0 +1,61 @@
+"""What makes a polled batch safe to apply, before any SQL runs."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from subshift.apply.batch import Change, DeadLetter, plan_batch, validation_problem
+from subshift.messaging.faults import PermanentRecordError
+
+M1, M2 = uuid.UUID(int=1), uuid.UUID(int=2)
+
+
+def change(partition: int, offset: int, row: int, user: str, migration: uuid.UUID = M1) -> Change:
+    return Change(partition, offset, migration, row, user, "a", "b")
+
+
+def test_records_below_the_stored_offset_were_applied_already_and_are_dropped() -> None:
+    plan = plan_batch([change(0, 4, 2, "u1"), change(0, 5, 3, "u2"), change(1, 0, 4, "u3")], [], {0: 5})
+    assert [(r.partition, r.offset) for r in plan.rows] == [(0, 5), (1, 0)]
+    assert plan.already_applied == 1
+
+
+def test_the_same_item_twice_in_one_batch_counts_once() -> None:
+    plan = plan_batch([change(0, 1, 2, "u1"), change(0, 7, 2, "u1")], [], {})
+    assert len(plan.rows) == 1 and plan.duplicates == 1 and plan.rows[0].offset == 1
+
+
+def test_a_users_changes_are_numbered_in_offset_order_so_rounds_apply_them_in_order() -> None:
+    plan = plan_batch([change(2, 9, 3, "u1", M2), change(2, 3, 2, "u1"), change(2, 5, 4, "u2")], [], {})
+    assert [(r.user_id, r.offset, r.seq) for r in plan.rows] == [("u1", 3, 1), ("u2", 5, 1), ("u1", 9, 2)]
+    assert plan.rounds == 2
+
+
+def test_dead_letters_with_a_known_item_are_staged_with_their_outcome_preset() -> None:
+    error = PermanentRecordError("bad")
+    plan = plan_batch([], [DeadLetter(1, 3, "invalid_record", error, M1, 7), DeadLetter(1, 4, "no_value", error)],
+                      {})
+    assert len(plan.dead) == 2
+    [row] = plan.rows
+    assert (row.outcome, row.reason, row.seq, row.row_number) == ("dead_lettered", "invalid_record", 1, 7)
+    assert plan.dead_rows == {0: 0}
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        pytest.param({"migration_id": "nope"}, "is not a UUID", id="migration-id-not-uuid"),
+        pytest.param({"row_number": None}, "does not name a migration item", id="no-row-number"),
+        pytest.param({"user_id": ""}, "user_id is empty", id="empty-user"),
+        pytest.param({"target_offer": "a"}, "are both 'a'", id="current-equals-target"),
+        pytest.param({"key": b"someone-else"}, "key is not the event's user_id", id="key-mismatch"),
+    ],
+)
+def test_validation_names_the_problem(fields: dict[str, object], problem: str) -> None:
+    valid: dict[str, object] = {"migration_id": str(M1), "user_id": "u1", "current_offer": "a", "target_offer": "b",
+                                "row_number": 2, "key": b"u1"}
+    assert validation_problem(**valid) is None  # type: ignore[arg-type]
+    found = validation_problem(**{**valid, **fields})  # type: ignore[arg-type]
+    assert found is not None and problem in found
