@@ -19,6 +19,7 @@ __all__ = ["letters_for", "orphans_as_dead_letters", "sort_batch"]
 
 INVALID_RECORD = "invalid_record"
 UNKNOWN_ITEM = "unknown_item"
+_UNSEEN = uuid.UUID(int=0)
 
 
 def _uuid_or_none(text: str) -> uuid.UUID | None:
@@ -33,6 +34,7 @@ def sort_batch(batch: Iterable[Decoded[UserOfferMigrationRequested] | Undecodabl
     """Split a polled batch into valid changes and records that can never be applied."""
     changes: list[Change] = []
     dead: list[DeadLetter] = []
+    ids: dict[str, uuid.UUID | None] = {}  # a batch holds few migrations: parse each id once
     for polled in batch:
         ref = polled.message
         if isinstance(polled, Undecodable):
@@ -40,14 +42,18 @@ def sort_batch(batch: Iterable[Decoded[UserOfferMigrationRequested] | Undecodabl
                                    UndecodableValueError(polled.reason, polled.detail, polled.schema_id)))
             continue
         r = polled.record
-        problem = validation_problem(migration_id=r.migration_id, user_id=r.user_id, current_offer=r.current_offer,
+        migration_id = ids.get(r.migration_id, _UNSEEN)
+        if migration_id is _UNSEEN:
+            migration_id = ids[r.migration_id] = _uuid_or_none(r.migration_id)
+        problem = validation_problem(migration_id=migration_id, user_id=r.user_id, current_offer=r.current_offer,
                                      target_offer=r.target_offer, row_number=r.row_number, key=ref.key)
         if problem is not None:
             dead.append(DeadLetter(ref.partition, ref.offset, INVALID_RECORD, PermanentRecordError(problem),
-                                   _uuid_or_none(r.migration_id), r.row_number))
+                                   migration_id, r.row_number))
             continue
-        assert r.row_number is not None  # validation_problem refuses a missing row number
-        changes.append(Change(ref.partition, ref.offset, uuid.UUID(r.migration_id), r.row_number, r.user_id,
+        # validation_problem refuses a missing row number or migration id
+        assert r.row_number is not None and migration_id is not None
+        changes.append(Change(ref.partition, ref.offset, migration_id, r.row_number, r.user_id,
                               r.current_offer, r.target_offer))
     return changes, dead
 
