@@ -22,6 +22,7 @@ __all__ = ["LatencyResult", "find_ghz", "measure_latency"]
 
 _METHOD = "subshift.migration.v1.MigrationService.GetMigration"
 # The contract itself, not reflection: the source of truth, and no reflection round trips in the numbers.
+_END_OF_RUN = ("the client connection is closing", "use of closed network connection")
 _PROTO_ROOT = CONTRACTS_DIR / "proto"
 _PROTO = _PROTO_ROOT / "subshift" / "migration" / "v1" / "migration_service.proto"
 
@@ -81,10 +82,10 @@ def measure_latency(ghz: str, *, server: str, addr: str, token: str, migration_i
         raise InfrastructureError(f"ghz failed ({finished.returncode}): {finished.stderr.strip()[-500:]}",
                                   retryable=False)
     report = json.loads(output.read_text())
-    statuses = report.get("statusCodeDistribution") or {}
     # ghz cancels the calls still in flight when the duration ends ("the client connection is
-    # closing"); those are the load generator stopping, not the server failing.
-    errors = sum(int(count) for status, count in statuses.items() if status not in ("OK", "Canceled"))
+    # closing", "use of closed network connection"); those are the load generator stopping.
+    errors = sum(int(count) for message, count in (report.get("errorDistribution") or {}).items()
+                 if not any(marker in message for marker in _END_OF_RUN))
     return LatencyResult(
         server=server, target_rps=rps, achieved_rps=round(float(report.get("rps", 0.0)), 1),
         requests=int(report.get("count", 0)), errors=errors,

@@ -15,6 +15,7 @@ from subshift.bench.memory import MemoryRun
 from subshift.bench.options import BenchOptions
 from subshift.bench.parse_validate import ParseValidate
 from subshift.bench.pipeline_run import PipelineRun, ScalingRun
+from subshift.bench.profiling import Profile
 
 __all__ = ["BenchReport", "Target", "targets"]
 
@@ -38,7 +39,8 @@ class BenchReport:
     latency: list[LatencyResult] = field(default_factory=list)
     memory: MemoryRun | None = None
     notes: list[str] = field(default_factory=list)
-    tuning: dict[str, Any] = field(default_factory=dict)  # relay, consumer and ingest settings of the run
+    tuning: dict[str, Any] = field(default_factory=dict)
+    latency_profiles: dict[str, Profile] = field(default_factory=dict)  # relay, consumer and ingest settings of the run
 
     def ratios(self) -> dict[str, float | None]:
         """End-to-end rate over the transport and database floors (1.0 would be as fast as the floor)."""
@@ -50,6 +52,10 @@ class BenchReport:
             "end_to_end_over_min_kafka_postgres": round(e2e / min(floors), 4) if e2e and floors else None,
             "end_to_end_over_postgres": round(e2e / postgres, 4) if e2e and postgres else None,
         }
+
+    def all_profiles(self) -> dict[str, Profile]:
+        """Profiles by service: the end-to-end run's, then the latency run's API (``api-latency-…``)."""
+        return {**(self.end_to_end.profiles if self.end_to_end else {}), **self.latency_profiles}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,8 +72,7 @@ class BenchReport:
             "scaling": [_with_properties(run) for run in self.scaling],
             "latency": [dataclasses.asdict(result) for result in self.latency],
             "memory": _with_properties(self.memory) if self.memory else None,
-            "profiles": ({name: dataclasses.asdict(profile) for name, profile in self.end_to_end.profiles.items()}
-                         if self.end_to_end else {}),
+            "profiles": {name: dataclasses.asdict(profile) for name, profile in self.all_profiles().items()},
             "targets": [dataclasses.asdict(target) for target in targets(self)],
             "notes": self.notes,
         }

@@ -63,7 +63,7 @@ def _prepare(settings: Settings, options: BenchOptions, directory: Path, report:
 
 
 def _latency(context: BenchContext, sampler: RssSampler, options: BenchOptions, migration_id: str,
-             say: Say) -> list[LatencyResult]:
+             say: Say, report: BenchReport) -> list[LatencyResult]:
     ghz = find_ghz(context.settings)
     results: list[LatencyResult] = []
     for server, module_args in (("subshift", None), ("null", ["subshift.bench.null_api"])):
@@ -71,8 +71,9 @@ def _latency(context: BenchContext, sampler: RssSampler, options: BenchOptions, 
         settings = context.settings.model_copy(update={"api": context.settings.api.model_copy(update={"addr": addr})})
         services = Services(context, settings, sampler, f"latency-{server}")
         with services.session():
-            services.start("api", f"api-latency-{server}", module_args=module_args)
+            api = services.start("api", f"api-latency-{server}", module_args=module_args)
             services.wait_api(addr)
+            services.profile_all()
             warm = context.directory / f"ghz-{server}-warmup.json"
             measure_latency(ghz, server=server, addr=addr, token=context.token, migration_id=migration_id,
                             rps=min(options.latency_rates), seconds=2, output=warm)
@@ -81,6 +82,9 @@ def _latency(context: BenchContext, sampler: RssSampler, options: BenchOptions, 
                 results.append(measure_latency(
                     ghz, server=server, addr=addr, token=context.token, migration_id=migration_id, rps=rps,
                     seconds=options.latency_seconds, output=context.directory / f"ghz-{server}-{rps}.json"))
+            if services.profiler is not None:
+                services.profiler.finish(api.name)
+                report.latency_profiles.update(services.profiler.profiles)
     return results
 
 
@@ -123,7 +127,7 @@ def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _:
                                            timeout=options.timeout_seconds)
             checkpoint(report)
             if not options.skip_latency:
-                report.latency = _latency(context, sampler, options, report.end_to_end.migration_id, say)
+                report.latency = _latency(context, sampler, options, report.end_to_end.migration_id, say, report)
                 checkpoint(report)
             if not options.skip_scaling:
                 for consumers in options.consumers:
