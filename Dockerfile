@@ -12,11 +12,11 @@ FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
 COPY clients/python/ clients/python/
-RUN pip wheel --wheel-dir /wheels ./clients/python
 COPY pyproject.toml README.md ./
 COPY services/ services/
-# The service depends on `subshift-client` by name: the wheel built above satisfies it.
-RUN pip wheel --wheel-dir /wheels --find-links /wheels '.[otlp]'
+# Both local projects in one resolve: the service's `subshift-client` dependency is satisfied by
+# ./clients/python itself, never by a package of that name on an index.
+RUN pip wheel --wheel-dir /wheels ./clients/python '.[otlp]'
 
 # --- runtime: slim, no compilers, no pip cache, a non-root user ---
 FROM ${PYTHON_IMAGE} AS runtime

@@ -38,8 +38,9 @@ def test_image_builds_wheels_in_one_stage_and_runs_from_a_slim_python_311() -> N
     assert re.fullmatch(r"python:3\.11-slim(-\w+)?", base), base
     runtime = _runtime_stage()
     wheel_builds = [rest for keyword, rest in _instructions() if keyword == "RUN" and "pip wheel" in rest]
-    assert any("clients/python" in rest for rest in wheel_builds)
-    assert any("--find-links /wheels" in rest for rest in wheel_builds)
+    # The client and the service resolve together, so the service's dependency on `subshift-client`
+    # is the local client, not a same-named package from an index.
+    assert any("./clients/python" in rest and "'.[otlp]'" in rest for rest in wheel_builds)
     # The runtime installs only from the wheels: no build tools, no index.
     installs = [rest for keyword, rest in runtime if keyword == "RUN" and "pip install" in rest]
     assert installs and all("--no-index" in rest for rest in installs)
