@@ -49,19 +49,33 @@ def _free_port() -> int:
 @contextmanager
 def _database(settings: Settings) -> Iterator[DatabaseSettings]:
     name = f"subshift_client_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(settings.database.libpq_dsn())
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
+    _admin(settings, f'CREATE DATABASE "{name}"')
     url = make_url(settings.database.sqlalchemy_url()).set(database=name).render_as_string(hide_password=False)
     database = DatabaseSettings(url=SecretStr(url))
     try:
         upgrade(database)
         yield database
     finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        _admin(settings, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin(settings: Settings, statement: str) -> None:
+    # A fresh connection per statement: fault tests sharing the stack may restart PostgreSQL meanwhile.
+    for attempt in range(10):
+        try:
+            connection = psycopg2.connect(settings.database.libpq_dsn(), connect_timeout=5)
+        except psycopg2.OperationalError:
+            if attempt == 9:
+                raise
+            time.sleep(2)
+            continue
+        connection.autocommit = True
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(statement)
+            return
+        finally:
+            connection.close()
 
 
 @contextmanager
