@@ -80,6 +80,10 @@ def create_server(settings: Settings, engine: Engine, *, address: str | None = N
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.api.max_workers, thread_name_prefix="subshift-api"),
         interceptors=[ApiInterceptor(verifier, role_policy([pb.MIGRATION_SERVICE]), metrics)],
+        # Every call holds a worker thread for its whole life (a slow upload, a watch). Beyond that many,
+        # gRPC's default queues new calls where they hang until their deadline; refuse them at once with
+        # RESOURCE_EXHAUSTED instead, so a client knows to back off.
+        maximum_concurrent_rpcs=settings.api.max_workers,
         options=[
             ("grpc.max_receive_message_length", limit),
             ("grpc.max_send_message_length", limit),
