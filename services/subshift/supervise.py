@@ -17,15 +17,16 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-__all__ = ["supervise"]
+__all__ = ["serve_command", "supervise"]
 
 _POLL_SECONDS = 0.2
 
 
-def _start(service: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "subshift", "serve", service], start_new_session=True)
+def serve_command(service: str) -> list[str]:
+    """The command line of one ``subshift serve <service>`` child."""
+    return [sys.executable, "-m", "subshift", "serve", service]
 
 
 def _stop(children: dict[str, subprocess.Popen[bytes]], grace: float) -> None:
@@ -41,13 +42,20 @@ def _stop(children: dict[str, subprocess.Popen[bytes]], grace: float) -> None:
             child.wait()
 
 
-def supervise(services: Sequence[str], stop: threading.Event, *, grace: float = 30.0) -> int:
-    """Run ``subshift serve <service>`` for each service until one exits or ``stop`` is set.
+def supervise(
+    services: Sequence[str],
+    stop: threading.Event,
+    *,
+    grace: float = 30.0,
+    command: Callable[[str], list[str]] = serve_command,
+) -> int:
+    """Run ``command(service)`` (``subshift serve <service>``) for each service until one exits or ``stop`` is set.
 
     Returns:
         The exit code for the whole group: the first failing child's code, else 0.
     """
-    children = {service: _start(service) for service in services}
+    # Own process groups: a terminal's Ctrl-C reaches only the supervisor, which stops the children in order.
+    children = {service: subprocess.Popen(command(service), start_new_session=True) for service in services}
     failed: int | None = None
     try:
         while not stop.is_set() and failed is None:

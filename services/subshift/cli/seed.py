@@ -97,7 +97,7 @@ def seed(
     bad_rows: Annotated[int, typer.Option("--bad-rows", min=0, help="How many of those rows break a rule.")] = 0,
     csv_only: Annotated[bool, typer.Option("--csv-only", help="Write the CSV; leave the database alone.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Reseed even while migrations are in flight.")] = False,
-    output: Annotated[Output, typer.Option("--output", "-o", help="table or json.")] = Output.TABLE,
+    output: Annotated[Output, typer.Option("--output", help="table or json.")] = Output.TABLE,
 ) -> None:
     """Seed deterministic demo data: an offers catalog and subscribers spread over its active offers.
 
