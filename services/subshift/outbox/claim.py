@@ -155,6 +155,13 @@ def mark_published(conn: PgConnection, delivered: Sequence[Delivered]) -> Counte
                       for d in delivered)
     buffer.seek(0)
     with conn.cursor() as cur:
+        # Look each acknowledgement up by primary key. The planner estimates "published_at IS NULL"
+        # from statistics that usually predate the upload (taken when every item was published), so
+        # it expects one unpublished row and scans the whole table once per acknowledgement: measured
+        # 373 s for one 5,000-row batch of a 200,000-row upload. The large cost that disabling scans
+        # adds would also switch JIT compilation on, which a 5,000-row update never repays.
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("SET LOCAL jit = off")
         cur.execute(_ACKS_TABLE)
         cur.copy_expert("COPY _relay_acks (migration_id, row_number, kafka_partition, kafka_offset, event_id) "
                         "FROM STDIN", buffer)
