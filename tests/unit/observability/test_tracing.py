@@ -140,3 +140,17 @@ def test_continued_spans_pass_the_parent_through_when_tracing_is_off() -> None:
     noop = trace.NoOpTracerProvider().get_tracer("tests")
     with continued_spans(noop, "apply", [_PARENT, None]) as children:
         assert children == {_PARENT: _PARENT, None: None}
+
+
+def test_otlp_exporter_sends_to_the_configured_collector() -> None:
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+    settings = TracingSettings(exporter="otlp", otlp_endpoint="http://collector.example:4317")
+    provider = build_tracer_provider(settings, service="consumer")
+    assert provider is not None
+    (processor,) = provider._active_span_processor._span_processors  # the SDK keeps no public accessor
+    exporter = processor.span_exporter  # type: ignore[attr-defined]
+    assert isinstance(exporter, OTLPSpanExporter)
+    assert exporter._endpoint == "collector.example:4317"
+    assert provider.resource.attributes["service.name"] == "subshift-consumer"
+    provider.shutdown()
