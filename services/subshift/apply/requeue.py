@@ -14,6 +14,7 @@ from psycopg2.extras import execute_values
 
 from subshift.db.connect import PgConnection
 from subshift.db.models import ItemOutcome, MigrationState
+from subshift.outbox.claim import lock_migrations
 
 __all__ = ["requeue_items"]
 
@@ -42,6 +43,7 @@ def requeue_items(conn: PgConnection, items: Iterable[tuple[uuid.UUID, int]]) ->
         counts: dict[str, int] = {}
         for (mid,) in rows:
             counts[str(mid)] = counts.get(str(mid), 0) + 1
+        lock_migrations(conn, [uuid.UUID(m) for m in counts])
         for mid in sorted(counts):
             cur.execute(
                 "UPDATE migrations SET dead_lettered = dead_lettered - %s, updated_at = now(), completed_at = NULL, "

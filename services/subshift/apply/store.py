@@ -25,9 +25,17 @@ from psycopg2.extras import execute_values
 
 from subshift.db.connect import PgConnection
 from subshift.db.models import COUNTER_COLUMNS, ItemOutcome, MigrationState
+from subshift.outbox.claim import lock_migrations
 
-__all__ = ["StagedRow", "Tallies", "apply_round", "count_outcomes", "find_orphans", "set_dead_letter_positions",
-           "stage"]
+__all__ = [
+    "StagedRow",
+    "Tallies",
+    "apply_round",
+    "count_outcomes",
+    "find_orphans",
+    "set_dead_letter_positions",
+    "stage",
+]
 
 _COLUMNS = ("idx", "seq", "migration_id", "row_number", "user_id", "current_offer", "target_offer",
             "kafka_partition", "kafka_offset", "outcome", "reason")
@@ -218,10 +226,10 @@ def count_outcomes(conn: PgConnection, tallies: Tallies) -> None:
     ids = sorted(tallies.outcomes)
     columns = [COUNTER_COLUMNS[o] for o in _COUNTED]
     sets = ", ".join(f"{c} = m.{c} + v.{c}" for c in columns)
+    # Items first, then migration rows by id, waiting a bounded time (see ``outbox.claim``): a cancel
+    # holding a row while it waits for our items makes this batch roll back and retry, not deadlock.
+    lock_migrations(conn, ids)
     with conn.cursor() as cur:
-        # One lock order for every writer of migration rows (ids ascending): no deadlock with the relay.
-        cur.execute("SELECT id FROM migrations WHERE id = ANY(%s::uuid[]) ORDER BY id FOR NO KEY UPDATE",
-                    ([str(i) for i in ids],))
         execute_values(
             cur,
             f"UPDATE migrations m SET {sets}, published = m.published + v.published, updated_at = now() "  # noqa: S608

@@ -6,7 +6,10 @@ commits. Relays running side by side therefore take disjoint items, and a relay 
 mid-batch releases its locks with nothing marked: the next claim republishes exactly the
 items that were never confirmed.
 
-Lock order (no deadlock with the consumer): items first, then migration rows sorted by id.
+Lock order: items first, then migration rows by id (the consumer does the same). A cancel locks
+its migration row first and then waits for our items; so our wait for that row is bounded
+(``MIGRATION_LOCK_TIMEOUT``, below PostgreSQL's deadlock check): we give up, roll back and retry,
+and the cancel goes through. Nothing is lost: unmarked items are claimed again (or were cancelled).
 """
 
 from __future__ import annotations
@@ -23,10 +26,23 @@ from psycopg2.extras import execute_values
 from subshift.db.connect import PgConnection
 from subshift.db.models import ItemOutcome, MigrationState
 
-__all__ = ["ActiveMigration", "ClaimedItem", "Delivered", "active_migrations", "claim_items", "mark_published"]
+__all__ = [
+    "MIGRATION_LOCK_TIMEOUT",
+    "ActiveMigration",
+    "ClaimedItem",
+    "Delivered",
+    "active_migrations",
+    "claim_items",
+    "lock_migrations",
+    "mark_published",
+]
 
 _PUBLISHABLE = (MigrationState.PENDING.value, MigrationState.PUBLISHING.value)
 _PENDING = ItemOutcome.PENDING.value
+
+# Shorter than PostgreSQL's deadlock_timeout (1 s), so a pipeline transaction gives way to a cancel
+# before the deadlock detector might pick the cancel as its victim.
+MIGRATION_LOCK_TIMEOUT = "500ms"
 
 _ACKS_TABLE = """
 CREATE TEMP TABLE IF NOT EXISTS _relay_acks (
@@ -134,8 +150,13 @@ def claim_items(conn: PgConnection, migration: ActiveMigration, limit: int) -> l
 
 
 def lock_migrations(conn: PgConnection, ids: Iterable[uuid.UUID]) -> None:
-    """Take the migration rows' locks in id order, the one order every writer of them uses."""
+    """Take the migration rows' locks in id order, waiting at most ``MIGRATION_LOCK_TIMEOUT``.
+
+    Raises:
+        psycopg2.errors.LockNotAvailable: a cancel (or a long transaction) holds a row; retry later.
+    """
     with conn.cursor() as cur:
+        cur.execute(f"SET LOCAL lock_timeout = '{MIGRATION_LOCK_TIMEOUT}'")
         cur.execute(
             "SELECT id FROM migrations WHERE id = ANY(%s::uuid[]) ORDER BY id FOR NO KEY UPDATE",
             ([str(i) for i in sorted(set(ids))],),

@@ -35,6 +35,7 @@ from confluent_kafka import KafkaError, Message
 from subshift.config import RelaySettings
 from subshift.db.connect import PgConnection
 from subshift.messaging.backoff import Backoff
+from subshift.messaging.faults import classify
 from subshift.observability.logs import get_logger
 from subshift.observability.tracing import SpanKind, continued_spans, get_tracer, with_traceparent_header
 from subshift.outbox.claim import ClaimedItem, Delivered, active_migrations, claim_items, mark_published
@@ -73,10 +74,17 @@ class Relay:
         while not self._stop.is_set():
             try:
                 published, failed, wait = self.cycle()
-            except psycopg2.Error as error:
-                with contextlib.suppress(psycopg2.Error):
+            except Exception as error:
+                with contextlib.suppress(Exception):
                     self._await_marking()  # never close a connection the marker thread still uses
                 self._drop_connections()
+                if not isinstance(error, psycopg2.Error):
+                    self._metrics.retries.labels(reason=classify(error).value).inc()
+                    delay = self._backoff.next_delay()
+                    _log.error("relay.cycle_failed", error=f"{type(error).__name__}: {error}"[:500],
+                               retry_in=round(delay, 3), exc_info=True)
+                    self._stop.wait(delay)
+                    continue
                 self._metrics.retries.labels(reason="database").inc()
                 delay = self._backoff.next_delay()
                 _log.warning("relay.database_unavailable", error=str(error).strip(), retry_in=round(delay, 3))
