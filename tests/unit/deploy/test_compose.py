@@ -1,12 +1,11 @@
 """docker-compose.yml is valid for Docker Compose itself and runs the whole system as documented.
 
-``docker compose config`` needs only the client (no engine). ``scripts/install-tools`` builds the
-compose plugin into the cache where none is installed; without it these tests FAIL.
+``docker compose config`` needs only the client (no engine). Where the docker client has no compose
+plugin, ``scripts/install-tools`` installs Debian's ``docker-compose``; without either these tests FAIL.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from deploy_files import REPO, setting_env_names
 
 from subshift.contracts_manifest import load_manifest
@@ -24,10 +24,9 @@ def _compose_command() -> list[str]:
         probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False, timeout=30)
         if probe.returncode == 0:
             return ["docker", "compose"]
-    cache = Path(os.environ.get("SUBSHIFT_STACK_CACHE_DIR", Path.home() / ".cache" / "subshift"))
-    standalone = cache / "bin" / "docker-compose"
-    if standalone.is_file():
-        return [str(standalone)]
+    standalone = shutil.which("docker-compose")
+    if standalone:
+        return [standalone]
     pytest.fail("no docker compose here: run scripts/install-tools", pytrace=False)
 
 
@@ -40,10 +39,29 @@ def _config(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
-    result = _config("--format", "json")
+    # YAML is the output format both Compose v2 and Debian's v1 print.
+    result = _config()
     assert result.returncode == 0, result.stderr
-    config: dict[str, Any] = json.loads(result.stdout)
-    return config
+    config: dict[str, Any] = yaml.safe_load(result.stdout)
+    return {**config, "services": {name: _normalise(svc) for name, svc in config["services"].items()}}
+
+
+def _normalise(service: dict[str, Any]) -> dict[str, Any]:
+    """Compose v1 prints short forms (volume strings, a default Dockerfile left out); use v2's long ones."""
+    service = dict(service)
+    if "build" in service:
+        build = service["build"] if isinstance(service["build"], dict) else {"context": service["build"]}
+        service["build"] = {"dockerfile": "Dockerfile", **build}
+    volumes = []
+    for volume in service.get("volumes", []):
+        if isinstance(volume, str):
+            source, target = volume.split(":")[:2]
+            kind = "bind" if source.startswith(("/", ".")) else "volume"
+            volume = {"type": kind, "source": source, "target": target}
+        volumes.append(volume)
+    if volumes:
+        service["volumes"] = volumes
+    return service
 
 
 def test_compose_file_is_valid() -> None:
