@@ -18,7 +18,7 @@ from subshift.stack.artifacts import fetch_all
 from subshift.stack.health import wait_healthy
 from subshift.stack.kafka import KafkaService
 from subshift.stack.paths import StackPaths
-from subshift.stack.ports import port_holder, port_in_use
+from subshift.stack.ports import listening_pid, port_holder, port_in_use
 from subshift.stack.postgres import PostgresService
 from subshift.stack.process import ManagedProcess
 from subshift.stack.registry import RegistryService
@@ -86,25 +86,27 @@ class LocalStack:
 
     def _check_ports(self) -> None:
         host = self.settings.stack.host
-        others = self._other_kafka_nodes()
-        if others:
-            names = ", ".join(process.name for process in others)
-            raise InfrastructureError(
-                f"a Kafka cluster of another size is running from this state dir ({names}); stop it with "
-                f"`subshift stack down kafka`, then `up` with {self.settings.stack.kafka_brokers} node(s)",
-                retryable=False,
-            )
+        ours = {pid: process.name for process in self._other_kafka_nodes() if (pid := process.pid()) is not None}
         for service in self.services:
             if any(process.pid() is not None for process in service.processes()):
                 continue  # ours and running: its ports are rightly taken
             for port in service.ports:
-                if port_in_use(host, port):
-                    holder = port_holder(port) or "another process"
+                if not port_in_use(host, port):
+                    continue
+                pid = listening_pid(port)
+                if pid in ours:
                     raise InfrastructureError(
-                        f"port {port} ({service.name}) on {host} is taken by {holder}; stop it or choose another "
-                        f"port (see `subshift stack up --help` and the SUBSHIFT_STACK_* settings)",
+                        f"port {port} is held by {ours[pid]}, a node of this stack's Kafka cluster of another "
+                        f"size; stop it with `subshift stack down`, then `up` with "
+                        f"{self.settings.stack.kafka_brokers} node(s)",
                         retryable=False,
                     )
+                holder = port_holder(port) or "another process"
+                raise InfrastructureError(
+                    f"port {port} ({service.name}) on {host} is taken by {holder}; stop it or choose another "
+                    f"port (see `subshift stack up --help` and the SUBSHIFT_STACK_* settings)",
+                    retryable=False,
+                )
 
     def up(self) -> list[ServiceStatus]:
         """Bring every service up and healthy (quick when it already is).
@@ -143,7 +145,9 @@ class LocalStack:
             for process in service.processes():
                 if process.stop(timeout=self.settings.stack.stop_timeout):
                     stopped.append(process.name)
-            if service is self.kafka:
+            if service is self.kafka and not names:
+                # Stopping everything includes a cluster of another size started from this state dir
+                # (clusters of two sizes may run side by side on their own ports).
                 stopped.extend(self._stop_other_kafka_nodes())
         return stopped
 

@@ -7,7 +7,7 @@ import socket
 
 import psutil
 
-__all__ = ["port_holder", "port_in_use"]
+__all__ = ["listening_pid", "port_holder", "port_in_use"]
 
 
 def port_in_use(host: str, port: int) -> bool:
@@ -27,18 +27,24 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
-def port_holder(port: int) -> str | None:
-    """A short description (``pid 123 (java)``) of the process listening on ``port``, when visible."""
+def listening_pid(port: int) -> int | None:
+    """The pid of the process listening on ``port``, when this user may see it."""
     try:
         connections = psutil.net_connections(kind="tcp")
     except (psutil.Error, OSError):
         return None
     for connection in connections:
         if connection.status == psutil.CONN_LISTEN and connection.laddr and connection.laddr.port == port:
-            if connection.pid is None:
-                return "another user's process"
-            try:
-                return f"pid {connection.pid} ({psutil.Process(connection.pid).name()})"
-            except psutil.Error:
-                return f"pid {connection.pid}"
+            return connection.pid
     return None
+
+
+def port_holder(port: int) -> str | None:
+    """A short description (``pid 123 (java)``) of the process listening on ``port``, when visible."""
+    pid = listening_pid(port)
+    if pid is None:
+        return None
+    try:
+        return f"pid {pid} ({psutil.Process(pid).name()})"
+    except psutil.Error:
+        return f"pid {pid}"

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from subshift.config import Settings
 from subshift.config.stack import StackSettings
+from subshift.errors import InfrastructureError
 from subshift.stack import LocalStack
+from subshift.stack.ports import port_in_use
 
 
 def _settings(tmp_path: Path, **stack: int) -> Settings:
@@ -35,3 +43,32 @@ def test_an_explicit_broker_count_wins_over_the_remembered_one(tmp_path: Path) -
 def test_clusters_of_different_sizes_keep_separate_data(tmp_path: Path) -> None:
     paths = LocalStack(_settings(tmp_path)).paths
     assert paths.kafka_dir(1) != paths.kafka_dir(3)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_up_names_the_node_of_another_cluster_size_that_holds_a_port(tmp_path: Path) -> None:
+    kafka_port = _free_port()
+    # A stand-in for node 2 of a 3-node cluster from this state dir: the marker and the port are what count.
+    script = (f"import socket, time; s = socket.socket(); s.bind(('127.0.0.1', {kafka_port})); s.listen(); "
+              "time.sleep(60)")
+    node = subprocess.Popen([sys.executable, "-c", script, "kafka.Kafka"])
+    try:
+        (tmp_path / "run").mkdir()
+        (tmp_path / "run" / "kafka-2.pid").write_text(f"{node.pid}\n")
+        settings = _settings(tmp_path, kafka_port=kafka_port, kafka_controller_port=_free_port(),
+                             registry_port=_free_port(), registry_management_port=_free_port(),
+                             postgres_port=_free_port(), kafka_brokers=1)
+        for _ in range(50):
+            if port_in_use("127.0.0.1", kafka_port):
+                break
+            time.sleep(0.1)
+        with pytest.raises(InfrastructureError, match=f"port {kafka_port} is held by kafka-2, a node of this stack"):
+            LocalStack(settings).up()
+    finally:
+        node.kill()
+        node.wait()
