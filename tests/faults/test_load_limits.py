@@ -146,3 +146,30 @@ def test_more_trickling_uploads_than_workers_get_a_clear_status_not_a_hang(world
            f"{code.name} after {waited:.1f}s; held uploads: {sorted(codes)}")
     assert code == grpc.StatusCode.RESOURCE_EXHAUSTED, code
     assert sorted(codes) == ["OK", "OK", "RESOURCE_EXHAUSTED"]
+
+
+def test_a_client_that_never_reads_an_export_does_not_make_the_server_buffer_it(
+        world: World, record: Record) -> None:
+    conn = world.connect()
+    seed(conn, 10)
+    conn.close()
+    api = world.spawn("api")
+    rows = 300_000
+    csv = b"user_id,current_offer,target_offer\n" + b"".join(
+        b"x%07d,basic,plus\n" % n for n in range(rows))
+    migration = upload(world, csv, chunk=1024 * 1024, request_id="export-never-read", timeout=600)
+    before = _rss_mb(api)
+    with grpc.insecure_channel(world.api_target) as channel:
+        stream = pb.MigrationServiceStub(channel).ExportMigrationResults(
+            pb.ExportMigrationResultsRequest(migration_id=migration.migration_id),
+            metadata=world.token(Role.VIEWER), timeout=300)
+        first = next(stream)
+        time.sleep(8)  # the client stops reading; flow control must stop the server too
+        held = _rss_mb(api)
+        stream.cancel()
+    size = rows * 110 // (1024 * 1024)  # each exported row is ~110 bytes
+    assert first.csv_chunk.startswith(b"row_number,")
+    assert held - before < size / 2, f"RSS grew {held - before:.0f} MB while the client read nothing"
+    record("client never reads a server stream", "flow control: the server does not buffer the export",
+           f"export of {rows:,} rows (~{size} MB): after 8s unread the API grew {held - before:+.0f} MB "
+           f"({before:.0f} -> {held:.0f} MB)")
