@@ -8,14 +8,24 @@ first stamp and the last, so the rate is ``(items - items of the last batch) / (
 
 from __future__ import annotations
 
+import contextlib
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
-from subshift.db.connect import PgConnection
+import psycopg2
+
+from subshift.config import DatabaseSettings
+from subshift.db.connect import PgConnection, connect
 from subshift.db.models import COUNTER_COLUMNS, ItemOutcome, MigrationState
+from subshift.errors import InfrastructureError
 
-__all__ = ["Progress", "StageSpan", "progress", "stage_span"]
+__all__ = ["Observer", "Progress", "StageSpan", "progress", "stage_span"]
+
+T = TypeVar("T")
 
 _DONE_COLUMNS = " + ".join(f"{column}" for outcome, column in COUNTER_COLUMNS.items()
                            if outcome is not ItemOutcome.REJECTED)
@@ -100,3 +110,56 @@ def stage_span(conn: PgConnection, migration_id: uuid.UUID, column: str, *,
         first, last, items, in_last, batches = cur.fetchone()
     conn.rollback()
     return StageSpan(first, last, int(items), int(in_last), int(batches))
+
+
+class Observer:
+    """Reads progress and stamps through its own connection, riding out a database restart.
+
+    The services under test retry through an outage; so does the observer, for up to
+    ``patience`` seconds per read, and it adds the time it waited to ``outage_seconds`` so the
+    report can say that the run's numbers include one.
+    """
+
+    def __init__(self, database: DatabaseSettings, *, patience: float = 180.0) -> None:
+        self._database = database
+        self._patience = patience
+        self._conn: PgConnection | None = None
+        self.outage_seconds = 0.0
+
+    def progress(self, migration_id: uuid.UUID) -> Progress:
+        """See ``progress``.
+
+        Raises:
+            InfrastructureError: the database stayed unreachable for longer than the patience.
+        """
+        return self._read(lambda conn: progress(conn, migration_id))
+
+    def stage_span(self, migration_id: uuid.UUID, column: str, *, since: datetime | None = None) -> StageSpan:
+        """See ``stage_span``.
+
+        Raises:
+            InfrastructureError: the database stayed unreachable for longer than the patience.
+        """
+        return self._read(lambda conn: stage_span(conn, migration_id, column, since=since))
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(psycopg2.Error):
+                self._conn.close()
+            self._conn = None
+
+    def _read(self, query: Callable[[PgConnection], T]) -> T:
+        started = time.monotonic()
+        while True:
+            try:
+                if self._conn is None or self._conn.closed:
+                    self._conn = connect(self._database, application_name="subshift-bench")
+                return query(self._conn)
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+                self.close()
+                waited = time.monotonic() - started
+                if waited > self._patience:
+                    raise InfrastructureError(f"the bench database stayed unreachable for {waited:.0f} s: "
+                                              f"{str(error).strip()}", retryable=True) from error
+                time.sleep(1.0)
+                self.outage_seconds += 1.0

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from subshift.bench.context import BenchContext, Services
-from subshift.bench.dbclock import Progress, progress, stage_span
+from subshift.bench.dbclock import Observer, Progress
 from subshift.bench.profiling import Profile
 from subshift.bench.rss import RssSampler
 from subshift.bench.services import Service, free_port, log_marks
 from subshift.config import Settings
-from subshift.db.connect import PgConnection
 from subshift.errors import InfrastructureError
 from subshift.seeding import load_demo_data
 from subshift_client.client import SubshiftClient
@@ -48,6 +47,7 @@ class PipelineRun:
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # per service, over the whole run
     rss_first_last_mb: dict[str, tuple[float, float]] = field(default_factory=dict)
     profiles: dict[str, Profile] = field(default_factory=dict)
+    database_outage_seconds: float = 0.0  # the shared database was down this long during the run
 
     @property
     def upload_rows_per_second(self) -> float:
@@ -64,6 +64,7 @@ class ScalingRun:
     staged: int
     seconds: float  # consumers started → migration terminal (start-up included)
     apply_rows_per_second: float | None  # after every consumer had its partitions
+    database_outage_seconds: float = 0.0
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -80,11 +81,11 @@ def _upload(context: BenchContext, addr: str, description: str) -> uuid.UUID:
     return uuid.UUID(response.migration.migration_id)
 
 
-def _wait_terminal(conn: PgConnection, migration_id: uuid.UUID, services: Services, *, timeout: float,
+def _wait_terminal(observer: Observer, migration_id: uuid.UUID, services: Services, *, timeout: float,
                    on_progress: dict[str, float] | None = None) -> Progress:
     deadline = time.monotonic() + timeout
     while True:
-        state = progress(conn, migration_id)
+        state = observer.progress(migration_id)
         if on_progress is not None and "published_all" not in on_progress and state.published >= state.staged:
             on_progress["published_all"] = time.time()
         if state.terminal:
@@ -110,18 +111,18 @@ def end_to_end(context: BenchContext, sampler: RssSampler, *, consumers: int, ti
         for member in members:
             services.wait_log(member, "consumer.assigned")
         services.profile_all()
-        conn = context.db()
+        observer = Observer(context.settings.database)
         try:
             marks: dict[str, float] = {}
             started = time.time()
             migration_id = _upload(context, settings.api.addr, "bench end to end")
             uploaded = time.time()
-            final = _wait_terminal(conn, migration_id, services, timeout=timeout, on_progress=marks)
+            final = _wait_terminal(observer, migration_id, services, timeout=timeout, on_progress=marks)
             finished = time.time()
-            published = stage_span(conn, migration_id, "published_at")
-            applied = stage_span(conn, migration_id, "outcome_at")
+            published = observer.stage_span(migration_id, "published_at")
+            applied = observer.stage_span(migration_id, "outcome_at")
         finally:
-            conn.close()
+            observer.close()
         profiles = _finish_profiles(services, [api, relay, *members])
     names = [api.name, relay.name, *(m.name for m in members)]
     return PipelineRun(
@@ -133,7 +134,7 @@ def end_to_end(context: BenchContext, sampler: RssSampler, *, consumers: int, ti
         peak_rss_mb={name: sampler.peak_mb(name) for name in names},
         cpu_seconds={name: sampler.cpu_seconds(name) for name in names},
         rss_first_last_mb={name: sampler.series[name].first_last_mb() for name in names if name in sampler.series},
-        profiles=profiles,
+        profiles=profiles, database_outage_seconds=observer.outage_seconds,
     )
 
 
@@ -155,7 +156,7 @@ def apply_scaling(context: BenchContext, sampler: RssSampler, *, consumers: int,
     load_demo_data(context.settings.database, context.catalog, context.population, force=True)
     settings = _with_api_addr(context.fresh_topics())
     publishers = Services(context, settings, sampler, f"scaling-{consumers}-publish")
-    conn = context.db()
+    observer = Observer(context.settings.database)
     try:
         with publishers.session():
             publishers.start("api", f"api-scaling-{consumers}")
@@ -164,7 +165,7 @@ def apply_scaling(context: BenchContext, sampler: RssSampler, *, consumers: int,
             publishers.wait_log(relay, "relay.started")
             migration_id = _upload(context, settings.api.addr, f"bench scaling {consumers}")
             deadline = time.monotonic() + timeout
-            while (state := progress(conn, migration_id)).published < state.staged:
+            while (state := observer.progress(migration_id)).published < state.staged:
                 relay.check_alive()
                 if time.monotonic() > deadline:
                     raise InfrastructureError(f"backlog not published after {timeout:.0f} s", retryable=False)
@@ -173,15 +174,15 @@ def apply_scaling(context: BenchContext, sampler: RssSampler, *, consumers: int,
         with appliers.session():
             started = time.time()
             members = [appliers.start("consumer", f"consumer-{consumers}x-{n}") for n in range(1, consumers + 1)]
-            final = _wait_terminal(conn, migration_id, appliers, timeout=timeout)
+            final = _wait_terminal(observer, migration_id, appliers, timeout=timeout)
             finished = time.time()
             joined = _last_assignment(members)
-            span = stage_span(conn, migration_id, "outcome_at", since=joined)
+            span = observer.stage_span(migration_id, "outcome_at", since=joined)
             if span.rows_per_second is None:  # too small a run to see past the start-up
-                span = stage_span(conn, migration_id, "outcome_at")
+                span = observer.stage_span(migration_id, "outcome_at")
     finally:
-        conn.close()
+        observer.close()
     return ScalingRun(consumers=consumers, staged=final.staged, seconds=finished - started,
-                      apply_rows_per_second=span.rows_per_second,
+                      apply_rows_per_second=span.rows_per_second, database_outage_seconds=observer.outage_seconds,
                       peak_rss_mb={m.name: sampler.peak_mb(m.name) for m in members},
                       cpu_seconds={m.name: sampler.cpu_seconds(m.name) for m in members})

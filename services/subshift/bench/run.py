@@ -18,6 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg2
+
 from subshift.bench.baseline_avro import avro_baseline
 from subshift.bench.baseline_kafka import kafka_baseline
 from subshift.bench.baseline_postgres import postgres_baseline
@@ -33,6 +35,7 @@ from subshift.bench.rss import RssSampler
 from subshift.bench.services import free_port
 from subshift.bench.workspace import fresh_database, isolated, register_event_schema, remove_topics
 from subshift.config import Settings
+from subshift.errors import InfrastructureError
 from subshift.ingest.auth import Role
 from subshift.ingest.tokens import mint_dev_token
 from subshift.messaging.topics_admin import admin_client
@@ -138,6 +141,10 @@ def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _:
             if not options.skip_memory:
                 say(f"API memory while {options.memory_rows:,} rows stream in (dry run)")
                 report.memory = streaming_memory(context, sampler, rows=options.memory_rows)
+    except psycopg2.Error as error:
+        report.notes.append(f"stopped early: the database failed: {str(error).strip()}"[:500])
+        raise InfrastructureError(f"the bench database failed: {str(error).strip()} (is the stack up, or was "
+                                  "PostgreSQL restarted meanwhile?)", retryable=True) from error
     except BaseException as error:
         report.notes.append(f"stopped early: {type(error).__name__}: {error}"[:500])
         raise
