@@ -33,7 +33,7 @@ from subshift_client.retrying import RetryPolicy
 from subshift_client.streams import export_to, watch_until_terminal
 from subshift_client.upload_source import UploadProgress, UploadSource, prepare_source
 
-__all__ = ["TERMINAL_STATES", "SubshiftClient", "is_terminal"]
+__all__ = ["TERMINAL_STATES", "WATCH_RETRY", "SubshiftClient", "is_terminal"]
 
 TERMINAL_STATES = frozenset(
     {
@@ -44,6 +44,8 @@ TERMINAL_STATES = frozenset(
         pb.MIGRATION_STATE_FAILED,
     }
 )
+# A watch is long-lived: it rides out a restart of the server or its database (about two minutes).
+WATCH_RETRY = RetryPolicy(attempts=20, initial_backoff=0.5, max_backoff=10.0)
 _CHUNK_BYTES = 256 * 1024  # far below the 4 MiB message limit, large enough to keep the stream busy
 _T = TypeVar("_T")
 
@@ -252,17 +254,18 @@ class SubshiftClient:
         page = self._unary(self._stub.ListMigrationItems, request)
         return page.total_size
 
-    def watch(self, migration_id: str) -> Iterator[pb.Migration]:
+    def watch(self, migration_id: str, *, retry: RetryPolicy = WATCH_RETRY) -> Iterator[pb.Migration]:
         """Snapshots of the migration as it changes, ending with its terminal state.
 
-        A broken stream is resumed (the server starts every stream with the current snapshot).
+        A broken stream is resumed (the server starts every stream with the current snapshot);
+        ``retry`` bounds how long an unavailable server is waited for between two snapshots.
 
         Raises:
             NotFoundError: no migration has this id.
             UnavailableError: the server stayed unreachable through every retry.
             ApiError: any other failure.
         """
-        return watch_until_terminal(self._stub, migration_id, self._metadata, self._retry, is_terminal)
+        return watch_until_terminal(self._stub, migration_id, self._metadata, retry, is_terminal)
 
     def wait(self, migration_id: str, on_progress: Callable[[pb.Migration], None] | None = None) -> pb.Migration:
         """Block until the migration is terminal and return it; ``on_progress`` sees every snapshot.
