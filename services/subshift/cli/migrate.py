@@ -57,7 +57,7 @@ def _print_json(document: object) -> None:
     typer.echo(json.dumps(document, indent=2))
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def upload(
     file: Annotated[Path, typer.Argument(help="CSV with user_id,current_offer,target_offer; - for stdin.",
                                          allow_dash=True, dir_okay=False, show_default=False)],
@@ -99,7 +99,7 @@ def upload(
     raise typer.Exit(0 if dry_run else exit_code_for_state(final.state))
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def get(
     migration_id: IdArgument,
     output: OutputOption = Output.TABLE,
@@ -118,7 +118,7 @@ def get(
         Console().print(migration_table(migration))
 
 
-@app.command(name="list")
+@app.command(name="list", epilog=EXIT_CODES_HELP)
 def list_(
     state: Annotated[str | None, typer.Option("--state", help=f"Only this state: {', '.join(_STATES)}.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Most migrations to show.")] = 20,
@@ -139,7 +139,7 @@ def list_(
         Console().print(migrations_table(migrations))
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def watch(
     migration_id: IdArgument,
     output: Annotated[Output, typer.Option("--output", help="table: progress bars; json: one line per change.")] = (
@@ -165,7 +165,7 @@ def watch(
     raise typer.Exit(exit_code_for_state(final.state) if final is not None else 1)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def items(
     migration_id: IdArgument,
     outcome: OutcomeOption = None,
@@ -191,7 +191,7 @@ def items(
     Console().print(table)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def cancel(
     migration_id: IdArgument,
     reason: Annotated[str, typer.Option("--reason", help="Why, for the audit log.")] = "",
@@ -211,7 +211,7 @@ def cancel(
         Console().print(migration_table(migration))
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def revert(
     migration_id: IdArgument,
     idempotency_key: Annotated[str | None, typer.Option(
@@ -238,7 +238,7 @@ def revert(
     raise typer.Exit(exit_code_for_state(migration.state))
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def results(
     migration_id: IdArgument,
     out: Annotated[Path | None, typer.Option("--out", "-o", dir_okay=False,

@@ -72,6 +72,8 @@ def _usage(command: Any, path: list[str]) -> str:
 def _section(path: list[str], command: Any) -> str:
     depth = "###" if len(path) <= 2 else "####"
     lines = [f"{depth} `{' '.join(path)}`", "", _plain(command.help or command.short_help), ""]
+    if getattr(command, "epilog", None):
+        lines += [_plain(command.epilog), ""]
     lines += ["```", _usage(command, path), "```", ""]
     if hasattr(command, "commands"):
         listed = [f"`{name}`" for name, sub in command.commands.items() if not getattr(sub, "hidden", False)]
