@@ -1,0 +1,79 @@
+"""A three-node KRaft cluster (replication factor 3, min.insync.replicas 2): one broker killed mid-run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from confluent_kafka.admin import AdminClient, ConfigResource
+from faultkit.datasets import csv_bytes, mixed_rows, seed
+from faultkit.oracle import Upload
+from faultkit.progress import column, finish
+from faultkit.report import Record
+from faultkit.stack import PrivateStack
+from faultkit.uploads import upload
+from faultkit.world import World, create_world, wait_until
+
+from subshift.config import Settings
+from subshift.stack.health import wait_healthy
+from subshift.stack.kafka import KafkaService
+
+
+@pytest.fixture(scope="module")
+def cluster(faults_stack: PrivateStack) -> Iterator[tuple[KafkaService, Settings]]:
+    kafka, settings = faults_stack.three_node_kafka()
+    kafka.launch()
+    wait_healthy([kafka], timeout=settings.stack.start_timeout)
+    yield kafka, settings
+    for process in kafka.processes():
+        process.stop(timeout=5)  # a disposable test cluster: no need for a long controlled shutdown
+
+
+@pytest.fixture
+def replicated_world(cluster: tuple[KafkaService, Settings], template_database: str,
+                     tmp_path: Path) -> Iterator[World]:
+    _, settings = cluster
+    with create_world(settings, template_database, tmp_path, AdminClient(settings.kafka.as_librdkafka())) as made:
+        yield made
+
+
+def _topic_replication(world: World) -> tuple[int, str]:
+    admin = AdminClient(world.settings.kafka.as_librdkafka())
+    topic = world.pipeline.topic
+    metadata = admin.list_topics(topic, timeout=10).topics[topic]
+    replicas = min(len(p.replicas) for p in metadata.partitions.values())
+    resource = ConfigResource(ConfigResource.Type.TOPIC, topic)
+    config = admin.describe_configs([resource])[resource].result(timeout=10)
+    return replicas, config["min.insync.replicas"].value
+
+
+def test_one_broker_of_three_killed_mid_run_loses_nothing(
+        replicated_world: World, cluster: tuple[KafkaService, Settings], record: Record) -> None:
+    world = replicated_world
+    kafka, _ = cluster
+    replicas, min_isr = _topic_replication(world)
+    assert (replicas, min_isr) == (3, "2")
+    conn = world.connect()
+    data = seed(conn, 4000)
+    conn.close()
+    rows = mixed_rows(data, 3000)
+    world.spawn("api")
+    migration = upload(world, csv_bytes(rows), request_id="three-brokers", max_rows_per_second=600)
+    world.spawn("relay")
+    world.spawn("consumer")
+    wait_until(lambda: column(world, migration.migration_id, "outcomes") >= 500, timeout=120,
+               what="the pipeline runs on the cluster", interval=0.1)
+    victim = kafka.processes()[-1]
+    pid = victim.pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    killed_at = column(world, migration.migration_id, "outcomes")
+    started = time.monotonic()
+    observed = finish(world, [Upload(migration.migration_id, rows)], timeout=300)
+    record("3 brokers, RF 3, min ISR 2: one killed", "acks=all survives a broker loss; run completes exactly",
+           f"{victim.name} SIGKILLed at {killed_at}/3000 outcomes; finished {time.monotonic() - started:.0f}s later "
+           f"on 2 brokers; {observed}")
