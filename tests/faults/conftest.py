@@ -38,6 +38,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if str(item.path).startswith(here):
             item.add_marker(pytest.mark.faults)
+            item.add_marker(pytest.mark.integration)  # real servers (its own), so `-m "not integration"` skips it
 
 
 @pytest.hookimpl(hookwrapper=True)
