@@ -21,7 +21,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
+import psycopg2
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
 from subshift.apply.requeue import requeue_items
 from subshift.config import Settings
@@ -95,39 +96,50 @@ def replay_dead_letters(settings: Settings, where: DeadLetterFilter, *, dry_run:
     Raises:
         InfrastructureError: Kafka or the database failed; nothing past the failure was committed.
     """
-    spec = user_offers_topic(settings.kafka)
-    dlt = dead_letter_topic(spec)
     report = ReplayReport(group_id=f"{settings.consumer.group_id}-dlq-replay-{where.key()}", dry_run=dry_run)
     consumer = _consumer(settings, report.group_id)
     try:
-        committed = consumer.committed([TopicPartition(dlt, p) for p in range(spec.partitions)], timeout=10)
-        start = {tp.partition: tp.offset for tp in committed if tp.offset >= 0}
-        records = list(read_dead_letters(consumer, dlt, spec.partitions, start=start))
-        report.read = len(records)
-        chosen = []
-        for record in records:
-            if not where.matches(record) or record.info.original_topic != spec.name:
-                continue
-            report.matched += 1
-            report.by_reason[record.info.reason] += 1
-            if record.info.replay_count >= max_replays:
-                report.exhausted += 1
-            else:
-                chosen.append(record)
-        if dry_run:
-            report.replayed = len(chosen)
-            return report
-        report.requeued_items = _requeue_and_audit(settings, chosen, where, report)
-        _produce(settings, spec.name, chosen)
-        report.replayed = len(chosen)
-        if records:
-            ends: dict[int, int] = {}
-            for record in records:
-                ends[record.partition] = max(ends.get(record.partition, 0), record.offset + 1)
-            consumer.commit(offsets=[TopicPartition(dlt, p, o) for p, o in ends.items()], asynchronous=False)
-        return report
+        return _replay(settings, consumer, report, where, dry_run=dry_run, max_replays=max_replays)
+    except KafkaException as error:
+        raise InfrastructureError(f"dead-letter replay: Kafka failed: {error}; run it again, it resumes",
+                                  retryable=True) from error
+    except psycopg2.Error as error:
+        raise InfrastructureError(f"dead-letter replay: the database failed: {str(error).strip()}; "
+                                  "run it again, it resumes", retryable=True) from error
     finally:
         consumer.close()
+
+
+def _replay(settings: Settings, consumer: Consumer, report: ReplayReport, where: DeadLetterFilter, *,
+            dry_run: bool, max_replays: int) -> ReplayReport:
+    spec = user_offers_topic(settings.kafka)
+    dlt = dead_letter_topic(spec)
+    committed = consumer.committed([TopicPartition(dlt, p) for p in range(spec.partitions)], timeout=10)
+    start = {tp.partition: tp.offset for tp in committed if tp.offset >= 0}
+    records = list(read_dead_letters(consumer, dlt, spec.partitions, start=start))
+    report.read = len(records)
+    chosen = []
+    for record in records:
+        if not where.matches(record) or record.info.original_topic != spec.name:
+            continue
+        report.matched += 1
+        report.by_reason[record.info.reason] += 1
+        if record.info.replay_count >= max_replays:
+            report.exhausted += 1
+        else:
+            chosen.append(record)
+    if dry_run:
+        report.replayed = len(chosen)
+        return report
+    report.requeued_items = _requeue_and_audit(settings, chosen, where, report)
+    _produce(settings, spec.name, chosen)
+    report.replayed = len(chosen)
+    if records:
+        ends: dict[int, int] = {}
+        for record in records:
+            ends[record.partition] = max(ends.get(record.partition, 0), record.offset + 1)
+        consumer.commit(offsets=[TopicPartition(dlt, p, o) for p, o in ends.items()], asynchronous=False)
+    return report
 
 
 def _requeue_and_audit(settings: Settings, chosen: list[DeadLetterRecord], where: DeadLetterFilter,

@@ -18,7 +18,7 @@ from subshift.observability.logs import get_logger
 from subshift.observability.tracing import configure_tracing
 from subshift.outbox.metrics import RelayMetrics
 from subshift.outbox.relay import Relay
-from subshift_client.errors import RegistryUnavailableError
+from subshift_client.errors import RegistryUnavailableError, SchemaNotRegisteredError
 from subshift_client.producer import TypedProducer
 from subshift_client.records import UserOfferMigrationRequested
 
@@ -56,6 +56,8 @@ def _producer(settings: Settings, stop: threading.Event) -> TypedProducer[UserOf
                                  record_type=UserOfferMigrationRequested,
                                  key_of=operator.attrgetter(topic.key_field),
                                  register=settings.relay.register_schema)
+        except SchemaNotRegisteredError as error:
+            raise ContractError(str(error)) from error
         except RegistryUnavailableError as error:
             if not error.retryable:
                 raise InfrastructureError(f"schema registry: {error}", retryable=False) from error
@@ -69,7 +71,7 @@ def serve_relay(settings: Settings, stop: threading.Event) -> None:
     """Run a relay until ``stop`` is set (SIGTERM): finishes the batch in hand, flushes, closes.
 
     Raises:
-        SchemaNotRegisteredError: the event schema is not published (run ``subshift contracts publish``).
+        ContractError: the event schema is not registered (run ``subshift contracts publish``).
         InfrastructureError: the registry refused for good (e.g. credentials).
     """
     metrics = RelayMetrics()
