@@ -56,9 +56,8 @@ def _print_table(statuses: list[ServiceStatus]) -> None:
 @app.command()
 def fetch() -> None:
     """Download Kafka and the registry from Maven Central into the cache (once per version)."""
-    stack = LocalStack(load_settings())
-    stack.fetch()
-    typer.echo(f"artifacts ready in {stack.paths.cache_dir}")
+    for line in LocalStack(load_settings()).fetch():
+        typer.echo(line)
 
 
 @app.command()

@@ -115,10 +115,10 @@ def fetch_registry(paths: StackPaths, settings: StackSettings) -> Path:
     return home
 
 
-def fetch_all(paths: StackPaths, settings: StackSettings) -> list[Path]:
-    """Both servers in the cache (a no-op when already there).
+def fetch_all(paths: StackPaths, settings: StackSettings) -> tuple[Path, Path]:
+    """Both servers in the cache (a no-op when already there): Kafka's libs and the registry's home.
 
     Raises:
         InfrastructureError: as ``fetch_kafka`` and ``fetch_registry``.
     """
-    return [fetch_kafka(paths, settings), fetch_registry(paths, settings)]
+    return fetch_kafka(paths, settings), fetch_registry(paths, settings)

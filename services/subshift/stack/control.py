@@ -76,13 +76,16 @@ class LocalStack:
             raise NotFoundError(f"unknown service {', '.join(unknown)}; choose from {', '.join(known)}")
         return [known[name] for name in names] if names else self.services
 
-    def fetch(self) -> None:
-        """Download what is not cached yet.
+    def fetch(self) -> list[str]:
+        """Download what is not cached yet and check that Java can run both; returns what was found.
 
         Raises:
-            InfrastructureError: Maven is missing or an artifact cannot be fetched.
+            InfrastructureError: Maven or a suitable Java is missing, or an artifact cannot be fetched.
         """
-        fetch_all(self.paths, self.settings.stack)
+        kafka_libs, registry_home = fetch_all(self.paths, self.settings.stack)
+        return [f"Kafka {self.settings.stack.kafka_version}: {kafka_libs} (java: {self.kafka.java()})",
+                f"Apicurio Registry {self.settings.stack.registry_version}: {registry_home} "
+                f"(java: {self.registry.java()})"]
 
     def _check_ports(self) -> None:
         host = self.settings.stack.host

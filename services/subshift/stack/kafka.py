@@ -112,13 +112,21 @@ class KafkaService:
                 f"Kafka's StorageTool could not format {node.log_dir}:\n{output}", retryable=False
             )
 
+    def java(self) -> Path:
+        """The ``java`` that runs the brokers (Kafka 4 needs Java 17+).
+
+        Raises:
+            InfrastructureError: no suitable JDK.
+        """
+        return find_java(minimum=17, configured=self._settings.java_home, setting="SUBSHIFT_STACK_JAVA_HOME")
+
     def launch(self) -> None:
         """Configure, format (first time) and start every node that is not running.
 
         Raises:
             InfrastructureError: no Java 17+, Kafka not fetched, formatting failed or the JVM did not start.
         """
-        java = find_java(minimum=17, configured=self._settings.java_home, setting="SUBSHIFT_STACK_JAVA_HOME")
+        java = self.java()
         for node in self._nodes:
             process = self._process(node)
             if process.pid() is not None:

@@ -9,6 +9,7 @@ Health lives on Quarkus' management interface, a second port, fixed at build tim
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import httpx
 
@@ -83,6 +84,17 @@ class RegistryService:
             "APICURIO_REST_DELETION_GROUP_ENABLED": "true",
         }
 
+    def java(self) -> Path:
+        """The ``java`` that runs the registry.
+
+        Raises:
+            InfrastructureError: no JDK 21+.
+        """
+        return find_java(
+            minimum=_MINIMUM_JAVA, configured=self._settings.registry_java_home,
+            setting="SUBSHIFT_STACK_REGISTRY_JAVA_HOME",
+        )
+
     def launch(self) -> None:
         """Start the registry unless it is running.
 
@@ -99,10 +111,7 @@ class RegistryService:
                 f"Apicurio Registry {self._settings.registry_version} is not in {home}; run `subshift stack fetch`",
                 retryable=False,
             )
-        java = find_java(
-            minimum=_MINIMUM_JAVA, configured=self._settings.registry_java_home,
-            setting="SUBSHIFT_STACK_REGISTRY_JAVA_HOME",
-        )
+        java = self.java()
         self._paths.registry_dir.mkdir(parents=True, exist_ok=True)
         process.start(
             [str(java), f"-Xmx{self._settings.registry_heap}", "-Xms64m", "-XX:+UseSerialGC",
