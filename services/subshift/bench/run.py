@@ -17,6 +17,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import psycopg2
 
@@ -44,6 +45,7 @@ from subshift.seeding import build_catalog, build_population, load_demo_data, wr
 __all__ = ["run_bench"]
 
 Say = Callable[[str], None]
+T = TypeVar("T")
 
 
 def _prepare(settings: Settings, options: BenchOptions, directory: Path, report: BenchReport,
@@ -63,6 +65,20 @@ def _prepare(settings: Settings, options: BenchOptions, directory: Path, report:
     context = BenchContext(settings=bench, directory=directory, token=token, csv_path=csv_path, rows=options.rows,
                            catalog=catalog, population=population, profile=options.profile)
     return context, schema_id
+
+
+def _again_after_outage(what: str, stage: Callable[[], T], report: BenchReport, say: Say) -> T:
+    """Run an in-process stage; if the shared database restarts under it, wait and run it again (twice at most)."""
+    for attempt in range(3):
+        try:
+            return stage()
+        except psycopg2.OperationalError as error:
+            if attempt == 2:
+                raise
+            report.notes.append(f"{what}: the database went away ({str(error).strip()[:120]}); run again")
+            say(f"{what}: the database went away; waiting for it, then running the stage again")
+            time.sleep(15)
+    raise AssertionError("unreachable")
 
 
 def _latency(context: BenchContext, sampler: RssSampler, options: BenchOptions, migration_id: str,
@@ -114,8 +130,8 @@ def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _:
     try:
         with RssSampler() as sampler:
             say("parse + validate in process")
-            report.parse_validate = parse_validate(context.settings.database, context.settings.ingest,
-                                                   context.csv_path)
+            report.parse_validate = _again_after_outage("parse + validate", lambda: parse_validate(
+                context.settings.database, context.settings.ingest, context.csv_path), report, say)
             checkpoint(report)
             if not options.skip_baselines:
                 say("baseline (c): fastavro encode + decode")
@@ -123,7 +139,8 @@ def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _:
                 say("baseline (a): confluent-kafka produce + consume")
                 report.kafka = kafka_baseline(context.fresh_topics(), admin, options.rows, schema_id)
                 say("baseline (b): PostgreSQL COPY + UPDATE … FROM")
-                report.postgres = postgres_baseline(context.settings.database, context.csv_path, options.rows)
+                report.postgres = _again_after_outage("baseline (b)", lambda: postgres_baseline(
+                    context.settings.database, context.csv_path, options.rows), report, say)
                 checkpoint(report)
             say(f"end to end with {options.e2e_consumers} consumer(s)")
             report.end_to_end = end_to_end(context, sampler, consumers=options.e2e_consumers,

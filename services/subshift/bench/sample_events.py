@@ -20,7 +20,7 @@ def sample_records(start: int, count: int) -> list[UserOfferMigrationRequested]:
     """``count`` typed events for users ``start``… (offers as the seeded catalog names them)."""
     return [
         UserOfferMigrationRequested(
-            event_id=uuid.uuid5(_MIGRATION, str(n)), migration_id=str(_MIGRATION), user_id=user_id(n),
+            event_id=uuid.UUID(int=_MIGRATION.int ^ n), migration_id=str(_MIGRATION), user_id=user_id(n),
             current_offer=f"OFFER-{n % 8 + 1:03d}", target_offer=f"OFFER-{(n + 3) % 8 + 1:03d}",
             requested_at=_AT, requested_by="subshift-bench", row_number=n + 1,
         )
