@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,28 @@ from subshift.errors import InfrastructureError
 __all__ = ["ManagedProcess", "tail"]
 
 _TAIL_BYTES = 64 * 1024
+
+
+def _wait_gone(process: psutil.Process, timeout: float) -> bool:
+    """Whether ``process`` exits within ``timeout`` seconds (a zombie counts as gone)."""
+    try:
+        process.wait(timeout=timeout)
+        return True
+    except psutil.TimeoutExpired:
+        return False
+    except ChildProcessError:
+        # Our child, but already reaped elsewhere (subprocess reaps finished Popen children it
+        # forgot about); psutil's waitpid then fails, so watch the process table instead.
+        pass
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def tail(path: Path, lines: int = 30) -> str:
@@ -96,11 +119,9 @@ class ManagedProcess:
         try:
             process = psutil.Process(pid)
             process.send_signal(self.stop_signal)
-            try:
-                process.wait(timeout=timeout)
-            except psutil.TimeoutExpired:
+            if not _wait_gone(process, timeout):
                 process.kill()
-                process.wait(timeout=10)
+                _wait_gone(process, 10)
         except psutil.NoSuchProcess:
             pass
         self._forget()
