@@ -24,7 +24,9 @@ from subshift.bench.services import Service, free_port, log_marks
 from subshift.config import Settings
 from subshift.errors import InfrastructureError
 from subshift.seeding import load_demo_data
+from subshift_client.api_errors import ApiError
 from subshift_client.client import SubshiftClient
+from subshift_client.retrying import RetryPolicy
 
 __all__ = ["PipelineRun", "ScalingRun", "apply_scaling", "end_to_end"]
 
@@ -74,10 +76,18 @@ def _with_api_addr(settings: Settings) -> Settings:
     return settings.model_copy(update={"api": settings.api.model_copy(update={"addr": addr})})
 
 
+# Patient enough to ride out a restart of the shared database (the API answers UNAVAILABLE meanwhile,
+# and the same request id makes each new attempt safe).
+_UPLOAD_RETRY = RetryPolicy(attempts=30, initial_backoff=1.0, max_backoff=10.0)
+
+
 def _upload(context: BenchContext, addr: str, description: str) -> uuid.UUID:
-    with SubshiftClient(addr, token=context.token, timeout=60.0) as client:
-        response = client.create_migration(context.csv_path, description=description, max_rejected_rows=0,
-                                           timeout=3600.0)
+    try:
+        with SubshiftClient(addr, token=context.token, timeout=60.0, retry=_UPLOAD_RETRY) as client:
+            response = client.create_migration(context.csv_path, description=description, max_rejected_rows=0,
+                                               timeout=3600.0)
+    except ApiError as error:
+        raise InfrastructureError(f"the bench upload failed: {error}", retryable=True) from error
     return uuid.UUID(response.migration.migration_id)
 
 
