@@ -109,7 +109,10 @@ def template_database(faults_settings: Settings) -> str:
 
 
 @pytest.fixture
-def world(faults_settings: Settings, template_database: str, faults_admin: AdminClient,
+def world(faults_stack: PrivateStack, faults_settings: Settings, template_database: str, faults_admin: AdminClient,
           tmp_path: Path) -> Iterator[World]:
+    # A scenario that failed half-way (or anything else on the machine) may leave a server stopped:
+    # every scenario starts from a healthy stack (quick when it already is).
+    faults_stack.up()
     with create_world(faults_settings, template_database, tmp_path, faults_admin) as made:
         yield made

@@ -87,7 +87,7 @@ def test_slow_trickling_clients_do_not_block_others(world: World, record: Record
             results.append(upload(world, b"".join(body), chunk=16, before_chunk=pace,
                                   request_id=f"trickle-{index}", timeout=300))
         except grpc.RpcError as error:
-            results.append(error.code())  # type: ignore[attr-defined]
+            results.append(error.code())
 
     threads = [threading.Thread(target=trickle, args=(i,)) for i in range(3)]
     for thread in threads:
@@ -127,7 +127,7 @@ def test_more_trickling_uploads_than_workers_get_a_clear_status_not_a_hang(world
                    request_id=f"hold-{index}", timeout=120)
             codes.append("OK")
         except grpc.RpcError as error:
-            codes.append(error.code().name)  # type: ignore[attr-defined]
+            codes.append(error.code().name)
 
     threads = [threading.Thread(target=hold_open, args=(i,)) for i in range(3)]
     for thread in threads:

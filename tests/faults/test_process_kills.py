@@ -82,7 +82,11 @@ def test_kill_9_of_the_api_mid_upload_leaves_nothing_and_the_retry_succeeds_once
             halfway.set()
             time.sleep(5)  # the stream stays open while the server is killed
 
-    killer = threading.Thread(target=lambda: (halfway.wait(30), api.kill()))
+    def kill_when_halfway() -> None:
+        halfway.wait(30)
+        api.kill()
+
+    killer = threading.Thread(target=kill_when_halfway)
     killer.start()
     with pytest.raises(grpc.RpcError) as raised:
         upload(world, csv, chunk=4096, before_chunk=pause_halfway, request_id="api-kill")
@@ -102,7 +106,7 @@ def test_kill_9_of_the_api_mid_upload_leaves_nothing_and_the_retry_succeeds_once
         upload(world, csv, chunk=4096, before_chunk=kill_after_last, request_id="api-kill")
         late = "the upload completed before the kill"
     except grpc.RpcError as error:
-        late = f"the client saw {error.code().name}"  # type: ignore[attr-defined]
+        late = f"the client saw {error.code().name}"
     api.process.wait(10)
     migrations, items = _staged(world, "api-kill")
     assert (migrations, items) in ((0, 0), (1, len(rows))), f"half-staged: {migrations} migrations, {items} items"

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from confluent_kafka.admin import AdminClient, ConfigResource
+from confluent_kafka.admin import AdminClient, ConfigResource  # type: ignore[attr-defined]  # re-exported, not in __all__
 from faultkit.datasets import csv_bytes, mixed_rows, seed
 from faultkit.oracle import Upload
 from faultkit.progress import column, finish
@@ -37,12 +37,12 @@ def cluster(faults_stack: PrivateStack) -> Iterator[tuple[KafkaService, Settings
 def replicated_world(cluster: tuple[KafkaService, Settings], template_database: str,
                      tmp_path: Path) -> Iterator[World]:
     _, settings = cluster
-    with create_world(settings, template_database, tmp_path, AdminClient(settings.kafka.as_librdkafka())) as made:
+    with create_world(settings, template_database, tmp_path, AdminClient({**settings.kafka.as_librdkafka()})) as made:
         yield made
 
 
 def _topic_replication(world: World) -> tuple[int, str]:
-    admin = AdminClient(world.settings.kafka.as_librdkafka())
+    admin = AdminClient({**world.settings.kafka.as_librdkafka()})
     topic = world.pipeline.topic
     metadata = admin.list_topics(topic, timeout=10).topics[topic]
     replicas = min(len(p.replicas) for p in metadata.partitions.values())

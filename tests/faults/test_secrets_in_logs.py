@@ -49,12 +49,12 @@ def test_no_secret_appears_in_any_service_log(world: World, record: Record) -> N
         auth = world.settings.auth.model_copy(update={"hs256_secret": SecretStr(secret)})
         world.settings = world.settings.model_copy(update={"database": _with_role(world, role, password),
                                                            "auth": auth})
-        extra = {"SUBSHIFT_AUTH_HS256_SECRET": secret}
-        world.spawn("api", **extra)
-        world.spawn("relay", **extra)
-        world.spawn("consumer", **extra)
+        world.spawn("api", SUBSHIFT_AUTH_HS256_SECRET=secret)
+        world.spawn("relay", SUBSHIFT_AUTH_HS256_SECRET=secret)
+        world.spawn("consumer", SUBSHIFT_AUTH_HS256_SECRET=secret)
         wrong = f"wrongpw-{uuid.uuid4().hex}"
-        world.spawn("relay", SUBSHIFT_DATABASE_URL=_with_role(world, role, wrong).sqlalchemy_url(), **extra)
+        world.spawn("relay", SUBSHIFT_DATABASE_URL=_with_role(world, role, wrong).sqlalchemy_url(),
+                    SUBSHIFT_AUTH_HS256_SECRET=secret)
 
         token = mint_dev_token(auth, role=Role.OPERATOR, subject="alice", ttl_seconds=600)
         expired = mint_dev_token(auth, role=Role.OPERATOR, subject="alice", ttl_seconds=1, clock=lambda: 1e9)
@@ -66,7 +66,7 @@ def test_no_secret_appears_in_any_service_log(world: World, record: Record) -> N
                 try:
                     stub.CreateMigration(messages(csv_bytes(rows[:1])), metadata=(("authorization", f"Bearer {bad}"),))
                 except grpc.RpcError as error:
-                    assert error.code() == grpc.StatusCode.UNAUTHENTICATED  # type: ignore[attr-defined]
+                    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
             created = stub.CreateMigration(messages(csv_bytes(rows), request_id="secrets"),
                                            metadata=(("authorization", f"Bearer {token}"),))
         finish(world, [Upload(created.migration.migration_id, rows)])

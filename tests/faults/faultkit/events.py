@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import fastavro
@@ -59,9 +61,14 @@ def publish_with_newer_schema(world: World, migration_id: str, schema_id: int) -
             "target_offer": target, "requested_at": created_at, "requested_by": created_by, "row_number": row,
             "channel": "faults"})
         producer.produce(world.pipeline.topic, key=user.encode(), value=wire.frame(schema_id, buffer.getvalue()),
-                         on_delivery=lambda e, m, r=row, ev=str(event): report(r, ev, e, m))
+                         on_delivery=functools.partial(_acknowledge, report, row, str(event)))
     assert producer.flush(30) == 0
     mark_published(conn, delivered)
     conn.commit()
     conn.close()
     return len(delivered)
+
+
+def _acknowledge(report: Callable[[int, str, object, Any], None], row: int, event: str, error: object,
+                 message: Any) -> None:
+    report(row, event, error, message)
