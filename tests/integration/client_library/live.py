@@ -15,14 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
-import psycopg2
 from confluent_kafka.admin import AdminClient, NewTopic
-from pydantic import SecretStr
-from sqlalchemy.engine import make_url
 
 from subshift.config import DatabaseSettings, Settings
-from subshift.db.upgrade import upgrade
 from subshift.messaging.topic_names import dead_letter_topic, user_offers_topic
+from tests.integration.scratch_db import scratch_database
 
 _START_SECONDS = 90.0
 
@@ -44,38 +41,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-@contextmanager
-def _database(settings: Settings) -> Iterator[DatabaseSettings]:
-    name = f"subshift_client_{uuid.uuid4().hex[:8]}"
-    _admin(settings, f'CREATE DATABASE "{name}"')
-    url = make_url(settings.database.sqlalchemy_url()).set(database=name).render_as_string(hide_password=False)
-    database = DatabaseSettings(url=SecretStr(url))
-    try:
-        upgrade(database)
-        yield database
-    finally:
-        _admin(settings, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _admin(settings: Settings, statement: str) -> None:
-    # A fresh connection per statement: fault tests sharing the stack may restart PostgreSQL meanwhile.
-    for attempt in range(10):
-        try:
-            connection = psycopg2.connect(settings.database.libpq_dsn(), connect_timeout=5)
-        except psycopg2.OperationalError:
-            if attempt == 9:
-                raise
-            time.sleep(2)
-            continue
-        connection.autocommit = True
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
-            return
-        finally:
-            connection.close()
 
 
 @contextmanager
@@ -112,7 +77,7 @@ def live_subshift(settings: Settings, workdir: Path) -> Iterator[LiveSubshift]:
     """Start `subshift serve all` isolated from everything else on the stack; stop it and clean up after."""
     tag = uuid.uuid4().hex[:8]
     prefix = f"test-client-{tag}."
-    with _database(settings) as database, _topics(settings, prefix):
+    with scratch_database(settings, "subshift_client") as database, _topics(settings, prefix):
         addr = f"127.0.0.1:{_free_port()}"
         env = {
             **os.environ,

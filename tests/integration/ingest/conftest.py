@@ -6,7 +6,6 @@ over a real channel; ``token(role)`` mints a development token with the configur
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,17 +13,15 @@ from typing import Any
 import grpc
 import psycopg2
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from subshift.config import DatabaseSettings, Settings, load_settings
 from subshift.db.engine import make_engine
-from subshift.db.upgrade import upgrade
 from subshift.ingest.auth import Role
 from subshift.ingest.server import ApiServer, create_server
 from subshift.ingest.tokens import mint_dev_token
 from subshift_client import migration_v1 as pb
+from tests.integration.scratch_db import scratch_database
 
 OFFERS = (("basic", True), ("premium", True), ("gold", True), ("retired", False), ("odd\\code\tx", True))
 SUBSCRIBERS = 40  # user0000..user0039; user000k is on basic when k is even, premium when odd
@@ -56,24 +53,14 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def ingest_database(settings: Settings) -> Iterator[DatabaseSettings]:
     """A database of the ingest tests' own, migrated to head and seeded, dropped at the end."""
-    name = f"subshift_ingest_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(settings.database.libpq_dsn())
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(settings.database.sqlalchemy_url()).set(database=name).render_as_string(hide_password=False)
-    database = DatabaseSettings(url=SecretStr(url))
-    upgrade(database)
-    with psycopg2.connect(database.libpq_dsn()) as seed, seed.cursor() as cur:
-        cur.executemany("INSERT INTO offers (code, name, active) VALUES (%s, %s, %s)",
-                        [(code, code.title(), active) for code, active in OFFERS])
-        cur.executemany("INSERT INTO subscriptions (user_id, offer_code) VALUES (%s, %s)",
-                        [(f"user{k:04d}", "basic" if k % 2 == 0 else "premium") for k in range(SUBSCRIBERS)])
-    seed.close()
-    yield database
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    with scratch_database(settings, "subshift_ingest") as database:
+        with psycopg2.connect(database.libpq_dsn()) as seed, seed.cursor() as cur:
+            cur.executemany("INSERT INTO offers (code, name, active) VALUES (%s, %s, %s)",
+                            [(code, code.title(), active) for code, active in OFFERS])
+            cur.executemany("INSERT INTO subscriptions (user_id, offer_code) VALUES (%s, %s)",
+                            [(f"user{k:04d}", "basic" if k % 2 == 0 else "premium") for k in range(SUBSCRIBERS)])
+        seed.close()
+        yield database
 
 
 @pytest.fixture(scope="session")

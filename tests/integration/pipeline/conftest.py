@@ -1,48 +1,26 @@
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Iterator
 
-import psycopg2
 import pytest
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.schema_registry import SchemaRegistryClient
-from pydantic import SecretStr
-from sqlalchemy.engine import make_url
 
 from pipeline.harness import Pipeline, create_topics
 from subshift.config import DatabaseSettings, Settings
 from subshift.db.connect import PgConnection, connect
-from subshift.db.upgrade import upgrade
 from subshift_client.records import UserOfferMigrationRequested
 from subshift_client.registry import registered_schema_id
 from subshift_client.topics import USER_OFFERS
+from tests.integration.scratch_db import scratch_database
 
 
 @pytest.fixture(scope="session")
 def pipeline_database(settings: Settings) -> Iterator[DatabaseSettings]:
     """A database of the pipeline tests' own, migrated to head, dropped at the end of the session."""
-    name = f"subshift_pipeline_{uuid.uuid4().hex[:8]}"
-    with _admin(settings) as admin, admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(settings.database.sqlalchemy_url()).set(database=name).render_as_string(hide_password=False)
-    database = DatabaseSettings(url=SecretStr(url))
-    upgrade(database)
-    yield database
-    # A fresh connection: a fault test may have restarted the server meanwhile.
-    with _admin(settings) as admin, admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextlib.contextmanager
-def _admin(settings: Settings) -> Iterator[PgConnection]:
-    conn = psycopg2.connect(settings.database.libpq_dsn())
-    conn.autocommit = True
-    try:
-        yield conn
-    finally:
-        conn.close()
+    with scratch_database(settings, "subshift_pipeline") as database:
+        yield database
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
-import psycopg2
 import pytest
 from confluent_kafka.admin import AdminClient
 from opentelemetry import trace
@@ -16,28 +15,16 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pipeline.harness import Pipeline, create_topics
-from pydantic import SecretStr
-from sqlalchemy.engine import make_url
 
 from subshift.config import DatabaseSettings, Settings
 from subshift.db.connect import PgConnection, connect
-from subshift.db.upgrade import upgrade
+from tests.integration.scratch_db import scratch_database
 
 
 @pytest.fixture(scope="session")
 def telemetry_database(settings: Settings) -> Iterator[DatabaseSettings]:
-    name = f"subshift_telemetry_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(settings.database.libpq_dsn())
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(settings.database.sqlalchemy_url()).set(database=name).render_as_string(hide_password=False)
-    database = DatabaseSettings(url=SecretStr(url))
-    upgrade(database)
-    yield database
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    with scratch_database(settings, "subshift_telemetry") as database:
+        yield database
 
 
 @pytest.fixture(scope="session")
