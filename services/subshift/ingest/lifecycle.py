@@ -7,6 +7,8 @@ relay and consumer, which lock the same row when they bump its counters.
 from __future__ import annotations
 
 import hashlib
+import random
+import time
 import uuid
 from typing import Any
 
@@ -14,7 +16,7 @@ import psycopg2.errors
 from sqlalchemy import Engine
 
 from subshift.db.models import ItemOutcome, Migration, MigrationState
-from subshift.errors import NotFoundError
+from subshift.errors import InfrastructureError, NotFoundError
 from subshift.ingest.db import raw_transaction
 from subshift.ingest.errors import IdempotencyConflict, StateConflict
 from subshift.ingest.queries import find_by_request_id, get_migration
@@ -44,6 +46,24 @@ def cancel_migration(engine: Engine, migration_id: uuid.UUID, *, reason: str, ca
         InfrastructureError: the database failed.
     """
     why = f"cancelled by {cancelled_by}" + (f": {reason}" if reason else "")
+    for attempt in range(1, _CANCEL_ATTEMPTS + 1):
+        try:
+            _cancel_once(engine, migration_id, why)
+            break
+        except InfrastructureError as error:
+            # The relay and consumer update the same items in their own order; PostgreSQL breaks
+            # such a deadlock by failing one side (class 40). The whole cancel rolled back, so it is
+            # safe to run again.
+            if not (error.code or "").startswith("40") or attempt == _CANCEL_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0.05, 0.2) * attempt)  # noqa: S311 - jitter, not security
+    return get_migration(engine, migration_id)
+
+
+_CANCEL_ATTEMPTS = 5
+
+
+def _cancel_once(engine: Engine, migration_id: uuid.UUID, why: str) -> None:
     with raw_transaction(engine) as connection, connection.cursor() as cursor:
         state = _locked_state(cursor, migration_id)
         if state.terminal:
@@ -59,7 +79,6 @@ def cancel_migration(engine: Engine, migration_id: uuid.UUID, *, reason: str, ca
             "completed_at = now(), updated_at = now() WHERE id = %s",
             (MigrationState.CANCELLED.value, why, cursor.rowcount, migration_id),
         )
-    return get_migration(engine, migration_id)
 
 
 def _revert_digest(source: uuid.UUID) -> str:
