@@ -65,7 +65,7 @@ def test_sigterm_of_relay_and_consumer_drains_and_loses_nothing(world: World, re
     started = time.monotonic()
     relay_code = relay.terminate(timeout=60)
     relay_seconds = time.monotonic() - started
-    published = column(world, migration.migration_id, "published")
+    published = column(world, migration.migration_id, "published", strict=True)
     on_topic = _records_on_topic(world, published)
     assert relay_code == 0, relay.log.read_text()[-2000:]
     assert on_topic == published, f"{on_topic} records on the topic, {published} marked published"

@@ -10,11 +10,13 @@ from faultkit.world import World, wait_until
 __all__ = ["column", "dead_letter_count", "finish", "terminal"]
 
 
-def column(world: World, migration_id: str, name: str) -> int:
-    """One counter of a migration (0 while the database is unreachable)."""
+def column(world: World, migration_id: str, name: str, *, strict: bool = False) -> int:
+    """One counter of a migration; while polling, 0 when the database is unreachable (``strict``: raise)."""
     try:
-        conn = world.connect(retry_seconds=0)
+        conn = world.connect(retry_seconds=10 if strict else 0)
     except psycopg2.OperationalError:
+        if strict:
+            raise
         return 0
     try:
         with conn.cursor() as cur:
@@ -29,6 +31,8 @@ def column(world: World, migration_id: str, name: str) -> int:
             return int(sum(values[k] for k in ("applied", "skipped", "conflicts", "not_found", "dead_lettered")))
         return int(values[name])
     except psycopg2.Error:
+        if strict:
+            raise
         return 0
     finally:
         conn.close()
