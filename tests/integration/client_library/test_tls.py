@@ -18,8 +18,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from client_library.live import _database, _free_port
+from client_library.live import _free_port
 from subshift.config import Settings
+from tests.integration.scratch_db import scratch_database
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +59,7 @@ def _wait_listening(addr: str, server: subprocess.Popen[bytes], log: Path) -> No
 
 def test_the_cli_reaches_a_tls_api_with_its_ca_and_not_without_tls(settings: Settings, tmp_path: Path) -> None:
     cert, key = _self_signed(tmp_path)
-    with _database(settings) as database:
+    with scratch_database(settings, "subshift_client") as database:
         addr = f"127.0.0.1:{_free_port()}"
         env = {**os.environ, "SUBSHIFT_DATABASE_URL": database.sqlalchemy_url(), "SUBSHIFT_API_ADDR": addr,
                "SUBSHIFT_API_METRICS_PORT": "0", "SUBSHIFT_API_TLS_CERT": str(cert), "SUBSHIFT_API_TLS_KEY": str(key)}
