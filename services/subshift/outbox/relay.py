@@ -49,14 +49,21 @@ __all__ = ["Relay"]
 _log = get_logger("subshift.relay")
 _tracer = get_tracer(__name__)
 
+# Cycles in a row in which no delivery succeeded before the producer is replaced.
+_RENEW_AFTER_FAILED_CYCLES = 3
+
 
 class Relay:
     """Publishes staged items until ``stop`` is set; one relay per process, any number side by side."""
 
     def __init__(self, settings: RelaySettings, *, producer: TypedProducer[UserOfferMigrationRequested],
-                 connect: Callable[[], PgConnection], metrics: RelayMetrics, stop: threading.Event) -> None:
+                 connect: Callable[[], PgConnection], metrics: RelayMetrics, stop: threading.Event,
+                 renew_producer: Callable[[], TypedProducer[UserOfferMigrationRequested] | None] | None = None,
+                 ) -> None:
         self._settings = settings
         self._producer = producer
+        self._renew_producer = renew_producer
+        self._failed_cycles = 0
         self._connect = connect
         self._metrics = metrics
         self._stop = stop
@@ -94,8 +101,12 @@ class Relay:
                 self._metrics.retries.labels(reason="delivery").inc()
                 delay = self._backoff.next_delay()
                 _log.warning("relay.delivery_failed", failed=failed, published=published, retry_in=round(delay, 3))
+                self._failed_cycles = self._failed_cycles + 1 if not published else 0
+                if self._failed_cycles >= _RENEW_AFTER_FAILED_CYCLES:
+                    self._renew()
                 self._stop.wait(delay)
             elif published:
+                self._failed_cycles = 0
                 self._backoff.reset()
             elif wait > 0:
                 self._stop.wait(wait)
@@ -106,6 +117,23 @@ class Relay:
         self._marker.shutdown()
         self._producer.flush(self._settings.delivery_timeout_ms / 1000)
         self._drop_connections()
+
+    def _renew(self) -> None:
+        """Replace a producer whose every delivery failed for several cycles.
+
+        After an outage longer than the delivery timeout, an idempotent librdkafka producer can keep
+        failing against a broker that is back (stale leader metadata). Its items were never marked
+        published, so a fresh producer simply publishes them again on the next claim.
+        """
+        if self._renew_producer is None:
+            return
+        fresh = self._renew_producer()
+        if fresh is None:
+            return
+        self._producer.flush(0)
+        self._producer = fresh
+        self._failed_cycles = 0
+        _log.warning("relay.producer_renewed", topic=self._topic)
 
     def cycle(self) -> tuple[int, int, float]:
         """One claim → produce → mark → commit; returns (published, failed, seconds to wait before the next).

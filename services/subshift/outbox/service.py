@@ -85,7 +85,8 @@ def serve_relay(settings: Settings, stop: threading.Event) -> None:
         _log.info("relay.started", topic=producer.topic.name, schema_id=producer.schema_id,
                   batch_size=settings.relay.batch_size)
         relay = Relay(settings.relay, producer=producer, metrics=metrics, stop=stop,
-                      connect=lambda: connect(settings.database, application_name="subshift-relay"))
+                      connect=lambda: connect(settings.database, application_name="subshift-relay"),
+                      renew_producer=lambda: _producer(settings, stop))
         relay.run()
         _log.info("relay.stopped")
     finally:
