@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 from subshift.config import DatabaseSettings, Settings
-from tests.integration.scratch_db import scratch_database as new_scratch_database
+from tests.integration import scratch_db
 
 
 @pytest.fixture(scope="module")
 def scratch_database(settings: Settings) -> Iterator[DatabaseSettings]:
     """A new, upgraded database on the stack's server, dropped afterwards."""
-    with new_scratch_database(settings, "subshift_seed") as database:
+    with scratch_db.scratch_database(settings, "subshift_seed") as database:
         yield database
