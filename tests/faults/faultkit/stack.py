@@ -3,9 +3,10 @@
 Scenarios stop, kill and restart PostgreSQL, Kafka and the registry; doing that to the shared stack
 (``.subshift/``, ports 5433/9092/8081) would break every other test running on this machine. So the
 tier runs its own stack under ``.subshift/faults`` with ports from ``SUBSHIFT_FAULTS_PORT_BASE``
-(default 36000: Kafka 36092, its controller 36192, registry 36081/36091, PostgreSQL 36433; the
-three-node cluster 36292-36294 with controllers 36392-36394). It is left running between sessions
-when ``SUBSHIFT_FAULTS_KEEP_STACK=1`` (quicker reruns) and stopped otherwise.
+(default 26000: Kafka 26092, its controller 26192, registry 26081/26091, PostgreSQL 26433; the
+three-node cluster 26292-26294 with controllers 26392-26394). The ports lie below Linux's ephemeral
+range (32768-60999), where an outgoing connection of any process on the machine could hold one. It is
+left running between sessions when ``SUBSHIFT_FAULTS_KEEP_STACK=1`` (quicker reruns) and stopped otherwise.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def _base() -> int:
-    return int(os.environ.get("SUBSHIFT_FAULTS_PORT_BASE", "36000"))
+    return int(os.environ.get("SUBSHIFT_FAULTS_PORT_BASE", "26000"))
 
 
 def _stack_settings(stack: StackSettings, *, brokers: int = 1) -> StackSettings:
