@@ -53,6 +53,9 @@ class StackSettings(BaseSettings):
     postgres_bin_dir: Path | None = Field(
         default=None, description="Directory of initdb/pg_ctl (default: newest /usr/lib/postgresql/*/bin)."
     )
+    postgres_shared_buffers: str = Field(
+        default="1GB", description="PostgreSQL shared_buffers (the packaged 128MB makes bulk runs read from disk)."
+    )
     postgres_user: str = Field(default="subshift", description="Role (superuser of the local cluster).")
     postgres_password: SecretStr = Field(default=SecretStr("subshift"), description="Password of that role.")
     postgres_database: str = Field(default="subshift", description="Subshift's database.")

@@ -1,15 +1,17 @@
 """The relay's SQL: find migrations with work, claim their items, mark what the broker confirmed.
 
-A claim is ``SELECT … FOR UPDATE SKIP LOCKED`` inside the transaction that stays open until
-the batch's delivery reports are in; the same transaction marks the confirmed items and
-commits. Relays running side by side therefore take disjoint items, and a relay that dies
-mid-batch releases its locks with nothing marked: the next claim republishes exactly the
-items that were never confirmed.
+The work queue is the ``outbox`` table: one row per staged item not yet acknowledged. A claim is
+``SELECT … FOR UPDATE SKIP LOCKED`` on outbox rows inside the transaction that stays open until
+the batch's delivery reports are in; the same transaction deletes the confirmed rows, stamps
+their items published and commits. Relays running side by side therefore take disjoint items,
+and a relay that dies mid-batch releases its locks with nothing marked: the next claim
+republishes exactly the items that were never confirmed.
 
-Lock order: items first, then migration rows by id (the consumer does the same). A cancel locks
-its migration row first and then waits for our items; so our wait for that row is bounded
-(``MIGRATION_LOCK_TIMEOUT``, below PostgreSQL's deadlock check): we give up, roll back and retry,
-and the cancel goes through. Nothing is lost: unmarked items are claimed again (or were cancelled).
+Lock order: outbox rows, then items, then migration rows by id (the consumer takes items, then
+migration rows). A cancel locks its migration row first and then waits for our outbox rows; so
+our wait for that row is bounded (``MIGRATION_LOCK_TIMEOUT``, below PostgreSQL's deadlock check):
+we give up, roll back and retry, and the cancel goes through. Nothing is lost: unmarked items are
+claimed again (or were cancelled).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from datetime import datetime
 from psycopg2.extras import execute_values
 
 from subshift.db.connect import PgConnection
-from subshift.db.models import ItemOutcome, MigrationState
+from subshift.db.models import MigrationState
 
 __all__ = [
     "MIGRATION_LOCK_TIMEOUT",
@@ -38,7 +40,6 @@ __all__ = [
 ]
 
 _PUBLISHABLE = (MigrationState.PENDING.value, MigrationState.PUBLISHING.value)
-_PENDING = ItemOutcome.PENDING.value
 
 # Shorter than PostgreSQL's deadlock_timeout (1 s), so a pipeline transaction gives way to a cancel
 # before the deadlock detector might pick the cancel as its victim.
@@ -57,8 +58,7 @@ UPDATE migrations m
 SET published = m.published + v.n, updated_at = now(),
     state = CASE
         WHEN m.state NOT IN ('{_PUBLISHABLE[0]}', '{_PUBLISHABLE[1]}') THEN m.state
-        WHEN EXISTS (SELECT 1 FROM migration_items i WHERE i.migration_id = m.id
-                     AND i.published_at IS NULL AND i.outcome = '{_PENDING}') THEN '{MigrationState.PUBLISHING.value}'
+        WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.migration_id = m.id) THEN '{MigrationState.PUBLISHING.value}'
         ELSE '{MigrationState.APPLYING.value}' END
 FROM (VALUES %s) AS v(id, n)
 WHERE m.id = v.id
@@ -108,12 +108,10 @@ def active_migrations(conn: PgConnection) -> list[ActiveMigration]:
             """
             SELECT m.id, m.max_rows_per_second, m.created_at, m.created_by
             FROM migrations m
-            WHERE m.state = ANY(%(states)s)
-              AND EXISTS (SELECT 1 FROM migration_items i
-                          WHERE i.migration_id = m.id AND i.published_at IS NULL AND i.outcome = %(pending)s)
+            WHERE m.state = ANY(%(states)s) AND EXISTS (SELECT 1 FROM outbox o WHERE o.migration_id = m.id)
             ORDER BY m.created_at, m.id
             """,
-            {"states": list(_PUBLISHABLE), "pending": _PENDING},
+            {"states": list(_PUBLISHABLE)},
         )
         return [ActiveMigration(uuid.UUID(str(r[0])), r[1], r[2], r[3]) for r in cur.fetchall()]
 
@@ -124,22 +122,24 @@ def _event_id(migration_id: uuid.UUID, row_number: int) -> uuid.UUID:
 
 
 def claim_items(conn: PgConnection, migration: ActiveMigration, limit: int) -> list[ClaimedItem]:
-    """Lock up to ``limit`` unpublished items of ``migration`` that no other relay holds, in row order.
+    """Lock up to ``limit`` outbox rows of ``migration`` that no other relay holds, in row order; their items.
 
-    A migration cancelled since it was listed yields nothing.
+    A migration cancelled since it was listed yields nothing. An item a consumer already applied
+    (its relay died before marking it) is published again; the consumer treats that as a redelivery.
     """
     with conn.cursor() as cur:
         cur.execute(
             """
             SELECT i.row_number, i.user_id, i.current_offer, i.target_offer, i.event_id, i.trace_parent
-            FROM migration_items i
-            WHERE i.migration_id = %(mid)s AND i.published_at IS NULL AND i.outcome = %(pending)s
+            FROM outbox o
+            JOIN migration_items i ON i.migration_id = o.migration_id AND i.row_number = o.row_number
+            WHERE o.migration_id = %(mid)s
               AND EXISTS (SELECT 1 FROM migrations m WHERE m.id = %(mid)s AND m.state = ANY(%(states)s))
-            ORDER BY i.row_number
+            ORDER BY o.row_number
             LIMIT %(limit)s
-            FOR UPDATE OF i SKIP LOCKED
+            FOR UPDATE OF o SKIP LOCKED
             """,
-            {"mid": str(migration.id), "pending": _PENDING, "states": list(_PUBLISHABLE), "limit": limit},
+            {"mid": str(migration.id), "states": list(_PUBLISHABLE), "limit": limit},
         )
         text = migration.id_text
         return [
@@ -166,8 +166,9 @@ def lock_migrations(conn: PgConnection, ids: Iterable[uuid.UUID]) -> None:
 def mark_published(conn: PgConnection, delivered: Sequence[Delivered]) -> Counter[uuid.UUID]:
     """Record the broker's acknowledgements and move migrations along; returns items marked per migration.
 
-    The acknowledgements are copied into a temporary table and applied with one ``UPDATE … FROM``.
-    Items already marked (or given an outcome by a consumer that saw a duplicate first) are left alone.
+    The acknowledgements are copied into a temporary table; one statement takes their rows out of
+    the outbox and one stamps their items. Items already stamped (by a consumer that saw the event
+    before this relay marked it) are left alone and not counted again.
     """
     if not delivered:
         return Counter()
@@ -176,9 +177,9 @@ def mark_published(conn: PgConnection, delivered: Sequence[Delivered]) -> Counte
                       for d in delivered)
     buffer.seek(0)
     with conn.cursor() as cur:
-        # Look each acknowledgement up by primary key. The planner estimates "published_at IS NULL"
-        # from statistics that usually predate the upload (taken when every item was published), so
-        # it expects one unpublished row and scans the whole table once per acknowledgement: measured
+        # Look each acknowledgement up by primary key. The temporary table has no statistics, and the
+        # planner's guesses for it and for "published_at IS NULL" (from statistics that usually
+        # predate the upload) once made it scan the whole items table per acknowledgement: measured
         # 373 s for one 5,000-row batch of a 200,000-row upload. The large cost that disabling scans
         # adds would also switch JIT compilation on, which a 5,000-row update never repays.
         cur.execute("SET LOCAL enable_seqscan = off")
@@ -186,6 +187,8 @@ def mark_published(conn: PgConnection, delivered: Sequence[Delivered]) -> Counte
         cur.execute(_ACKS_TABLE)
         cur.copy_expert("COPY _relay_acks (migration_id, row_number, kafka_partition, kafka_offset, event_id) "
                         "FROM STDIN", buffer)
+        cur.execute("DELETE FROM outbox o USING _relay_acks a "
+                    "WHERE o.migration_id = a.migration_id AND o.row_number = a.row_number")
         cur.execute(
             """
             WITH marked AS (

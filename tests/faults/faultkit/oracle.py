@@ -161,4 +161,8 @@ def _check_counters(cur: object, migration_id: str, verdict: Verdict) -> None:
     unpublished = int(cur.fetchone()[0])  # type: ignore[attr-defined]
     if unpublished:
         verdict.problems.append(f"migration {migration_id}: {unpublished} staged items never marked published")
+    cur.execute("SELECT count(*) FROM outbox WHERE migration_id = %s", (migration_id,))  # type: ignore[attr-defined]
+    queued = int(cur.fetchone()[0])  # type: ignore[attr-defined]
+    if queued:
+        verdict.problems.append(f"migration {migration_id}: {queued} items still in the outbox")
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from subshift.db.connect import PgConnection
 from subshift.db.models import ItemOutcome, MigrationState
+from subshift.ingest.staging import enqueue
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def stage_migration(conn: PgConnection, rows: Sequence[Row], *, max_rows_per_sec
         ))
         cur.copy_expert("COPY migration_items (migration_id, row_number, user_id, current_offer, target_offer, "
                         "event_id) FROM STDIN", buffer)
+        enqueue(cur, migration_id)
     conn.commit()
     return migration_id
 
