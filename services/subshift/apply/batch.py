@@ -29,6 +29,7 @@ class Change:
     user_id: str
     current_offer: str
     target_offer: str
+    timestamp_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class DeadLetter:
     error: BaseException
     migration_id: uuid.UUID | None = None
     row_number: int | None = None
+    timestamp_ms: int | None = None
 
 
 @dataclass
@@ -91,7 +93,8 @@ def plan_batch(changes: Iterable[Change], dead: Iterable[DeadLetter], stored: Ma
         seq = per_user[item.user_id] = per_user.get(item.user_id, 0) + 1
         plan.rounds = max(plan.rounds, seq)
         plan.rows.append(StagedRow(len(plan.rows), seq, item.migration_id, item.row_number, item.user_id,
-                                   item.current_offer, item.target_offer, item.partition, item.offset))
+                                   item.current_offer, item.target_offer, item.partition, item.offset,
+                                   published_ms=item.timestamp_ms))
     for letter in sorted(dead, key=lambda d: (d.partition, d.offset)):
         if letter.offset < stored.get(letter.partition, -1):
             plan.already_applied += 1
@@ -107,5 +110,5 @@ def plan_batch(changes: Iterable[Change], dead: Iterable[DeadLetter], stored: Ma
             plan.rounds = max(plan.rounds, 1)
             plan.rows.append(StagedRow(len(plan.rows), 1, letter.migration_id, letter.row_number, "", "", "",
                                        letter.partition, letter.offset, ItemOutcome.DEAD_LETTERED.value,
-                                       letter.reason))
+                                       letter.reason, letter.timestamp_ms))
     return plan

@@ -49,12 +49,12 @@ def sort_batch(batch: Iterable[Decoded[UserOfferMigrationRequested] | Undecodabl
                                      target_offer=r.target_offer, row_number=r.row_number, key=ref.key)
         if problem is not None:
             dead.append(DeadLetter(ref.partition, ref.offset, INVALID_RECORD, PermanentRecordError(problem),
-                                   migration_id, r.row_number))
+                                   migration_id, r.row_number, ref.timestamp_ms))
             continue
         # validation_problem refuses a missing row number or migration id
         assert r.row_number is not None and migration_id is not None
         changes.append(Change(ref.partition, ref.offset, migration_id, r.row_number, r.user_id,
-                              r.current_offer, r.target_offer))
+                              r.current_offer, r.target_offer, ref.timestamp_ms))
     return changes, dead
 
 
@@ -66,7 +66,7 @@ def orphans_as_dead_letters(rows: Sequence[StagedRow], orphans: Iterable[int]) -
         if row.outcome is None:
             error = PermanentRecordError(f"migration {row.migration_id} has no item at row {row.row_number}")
             result.append(DeadLetter(row.partition, row.offset, UNKNOWN_ITEM, error, row.migration_id,
-                                     row.row_number))
+                                     row.row_number, row.published_ms))
     return result
 
 

@@ -7,7 +7,8 @@ Within the caller's transaction:
    batch must see the first one's result). One statement locks the round's items that still
    wait for an outcome (so a redelivered item, or one a concurrent consumer finished, is a
    no-op), runs the compare-and-set on ``subscriptions``, classifies what did not move
-   (skipped, conflict, not found) and writes every item's outcome.
+   (skipped, conflict, not found) and writes every item's outcome, with the Kafka position and
+   time of its event (the item's lineage; the relay does not write items).
 3. ``find_orphans`` names the rows whose item does not exist at all (they are dead letters).
 4. ``count_outcomes`` bumps the migration counters and makes a migration terminal once none
    of its items waits any more.
@@ -38,13 +39,13 @@ __all__ = [
 ]
 
 _COLUMNS = ("idx", "seq", "migration_id", "row_number", "user_id", "current_offer", "target_offer",
-            "kafka_partition", "kafka_offset", "outcome", "reason")
+            "kafka_partition", "kafka_offset", "published_ms", "outcome", "reason")
 
 _CREATE = """
 CREATE TEMP TABLE IF NOT EXISTS _apply_batch (
     idx integer PRIMARY KEY, seq integer NOT NULL, migration_id uuid NOT NULL, row_number bigint NOT NULL,
     user_id text NOT NULL, current_offer text NOT NULL, target_offer text NOT NULL,
-    kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, outcome text, reason text,
+    kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, published_ms bigint, outcome text, reason text,
     dlt_partition integer, dlt_offset bigint
 ) ON COMMIT DELETE ROWS
 """
@@ -60,7 +61,7 @@ _A = ItemOutcome
 # Built from enum constants only (no input reaches these texts).
 _ROUND_SQL = f"""
 WITH locked AS (
-    SELECT b.idx, i.published_at IS NOT NULL AS was_published
+    SELECT b.idx
     FROM _apply_batch b
     JOIN migration_items i ON i.migration_id = b.migration_id AND i.row_number = b.row_number
     WHERE b.seq = %(seq)s AND i.outcome = '{_PENDING}'
@@ -77,8 +78,8 @@ moved AS (
     RETURNING b.idx
 ),
 decided AS (
-    SELECT b.migration_id, b.row_number, b.kafka_partition, b.kafka_offset, b.dlt_partition, b.dlt_offset,
-           l.was_published, s.offer_code AS seen_offer,
+    SELECT b.migration_id, b.row_number, b.kafka_partition, b.kafka_offset, b.published_ms, b.dlt_partition,
+           b.dlt_offset, s.offer_code AS seen_offer,
            CASE WHEN b.outcome IS NOT NULL THEN b.outcome
                 WHEN b.idx IN (SELECT idx FROM moved) THEN '{_A.APPLIED.value}'
                 WHEN s.user_id IS NULL THEN '{_A.NOT_FOUND.value}'
@@ -99,14 +100,14 @@ recorded AS (
     UPDATE migration_items i
     SET outcome = d.outcome, reason = d.reason, previous_offer = d.seen_offer, outcome_at = now(),
         dlt_partition = d.dlt_partition, dlt_offset = d.dlt_offset,
-        published_at = COALESCE(i.published_at, now()),
+        published_at = COALESCE(i.published_at, to_timestamp(d.published_ms / 1000.0), now()),
         kafka_partition = COALESCE(i.kafka_partition, d.kafka_partition),
         kafka_offset = COALESCE(i.kafka_offset, d.kafka_offset)
     FROM decided d
     WHERE i.migration_id = d.migration_id AND i.row_number = d.row_number
-    RETURNING d.migration_id, d.outcome, d.was_published
+    RETURNING d.migration_id, d.outcome
 )
-SELECT migration_id, outcome, count(*), count(*) FILTER (WHERE NOT was_published) FROM recorded GROUP BY 1, 2
+SELECT migration_id, outcome, count(*) FROM recorded GROUP BY 1, 2
 """  # noqa: S608
 
 # A migration has no pending item left once its outcome counters add up to what it staged (they are
@@ -137,6 +138,12 @@ class StagedRow:
     offset: int
     outcome: str | None = None
     reason: str | None = None
+    # When the broker took the event (record timestamp, ms since the epoch); the item's publish time.
+    published_ms: int | None = None
+
+
+def _n(value: int | None) -> str:
+    return "\\N" if value is None else str(value)
 
 
 def _text(value: str | None) -> str:
@@ -152,7 +159,8 @@ def stage(conn: PgConnection, rows: Sequence[StagedRow]) -> None:
     buffer = io.StringIO()
     buffer.writelines(
         f"{r.idx}\t{r.seq}\t{r.migration_id}\t{r.row_number}\t{_text(r.user_id)}\t{_text(r.current_offer)}\t"
-        f"{_text(r.target_offer)}\t{r.partition}\t{r.offset}\t{_text(r.outcome)}\t{_text(r.reason)}\n"
+        f"{_text(r.target_offer)}\t{r.partition}\t{r.offset}\t{_n(r.published_ms)}\t{_text(r.outcome)}\t"
+        f"{_text(r.reason)}\n"
         for r in rows
     )
     buffer.seek(0)
@@ -187,10 +195,9 @@ def set_dead_letter_positions(conn: PgConnection, positions: Mapping[int, tuple[
 
 @dataclass
 class Tallies:
-    """Outcomes recorded per migration, and items a consumer saw before the relay marked them published."""
+    """Outcomes recorded per migration."""
 
     outcomes: dict[uuid.UUID, Counter[str]] = field(default_factory=dict)
-    newly_published: Counter[uuid.UUID] = field(default_factory=Counter)
 
     @property
     def recorded(self) -> int:
@@ -201,10 +208,8 @@ def apply_round(conn: PgConnection, seq: int, tallies: Tallies) -> None:
     """Apply the ``seq``-th change of every user in the batch and record the outcomes (see the module doc)."""
     with conn.cursor() as cur:
         cur.execute(_ROUND_SQL, {"seq": seq})
-        for mid, outcome, count, unpublished in cur.fetchall():
-            key = uuid.UUID(str(mid))
-            tallies.outcomes.setdefault(key, Counter())[outcome] += int(count)
-            tallies.newly_published[key] += int(unpublished)
+        for mid, outcome, count in cur.fetchall():
+            tallies.outcomes.setdefault(uuid.UUID(str(mid)), Counter())[outcome] += int(count)
 
 
 def find_orphans(conn: PgConnection) -> list[int]:
@@ -234,10 +239,9 @@ def count_outcomes(conn: PgConnection, tallies: Tallies) -> None:
     with conn.cursor() as cur:
         execute_values(
             cur,
-            f"UPDATE migrations m SET {sets}, published = m.published + v.published, updated_at = now() "  # noqa: S608
-            f"FROM (VALUES %s) AS v(id, published, {', '.join(columns)}) WHERE m.id = v.id",
-            [(str(mid), tallies.newly_published[mid], *(tallies.outcomes[mid][o.value] for o in _COUNTED))
-             for mid in ids],
-            template="(%s::uuid, %s::bigint" + ", %s::bigint" * len(columns) + ")",
+            f"UPDATE migrations m SET {sets}, updated_at = now() "  # noqa: S608
+            f"FROM (VALUES %s) AS v(id, {', '.join(columns)}) WHERE m.id = v.id",
+            [(str(mid), *(tallies.outcomes[mid][o.value] for o in _COUNTED)) for mid in ids],
+            template="(%s::uuid" + ", %s::bigint" * len(columns) + ")",
         )
         cur.execute(_TERMINAL_SQL, ([str(i) for i in ids],))

@@ -203,12 +203,20 @@ class MigrationItem(Base):
 
 
 class OutboxEntry(Base):
-    """A staged item whose event the broker has not acknowledged yet: the relay's work queue."""
+    """A staged item whose event the broker has not acknowledged yet, with what the event carries.
+
+    The relay's work queue: claimed in row order, deleted once the broker acknowledges the event.
+    """
 
     __tablename__ = "outbox"
 
     migration_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     row_number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    user_id: Mapped[str] = mapped_column(Text)
+    current_offer: Mapped[str] = mapped_column(Text)
+    target_offer: Mapped[str] = mapped_column(Text)
+    trace_parent: Mapped[str | None] = mapped_column(Text)
 
 
 class ConsumerOffset(Base):

@@ -108,8 +108,9 @@ def _format(batch: list[tuple[int, str, str, str]], line: Callable[[int, str, st
 def enqueue(cursor: Any, migration_id: uuid.UUID) -> None:
     """Put every pending item of ``migration_id`` in the outbox, for the relay to publish."""
     cursor.execute(
-        "INSERT INTO outbox (migration_id, row_number) SELECT migration_id, row_number FROM migration_items "
-        "WHERE migration_id = %s AND outcome = %s",
+        "INSERT INTO outbox (migration_id, row_number, event_id, user_id, current_offer, target_offer, trace_parent) "
+        "SELECT migration_id, row_number, event_id, user_id, current_offer, target_offer, trace_parent "
+        "FROM migration_items WHERE migration_id = %s AND outcome = %s",
         (migration_id, ItemOutcome.PENDING.value),
     )
 

@@ -1,14 +1,15 @@
 """The relay's SQL: find migrations with work, claim their items, mark what the broker confirmed.
 
-The work queue is the ``outbox`` table: one row per staged item not yet acknowledged. A claim is
-``SELECT … FOR UPDATE SKIP LOCKED`` on outbox rows inside the transaction that stays open until
-the batch's delivery reports are in; the same transaction deletes the confirmed rows, stamps
-their items published and commits. Relays running side by side therefore take disjoint items,
-and a relay that dies mid-batch releases its locks with nothing marked: the next claim
-republishes exactly the items that were never confirmed.
+The work queue is the ``outbox`` table: one row per staged item not yet acknowledged, holding what
+its event carries, so a claim reads that table alone. A claim is ``SELECT … FOR UPDATE SKIP
+LOCKED`` on outbox rows inside the transaction that stays open until the batch's delivery reports
+are in; the same transaction deletes the confirmed rows, counts them as published and commits
+(the consumer stamps each item with its Kafka position). Relays running side by side therefore
+take disjoint items, and a relay that dies mid-batch releases its locks with nothing marked: the
+next claim republishes exactly the items that were never confirmed.
 
-Lock order: outbox rows, then items, then migration rows by id (the consumer takes items, then
-migration rows). A cancel locks its migration row first and then waits for our outbox rows; so
+Lock order: outbox rows, then migration rows by id (the consumer takes items, then migration
+rows; the relay never touches items). A cancel locks its migration row first and then waits for our outbox rows; so
 our wait for that row is bounded (``MIGRATION_LOCK_TIMEOUT``, below PostgreSQL's deadlock check):
 we give up, roll back and retry, and the cancel goes through. Nothing is lost: unmarked items are
 claimed again (or were cancelled).
@@ -37,6 +38,7 @@ __all__ = [
     "claim_items",
     "lock_migrations",
     "mark_published",
+    "vacuum_outbox",
 ]
 
 _PUBLISHABLE = (MigrationState.PENDING.value, MigrationState.PUBLISHING.value)
@@ -46,10 +48,8 @@ _PUBLISHABLE = (MigrationState.PENDING.value, MigrationState.PUBLISHING.value)
 MIGRATION_LOCK_TIMEOUT = "500ms"
 
 _ACKS_TABLE = """
-CREATE TEMP TABLE IF NOT EXISTS _relay_acks (
-    migration_id uuid NOT NULL, row_number bigint NOT NULL, kafka_partition integer NOT NULL,
-    kafka_offset bigint NOT NULL, event_id uuid NOT NULL
-) ON COMMIT DELETE ROWS
+CREATE TEMP TABLE IF NOT EXISTS _relay_acks (migration_id uuid NOT NULL, row_number bigint NOT NULL)
+ON COMMIT DELETE ROWS
 """
 
 # Built from enum constants only (no input reaches this text).
@@ -96,9 +96,6 @@ class Delivered:
 
     migration_id: str
     row_number: int
-    event_id: uuid.UUID
-    partition: int
-    offset: int
 
 
 def active_migrations(conn: PgConnection) -> list[ActiveMigration]:
@@ -116,37 +113,29 @@ def active_migrations(conn: PgConnection) -> list[ActiveMigration]:
         return [ActiveMigration(uuid.UUID(str(r[0])), r[1], r[2], r[3]) for r in cur.fetchall()]
 
 
-def _event_id(migration_id: uuid.UUID, row_number: int) -> uuid.UUID:
-    # Stable across republishes, so a duplicate event carries the same id as the first.
-    return uuid.uuid5(migration_id, str(row_number))
+def claim_items(conn: PgConnection, migration: ActiveMigration, limit: int, *, after: int = 0) -> list[ClaimedItem]:
+    """Lock up to ``limit`` outbox rows of ``migration`` after row ``after`` that no other relay holds; their items.
 
-
-def claim_items(conn: PgConnection, migration: ActiveMigration, limit: int) -> list[ClaimedItem]:
-    """Lock up to ``limit`` outbox rows of ``migration`` that no other relay holds, in row order; their items.
-
-    A migration cancelled since it was listed yields nothing. An item a consumer already applied
+    ``after`` lets a relay continue behind its previous claim instead of stepping, from the
+    queue's head, over rows it deleted that a vacuum has not removed yet. A migration cancelled
+    since it was listed yields nothing. An item a consumer already applied
     (its relay died before marking it) is published again; the consumer treats that as a redelivery.
     """
     with conn.cursor() as cur:
         cur.execute(
             """
-            SELECT i.row_number, i.user_id, i.current_offer, i.target_offer, i.event_id, i.trace_parent
+            SELECT o.row_number, o.user_id, o.current_offer, o.target_offer, o.event_id, o.trace_parent
             FROM outbox o
-            JOIN migration_items i ON i.migration_id = o.migration_id AND i.row_number = o.row_number
-            WHERE o.migration_id = %(mid)s
+            WHERE o.migration_id = %(mid)s AND o.row_number > %(after)s
               AND EXISTS (SELECT 1 FROM migrations m WHERE m.id = %(mid)s AND m.state = ANY(%(states)s))
             ORDER BY o.row_number
             LIMIT %(limit)s
-            FOR UPDATE OF o SKIP LOCKED
+            FOR UPDATE SKIP LOCKED
             """,
-            {"mid": str(migration.id), "states": list(_PUBLISHABLE), "limit": limit},
+            {"mid": str(migration.id), "after": after, "states": list(_PUBLISHABLE), "limit": limit},
         )
         text = migration.id_text
-        return [
-            ClaimedItem(migration, text, r[0], r[1], r[2], r[3],
-                        uuid.UUID(str(r[4])) if r[4] is not None else _event_id(migration.id, r[0]), r[5])
-            for r in cur.fetchall()
-        ]
+        return [ClaimedItem(migration, text, r[0], r[1], r[2], r[3], uuid.UUID(r[4]), r[5]) for r in cur.fetchall()]
 
 
 def lock_migrations(conn: PgConnection, ids: Iterable[uuid.UUID]) -> None:
@@ -164,40 +153,33 @@ def lock_migrations(conn: PgConnection, ids: Iterable[uuid.UUID]) -> None:
 
 
 def mark_published(conn: PgConnection, delivered: Sequence[Delivered]) -> Counter[uuid.UUID]:
-    """Record the broker's acknowledgements and move migrations along; returns items marked per migration.
+    """Take the acknowledged items out of the outbox and move their migrations along; returns counts per migration.
 
-    The acknowledgements are copied into a temporary table; one statement takes their rows out of
-    the outbox and one stamps their items. Items already stamped (by a consumer that saw the event
-    before this relay marked it) are left alone and not counted again.
+    The items themselves are not touched: the consumer stamps each one with its Kafka position
+    and time when it records the outcome, so an item is written once after staging, not twice,
+    and the relay never waits for a consumer's locks. Each outbox row is deleted once, so each
+    item is counted as published once, whichever relay and however often it was published.
     """
     if not delivered:
         return Counter()
     buffer = io.StringIO()
-    buffer.writelines(f"{d.migration_id}\t{d.row_number}\t{d.partition}\t{d.offset}\t{d.event_id}\n"
-                      for d in delivered)
+    buffer.writelines(f"{d.migration_id}\t{d.row_number}\n" for d in delivered)
     buffer.seek(0)
     with conn.cursor() as cur:
-        # Look each acknowledgement up by primary key. The temporary table has no statistics, and the
-        # planner's guesses for it and for "published_at IS NULL" (from statistics that usually
-        # predate the upload) once made it scan the whole items table per acknowledgement: measured
-        # 373 s for one 5,000-row batch of a 200,000-row upload. The large cost that disabling scans
-        # adds would also switch JIT compilation on, which a 5,000-row update never repays.
+        # Look each acknowledgement up by primary key: the temporary table has no statistics, and
+        # the planner's guess for it could otherwise hash or scan the whole outbox per batch. The
+        # large cost that disabling scans adds would also switch JIT compilation on, which a
+        # 5,000-row delete never repays.
         cur.execute("SET LOCAL enable_seqscan = off")
         cur.execute("SET LOCAL jit = off")
         cur.execute(_ACKS_TABLE)
-        cur.copy_expert("COPY _relay_acks (migration_id, row_number, kafka_partition, kafka_offset, event_id) "
-                        "FROM STDIN", buffer)
-        cur.execute("DELETE FROM outbox o USING _relay_acks a "
-                    "WHERE o.migration_id = a.migration_id AND o.row_number = a.row_number")
+        cur.copy_expert("COPY _relay_acks (migration_id, row_number) FROM STDIN", buffer)
         cur.execute(
             """
             WITH marked AS (
-                UPDATE migration_items i
-                SET published_at = now(), kafka_partition = a.kafka_partition, kafka_offset = a.kafka_offset,
-                    event_id = COALESCE(i.event_id, a.event_id)
-                FROM _relay_acks a
-                WHERE i.migration_id = a.migration_id AND i.row_number = a.row_number AND i.published_at IS NULL
-                RETURNING i.migration_id
+                DELETE FROM outbox o USING _relay_acks a
+                WHERE o.migration_id = a.migration_id AND o.row_number = a.row_number
+                RETURNING o.migration_id
             )
             SELECT migration_id, count(*) FROM marked GROUP BY 1
             """
@@ -209,3 +191,19 @@ def mark_published(conn: PgConnection, delivered: Sequence[Delivered]) -> Counte
             execute_values(cur, _PROGRESS_SQL, [(str(mid), n) for mid, n in sorted(counts.items())],
                            template="(%s::uuid, %s::bigint)")
     return counts
+
+
+def vacuum_outbox(conn: PgConnection) -> None:
+    """Remove the outbox rows marked so far (``VACUUM``; ``conn`` must have no transaction open).
+
+    A queue drained from its head leaves deleted rows that every look-up from the head steps over
+    until a vacuum removes them; autovacuum wakes once a minute, too seldom for a queue that moves
+    tens of thousands of rows a second. A vacuum busy elsewhere is skipped, not waited for.
+    """
+    autocommit = conn.autocommit
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("VACUUM (SKIP_LOCKED) outbox")
+    finally:
+        conn.autocommit = autocommit

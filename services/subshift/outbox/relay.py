@@ -8,7 +8,8 @@ One cycle, in order:
    transaction stays open, so the rows stay ours);
 3. produce one event per item with the generated typed producer (key = user id);
 4. flush, collecting the delivery reports;
-5. mark exactly the acknowledged items published (one set-based UPDATE) and commit.
+5. take exactly the acknowledged items out of the outbox (one set-based DELETE), count them
+   published and commit.
 
 Step 5 runs on a second connection in a helper thread while the next cycle claims and
 produces (at most one batch being marked at a time): the claimed rows stay locked until their
@@ -25,6 +26,7 @@ import contextlib
 import functools
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -38,7 +40,14 @@ from subshift.messaging.backoff import Backoff
 from subshift.messaging.faults import classify
 from subshift.observability.logs import get_logger
 from subshift.observability.tracing import SpanKind, continued_spans, get_tracer, with_traceparent_header
-from subshift.outbox.claim import ClaimedItem, Delivered, active_migrations, claim_items, mark_published
+from subshift.outbox.claim import (
+    ClaimedItem,
+    Delivered,
+    active_migrations,
+    claim_items,
+    mark_published,
+    vacuum_outbox,
+)
 from subshift.outbox.metrics import RelayMetrics
 from subshift.outbox.throttle import FairThrottle
 from subshift_client.producer import TypedProducer
@@ -51,6 +60,8 @@ _tracer = get_tracer(__name__)
 
 # Cycles in a row in which no delivery succeeded before the producer is replaced.
 _RENEW_AFTER_FAILED_CYCLES = 3
+# Outbox rows this relay deletes between two vacuums of the outbox.
+_VACUUM_EVERY_ROWS = 50_000
 
 
 class Relay:
@@ -75,6 +86,9 @@ class Relay:
         self._marker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="relay-mark")
         self._marking: Future[None] | None = None
         self._topic = producer.topic.name
+        # Per migration, the last row of this relay's previous claim: the next claim continues there.
+        self._after: dict[uuid.UUID, int] = {}
+        self._marked_since_vacuum = 0
 
     def run(self) -> None:
         """Cycle until stopped; transient faults back off and retry, never lose or skip an item."""
@@ -82,6 +96,7 @@ class Relay:
             try:
                 published, failed, wait = self.cycle()
             except Exception as error:
+                self._after.clear()
                 with contextlib.suppress(Exception):
                     self._await_marking()  # never close a connection the marker thread still uses
                 self._drop_connections()
@@ -152,15 +167,23 @@ class Relay:
         for migration in migrations:
             limit = allowances.get(migration.id, 0)
             if limit > 0:
-                items = claim_items(conn, migration, limit)
+                items = claim_items(conn, migration, limit, after=self._after.get(migration.id, 0))
                 self._throttle.spend(migration.id, len(items))
                 claimed += items
+                # A short claim reached the end of what is free behind our position: start from the
+                # head next time, where rows released by a failed batch or a dead relay may wait.
+                if len(items) == limit:
+                    self._after[migration.id] = items[-1].row_number
+                else:
+                    self._after.pop(migration.id, None)
         if not claimed:
             conn.rollback()
             throttled = self._throttle.seconds_until_any() if migrations else 0.0
             return 0, 0, throttled if throttled > 0 else self._settings.idle_seconds
         # 3. produce, 4. collect the delivery reports
         delivered, failures = self._publish(claimed)
+        if failures:
+            self._after.clear()  # unacknowledged items stay queued behind our positions
         # 5. mark exactly what the broker acknowledged, then commit (beside the next cycle)
         self._await_marking()
         self._marking = self._marker.submit(self._mark, conn, claimed, delivered, failures, started)
@@ -177,6 +200,10 @@ class Relay:
               failures: Counter[str], started: float) -> None:
         marked = mark_published(conn, delivered)
         conn.commit()
+        self._marked_since_vacuum += len(delivered)
+        if self._marked_since_vacuum >= _VACUUM_EVERY_ROWS:
+            self._marked_since_vacuum = 0
+            vacuum_outbox(conn)
         self._metrics.batch_size.observe(len(claimed))
         self._metrics.batch_seconds.observe(time.monotonic() - started)
         self._metrics.marked.inc(sum(marked.values()))
@@ -194,8 +221,7 @@ class Relay:
             if error is not None:
                 failures[error.name()] += 1
                 return
-            delivered.append(Delivered(item.migration_text, item.row_number, item.event_id,
-                                       message.partition() or 0, message.offset() or 0))
+            delivered.append(Delivered(item.migration_text, item.row_number))
             if item.row_number & 15 == 0:
                 latency.observe(message.latency() or 0.0)
 

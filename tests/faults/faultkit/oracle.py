@@ -156,13 +156,19 @@ def _check_counters(cur: object, migration_id: str, verdict: Verdict) -> None:
         verdict.problems.append(f"migration {migration_id}: {recount['pending']} items still pending")
     if row["state"] not in _TERMINAL:
         verdict.problems.append(f"migration {migration_id}: state {row['state']}, not terminal")
-    cur.execute("SELECT count(*) FROM migration_items WHERE migration_id = %s AND event_id IS NOT NULL "  # type: ignore[attr-defined]
-                "AND published_at IS NULL", (migration_id,))
-    unpublished = int(cur.fetchone()[0])  # type: ignore[attr-defined]
-    if unpublished:
-        verdict.problems.append(f"migration {migration_id}: {unpublished} staged items never marked published")
+    consumed = [o.value for o in (ItemOutcome.APPLIED, ItemOutcome.SKIPPED, ItemOutcome.CONFLICT,
+                                  ItemOutcome.NOT_FOUND, ItemOutcome.DEAD_LETTERED)]
+    cur.execute("SELECT count(*) FROM migration_items WHERE migration_id = %s AND outcome = ANY(%s) "  # type: ignore[attr-defined]
+                "AND (published_at IS NULL OR kafka_partition IS NULL OR kafka_offset IS NULL)",
+                (migration_id, consumed))
+    without_lineage = int(cur.fetchone()[0])  # type: ignore[attr-defined]
+    if without_lineage:
+        verdict.problems.append(f"migration {migration_id}: {without_lineage} consumed items lack their Kafka "
+                                "position or publish time")
     cur.execute("SELECT count(*) FROM outbox WHERE migration_id = %s", (migration_id,))  # type: ignore[attr-defined]
     queued = int(cur.fetchone()[0])  # type: ignore[attr-defined]
     if queued:
         verdict.problems.append(f"migration {migration_id}: {queued} items still in the outbox")
+    if row["state"] != "cancelled" and row["published"] != row["staged"]:
+        verdict.problems.append(f"migration {migration_id}: published = {row['published']}, staged = {row['staged']}")
 

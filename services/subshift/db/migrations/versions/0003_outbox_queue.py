@@ -8,8 +8,9 @@ heap-only tuple (HOT) update. Measured on 1,000,000 items (2 cores, PostgreSQL 1
 60,000 → 147,000 rows/s, marking published 51,000 → 232,000 rows/s, recording outcomes
 64,000 → 222,000 rows/s.
 
-- ``outbox`` holds ``(migration_id, row_number)`` of each staged item the broker has not yet
-  acknowledged; the relay claims from it (``FOR UPDATE SKIP LOCKED``) and deletes what it marks.
+- ``outbox`` holds each staged item the broker has not yet acknowledged, with what its event
+  carries; the relay claims from it alone (``FOR UPDATE SKIP LOCKED``, one index range, no join
+  whose plan depends on statistics a new upload does not have yet) and deletes what it marks.
 - The queue index, the outcome index and the unique index on ``event_id`` (never looked up;
   PostgreSQL generates the ids) are dropped. Whether a migration has pending items is read
   from its counters; listing items by outcome walks the primary key.
@@ -42,10 +43,18 @@ def upgrade() -> None:
         "outbox",
         sa.Column("migration_id", sa.Uuid(), nullable=False),
         sa.Column("row_number", sa.BigInteger(), nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Text(), nullable=False),
+        sa.Column("current_offer", sa.Text(), nullable=False),
+        sa.Column("target_offer", sa.Text(), nullable=False),
+        sa.Column("trace_parent", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("migration_id", "row_number", name=op.f("pk_outbox")),
     )
-    op.execute(f"INSERT INTO outbox (migration_id, row_number) "  # noqa: S608 - constant text
-               f"SELECT migration_id, row_number FROM migration_items WHERE {_QUEUE_PREDICATE}")
+    op.execute("UPDATE migration_items SET event_id = gen_random_uuid() "  # noqa: S608 - constant text
+               f"WHERE event_id IS NULL AND {_QUEUE_PREDICATE}")
+    op.execute("INSERT INTO outbox (migration_id, row_number, event_id, user_id, current_offer, target_offer, "  # noqa: S608
+               "trace_parent) SELECT migration_id, row_number, event_id, user_id, current_offer, target_offer, "
+               f"trace_parent FROM migration_items WHERE {_QUEUE_PREDICATE}")
     op.drop_index("ix_migration_items_unpublished", table_name="migration_items",
                   postgresql_where=sa.text(_QUEUE_PREDICATE))
     op.drop_index("ix_migration_items_migration_outcome", table_name="migration_items")
