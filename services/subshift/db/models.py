@@ -130,9 +130,12 @@ class Offer(Base):
 
 class Subscription(Base):
     __tablename__ = "subscriptions"
+    __table_args__ = ({"postgresql_with": {"fillfactor": 80}},)
 
     user_id: Mapped[str] = mapped_column(Text, primary_key=True)
-    offer_code: Mapped[str] = mapped_column(ForeignKey("offers.code"), index=True)
+    # No index and no foreign key: the apply rewrites subscriptions in place (HOT) and checks the
+    # target offer exists itself; offers are never deleted (revision 0003 gives the measurements).
+    offer_code: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(BigInteger, server_default=text("1"))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

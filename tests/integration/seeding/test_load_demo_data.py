@@ -58,6 +58,10 @@ def test_reseeding_replaces_demo_users_keeps_other_rows_and_retires_dropped_offe
             "INSERT INTO subscriptions (user_id, offer_code, version) VALUES ('team-user', 'team-offer', 7) "
             "ON CONFLICT (user_id) DO UPDATE SET version = 7"
         )
+        # An index and a foreign key of the operator's own: the reload must put them back.
+        cursor.execute("CREATE INDEX team_subscriptions_offer ON subscriptions (offer_code)")
+        cursor.execute("ALTER TABLE subscriptions ADD CONSTRAINT team_subscriptions_offer_fk "
+                       "FOREIGN KEY (offer_code) REFERENCES offers (code)")
     smaller = build_catalog(6)
     population = build_population(smaller, subscribers=3000, seed=2)
     summary = load_demo_data(scratch_database, smaller, population)
@@ -72,7 +76,7 @@ def test_reseeding_replaces_demo_users_keeps_other_rows_and_retires_dropped_offe
     foreign_keys = _scalar(
         db, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'subscriptions'::regclass AND contype = 'f'"
     )
-    assert (indexes, foreign_keys) == (2, 1)
+    assert (indexes, foreign_keys) == (2, 1)  # the primary key's index, and the operator's index and key
 
 
 def test_reseeding_waits_for_migrations_with_pending_demo_users_unless_forced(

@@ -19,6 +19,11 @@ heap-only tuple (HOT) update. Measured on 1,000,000 items (2 cores, PostgreSQL 1
 - The foreign key from items to migrations is dropped: its per-row check halved the speed of
   staging's COPY. Items are written only by staging and revert, in the transaction that
   inserts their migration, and migrations are never deleted.
+- ``subscriptions`` loses its index on ``offer_code`` and its foreign key to ``offers``, and keeps
+  a fifth of each page free: the apply's compare-and-set then rewrites a subscription in place
+  (HOT) without a per-row trigger. Its statement only moves a subscriber to an offer that exists,
+  and offers are never deleted (a retired offer is marked inactive). Measured on a 5,000-row
+  apply round: the foreign-key trigger alone took 50 of 295 ms.
 
 Revision ID: 0003
 Revises: 0002
@@ -61,9 +66,15 @@ def upgrade() -> None:
     op.drop_index("ix_migration_items_event_id", table_name="migration_items")
     op.drop_constraint("fk_migration_items_migration_id_migrations", "migration_items", type_="foreignkey")
     op.execute("ALTER TABLE migration_items SET (fillfactor = 50)")
+    op.drop_constraint("fk_subscriptions_offer_code_offers", "subscriptions", type_="foreignkey")
+    op.drop_index("ix_subscriptions_offer_code", table_name="subscriptions")
+    op.execute("ALTER TABLE subscriptions SET (fillfactor = 80)")
 
 
 def downgrade() -> None:
+    op.execute("ALTER TABLE subscriptions RESET (fillfactor)")
+    op.create_index("ix_subscriptions_offer_code", "subscriptions", ["offer_code"])
+    op.create_foreign_key("fk_subscriptions_offer_code_offers", "subscriptions", "offers", ["offer_code"], ["code"])
     op.execute("ALTER TABLE migration_items RESET (fillfactor)")
     op.create_foreign_key("fk_migration_items_migration_id_migrations", "migration_items", "migrations",
                           ["migration_id"], ["id"])
