@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from subshift.db.models import COUNTER_COLUMNS, ItemOutcome, Migration, MigrationItem, MigrationState
 from subshift.errors import DataError, NotFoundError
-from subshift.ingest.db import database_errors
+from subshift.ingest.db import database_errors, raw_transaction
 from subshift.ingest.paging import decode_token, encode_token, page_size
 
 __all__ = [
@@ -65,11 +65,17 @@ def get_migration(engine: Engine, migration_id: uuid.UUID) -> Migration:
         NotFoundError: no such migration.
         InfrastructureError: the database failed.
     """
-    with database_errors(), Session(engine, expire_on_commit=False) as session:
-        migration = session.get(Migration, migration_id)
-    if migration is None:
+    # The hottest read of the API (clients poll it): one plain statement, no ORM identity map.
+    with raw_transaction(engine, commit=False) as connection, connection.cursor() as cursor:
+        cursor.execute(_GET_MIGRATION, (str(migration_id),))
+        row = cursor.fetchone()
+    if row is None:
         raise NotFoundError(f"migration {migration_id} does not exist")
-    return migration
+    return Migration(**dict(zip(_MIGRATION_COLUMNS, row, strict=True)))
+
+
+_MIGRATION_COLUMNS = tuple(column.name for column in Migration.__table__.columns)
+_GET_MIGRATION = f"SELECT {', '.join(_MIGRATION_COLUMNS)} FROM migrations WHERE id = %s"  # noqa: S608 - column names
 
 
 def find_by_request_id(engine: Engine, request_id: str) -> Migration | None:
