@@ -18,7 +18,7 @@ from subshift.db.models import ItemOutcome
 __all__ = ["Change", "DeadLetter", "Plan", "plan_batch", "validation_problem"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs ~2.5 µs more per row on the hot path
 class Change:
     """A decoded, valid event and where it was read."""
 

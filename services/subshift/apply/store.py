@@ -123,7 +123,7 @@ RETURNING m.id, m.state
 """  # noqa: S608
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs ~2.5 µs more per row on the hot path
 class StagedRow:
     """One record of the batch as the apply sees it; ``outcome`` is preset only for dead letters."""
 

