@@ -302,11 +302,11 @@ class MigrationItem(_message.Message):
     """For REJECTED rows: the CSV column at fault."""
     @_builtins.property
     def position(self) -> Global___KafkaPosition:
-        """Where the event landed in Kafka; unset until published."""
+        """Where the event landed in Kafka, as the consumer read it; unset until the item's outcome is recorded."""
 
     @_builtins.property
     def publish_time(self) -> _timestamp_pb2.Timestamp:
-        """When the broker acknowledged the event."""
+        """When the broker took the event (its record timestamp); unset until the item's outcome is recorded."""
 
     @_builtins.property
     def outcome_time(self) -> _timestamp_pb2.Timestamp:
