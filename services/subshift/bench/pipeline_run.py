@@ -20,6 +20,7 @@ from subshift.bench.context import BenchContext, Services
 from subshift.bench.dbclock import Observer, Progress
 from subshift.bench.profiling import Profile
 from subshift.bench.rss import RssSampler
+from subshift.bench.server_cpu import ServerCpu
 from subshift.bench.services import Service, free_port, log_marks
 from subshift.config import Settings
 from subshift.errors import InfrastructureError
@@ -47,6 +48,8 @@ class PipelineRun:
     apply_rows_per_second: float | None
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # per service, over the whole run
+    # PostgreSQL, Kafka and the registry, from the upload's first byte to the last outcome.
+    server_cpu_seconds: dict[str, float] = field(default_factory=dict)
     rss_first_last_mb: dict[str, tuple[float, float]] = field(default_factory=dict)
     profiles: dict[str, Profile] = field(default_factory=dict)
     database_outage_seconds: float = 0.0  # the shared database was down this long during the run
@@ -124,11 +127,13 @@ def end_to_end(context: BenchContext, sampler: RssSampler, *, consumers: int, ti
         observer = Observer(context.settings.database)
         try:
             marks: dict[str, float] = {}
+            servers = ServerCpu(context.settings)
             started = time.time()
             migration_id = _upload(context, settings.api.addr, "bench end to end")
             uploaded = time.time()
             final = _wait_terminal(observer, migration_id, services, timeout=timeout, on_progress=marks)
             finished = time.time()
+            server_cpu = servers.seconds()
             published = observer.stage_span(migration_id, "published_at")
             applied = observer.stage_span(migration_id, "outcome_at")
         finally:
@@ -143,6 +148,7 @@ def end_to_end(context: BenchContext, sampler: RssSampler, *, consumers: int, ti
         publish_rows_per_second=published.rows_per_second, apply_rows_per_second=applied.rows_per_second,
         peak_rss_mb={name: sampler.peak_mb(name) for name in names},
         cpu_seconds={name: sampler.cpu_seconds(name) for name in names},
+        server_cpu_seconds=server_cpu,
         rss_first_last_mb={name: sampler.series[name].first_last_mb() for name in names if name in sampler.series},
         profiles=profiles, database_outage_seconds=observer.outage_seconds,
     )

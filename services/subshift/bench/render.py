@@ -107,6 +107,9 @@ def render(report: BenchReport, console: Console) -> None:
         e2e = report.end_to_end
         console.print("peak RSS MB: " + ", ".join(f"{n} {mb:.0f}" for n, mb in e2e.peak_rss_mb.items()))
         console.print("CPU seconds: " + ", ".join(f"{n} {s:.1f}" for n, s in e2e.cpu_seconds.items()))
+        if e2e.server_cpu_seconds:
+            console.print("server CPU seconds, first byte → last outcome: "
+                          + ", ".join(f"{n} {s:.1f}" for n, s in e2e.server_cpu_seconds.items()))
     if report.kafka or report.postgres or report.avro:
         console.print(_baselines(report))
     if report.latency:

@@ -43,6 +43,8 @@ def test_small_bench_completes_and_writes_well_formed_json(settings: Settings, t
     e2e = report["stages"]["end_to_end"]
     assert e2e["state"] == "succeeded"
     assert e2e["staged"] == ROWS
+    assert set(e2e["server_cpu_seconds"]) == {"postgres", "kafka", "registry"}
+    assert e2e["server_cpu_seconds"]["postgres"] > 0  # it did the staging and the applying
     assert report["stages"]["parse_validate"]["valid"] == ROWS
     assert set(report["baselines"]) == {"kafka", "postgres", "avro"}
     assert report["baselines"]["postgres"]["updated"] == ROWS
