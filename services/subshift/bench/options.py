@@ -13,7 +13,7 @@ class BenchOptions:
     subscribers: int | None = None  # default: as many as rows
     offers: int = 10
     seed: int = 42
-    e2e_consumers: int = 1
+    e2e_consumers: int = 2
     consumers: tuple[int, ...] = (1, 2, 4)
     latency_rates: tuple[int, ...] = (100, 500)
     latency_seconds: float = 10.0

@@ -34,8 +34,9 @@ def bench(
     subscribers: Annotated[int | None, typer.Option("--subscribers", min=1, help="Subscribers to seed "
                                                     "(default: --rows).")] = None,
     consumers: Annotated[str, typer.Option("--consumers", help="Consumer processes for the scaling runs.")] = "1,2,4",
-    e2e_consumers: Annotated[int, typer.Option("--e2e-consumers", min=1, help="Consumers in the end-to-end run.")]
-    = 1,
+    e2e_consumers: Annotated[int, typer.Option("--e2e-consumers", min=1, help="Consumers in the end-to-end run "
+                                               "(as deployed: two overlap each other's database waits).")]
+    = 2,
     rates: Annotated[str, typer.Option("--rates", help="GetMigration request rates (req/s).")] = "100,500",
     latency_seconds: Annotated[float, typer.Option("--latency-seconds", min=1, help="Seconds per rate.")] = 10.0,
     memory_rows: Annotated[int, typer.Option("--memory-rows", min=1, help="Rows streamed in the API memory run.")]

@@ -135,7 +135,12 @@ def claim_items(conn: PgConnection, migration: ActiveMigration, limit: int, *, a
             {"mid": str(migration.id), "after": after, "states": list(_PUBLISHABLE), "limit": limit},
         )
         text = migration.id_text
-        return [ClaimedItem(migration, text, r[0], r[1], r[2], r[3], uuid.UUID(r[4]), r[5]) for r in cur.fetchall()]
+        return [ClaimedItem(migration, text, r[0], r[1], r[2], r[3], _as_uuid(r[4]), r[5]) for r in cur.fetchall()]
+
+
+def _as_uuid(value: str | uuid.UUID) -> uuid.UUID:
+    # psycopg2 returns text unless a UUID type caster is registered on the connection.
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
 
 
 def lock_migrations(conn: PgConnection, ids: Iterable[uuid.UUID]) -> None:
