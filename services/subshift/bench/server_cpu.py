@@ -10,7 +10,7 @@ from __future__ import annotations
 import psutil
 
 from subshift.config import Settings
-from subshift.stack.control import LocalStack
+from subshift.stack.ports import listening_pid
 
 __all__ = ["ServerCpu"]
 
@@ -35,11 +35,18 @@ class ServerCpu:
     """CPU seconds per stack server between ``start`` and ``seconds``."""
 
     def __init__(self, settings: Settings) -> None:
+        # Found by the ports they listen on, so a run with its own state directory still finds them.
+        stack = settings.stack
+        ports = {
+            "postgres": [stack.postgres_port],
+            "kafka": [stack.kafka_port + n for n in range(stack.kafka_brokers)],
+            "registry": [stack.registry_port],
+        }
         self._pids: dict[str, list[int]] = {}
-        for service in LocalStack(settings).services:
-            pids = [pid for process in service.processes() if (pid := process.pid()) is not None]
+        for name, listening in ports.items():
+            pids = sorted({pid for port in listening if (pid := listening_pid(port)) is not None})
             if pids:
-                self._pids[service.name] = pids
+                self._pids[name] = pids
         self._start = self._snapshot()
 
     def _snapshot(self) -> dict[str, float]:
