@@ -112,13 +112,14 @@ SELECT migration_id, outcome, count(*) FROM recorded GROUP BY 1, 2
 
 # A migration has no pending item left once its outcome counters add up to what it staged (they are
 # bumped in the transactions that record the outcomes, so they always equal a recount of the items).
+_RECORDED = " + ".join(f"m.{COUNTER_COLUMNS[o]}" for o in _COUNTED)
 _TERMINAL_SQL = f"""
 UPDATE migrations m
 SET state = CASE WHEN m.{_ERRORS[0]} + m.{_ERRORS[1]} + m.{_ERRORS[2]} > 0
                  THEN '{MigrationState.SUCCEEDED_WITH_ERRORS.value}' ELSE '{MigrationState.SUCCEEDED.value}' END,
     completed_at = now(), updated_at = now()
 WHERE m.id = ANY(%s::uuid[]) AND m.state IN ('{_RUNNING[0]}', '{_RUNNING[1]}', '{_RUNNING[2]}')
-  AND {" + ".join(f"m.{COUNTER_COLUMNS[o]}" for o in _COUNTED)} >= m.staged
+  AND {_RECORDED} >= m.staged
 RETURNING m.id, m.state
 """  # noqa: S608
 
