@@ -28,6 +28,7 @@ from psycopg2.extras import execute_values
 
 from subshift.db.connect import PgConnection
 from subshift.db.models import MigrationState
+from subshift_client.avro_runtime import as_uuid
 
 __all__ = [
     "MIGRATION_LOCK_TIMEOUT",
@@ -135,12 +136,8 @@ def claim_items(conn: PgConnection, migration: ActiveMigration, limit: int, *, a
             {"mid": str(migration.id), "after": after, "states": list(_PUBLISHABLE), "limit": limit},
         )
         text = migration.id_text
-        return [ClaimedItem(migration, text, r[0], r[1], r[2], r[3], _as_uuid(r[4]), r[5]) for r in cur.fetchall()]
-
-
-def _as_uuid(value: str | uuid.UUID) -> uuid.UUID:
-    # psycopg2 returns text unless a UUID type caster is registered on the connection.
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+        # as_uuid: psycopg2 returns text unless a UUID type caster is registered on the connection.
+        return [ClaimedItem(migration, text, r[0], r[1], r[2], r[3], as_uuid(r[4]), r[5]) for r in cur.fetchall()]
 
 
 def lock_migrations(conn: PgConnection, ids: Iterable[uuid.UUID]) -> None:
