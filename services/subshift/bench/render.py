@@ -31,7 +31,8 @@ def _stages(report: BenchReport) -> Table:
     if e2e:
         table.add_row("upload + validate + stage", _rate(e2e.upload_rows_per_second), _seconds(e2e.upload_seconds),
                       "client: first byte → response")
-        table.add_row("publish (relay)", _rate(e2e.publish_rows_per_second), "", "published_at batch stamps")
+        table.add_row("publish (relay)", _rate(e2e.publish_rows_per_second), "",
+                      "event record timestamps (items' published_at)")
         table.add_row("apply (consumer)", _rate(e2e.apply_rows_per_second), "",
                       f"outcome_at stamps, {e2e.consumers} consumer(s), concurrent with publish")
         table.add_row("end to end", _rate(e2e.end_to_end_rows_per_second), _seconds(e2e.end_to_end_seconds),
