@@ -16,10 +16,13 @@ class RegistrySettings(BaseSettings):
         description="Confluent-compatible Schema Registry base URL.",
     )
     basic_auth: SecretStr | None = Field(default=None, description="'user:password' for the registry.")
+    timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Longest wait for one registry request (the client's default is none)."
+    )
 
-    def as_client_conf(self) -> dict[str, str]:
+    def as_client_conf(self) -> dict[str, str | float]:
         """Configuration for confluent-kafka's ``SchemaRegistryClient``."""
-        conf = {"url": self.url}
+        conf: dict[str, str | float] = {"url": self.url, "timeout": self.timeout_seconds}
         if self.basic_auth:
             conf["basic.auth.user.info"] = self.basic_auth.get_secret_value()
         return conf
