@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from faultkit.datasets import ACTIVE_OFFERS, csv_bytes, mixed_rows, seed
+from faultkit.datasets import ACTIVE_OFFERS, csv_bytes, mixed_rows
 from faultkit.oracle import Upload
 from faultkit.progress import finish
 from faultkit.report import Record
@@ -36,9 +36,7 @@ def _race(world: World, csv: bytes, keys: list[str]) -> list[pb.Migration]:
 
 
 def test_the_same_csv_uploaded_twice_at_once(world: World, record: Record) -> None:
-    conn = world.connect()
-    data = seed(conn, 3000)
-    conn.close()
+    data = world.seed(3000)
     rows = mixed_rows(data, 2000)
     csv = csv_bytes(rows)
     world.spawn("api")
@@ -55,9 +53,7 @@ def test_the_same_csv_uploaded_twice_at_once(world: World, record: Record) -> No
 
 
 def test_two_migrations_moving_the_same_users_apart(world: World, record: Record) -> None:
-    conn = world.connect()
-    data = seed(conn, 1500)
-    conn.close()
+    data = world.seed(1500)
     users = data.users()[:1000]
     first = [(u, data.subscribers[u], next(o for o in ACTIVE_OFFERS if o != data.subscribers[u])) for u in users]
     second = [(u, data.subscribers[u], next(o for o in reversed(ACTIVE_OFFERS) if o != data.subscribers[u]))

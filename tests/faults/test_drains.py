@@ -6,7 +6,7 @@ import threading
 import time
 
 from confluent_kafka import Consumer, ConsumerGroupState, TopicPartition
-from faultkit.datasets import csv_bytes, mixed_rows, seed
+from faultkit.datasets import csv_bytes, mixed_rows
 from faultkit.oracle import Upload
 from faultkit.progress import column, finish
 from faultkit.report import Record
@@ -51,9 +51,7 @@ def _records_on_topic(world: World, expected: int) -> int:
 
 def test_sigterm_of_relay_and_consumer_drains_and_loses_nothing(world: World, record: Record,
                                                                  faults_admin: object) -> None:
-    conn = world.connect()
-    data = seed(conn, 4000)
-    conn.close()
+    data = world.seed(4000)
     rows = mixed_rows(data, 3000)
     world.spawn("api")
     migration = upload(world, csv_bytes(rows), request_id="drain", max_rows_per_second=1000)
@@ -90,9 +88,7 @@ def test_sigterm_of_relay_and_consumer_drains_and_loses_nothing(world: World, re
 
 
 def test_sigterm_of_the_api_mid_upload_lets_the_upload_finish(world: World, record: Record) -> None:
-    conn = world.connect()
-    data = seed(conn, 3000)
-    conn.close()
+    data = world.seed(3000)
     rows = mixed_rows(data, 2000)
     api = world.spawn("api")
     code: list[int] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from faultkit.datasets import csv_bytes, mixed_rows, seed
+from faultkit.datasets import csv_bytes, mixed_rows
 from faultkit.oracle import Upload
 from faultkit.progress import column, finish
 from faultkit.report import Record
@@ -15,9 +15,7 @@ def _batches(service: Service) -> int:
 
 
 def test_a_consumer_added_and_one_removed_mid_run(world: World, record: Record) -> None:
-    conn = world.connect()
-    data = seed(conn, 9000)
-    conn.close()
+    data = world.seed(9000)
     rows = mixed_rows(data, 8000)
     world.spawn("api")
     migration = upload(world, csv_bytes(rows), request_id="rebalance", max_rows_per_second=200)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import grpc
 import pytest
-from faultkit.datasets import ACTIVE_OFFERS, seed
+from faultkit.datasets import ACTIVE_OFFERS
 from faultkit.report import Record
 from faultkit.uploads import upload
 from faultkit.world import Service, World
@@ -39,9 +39,7 @@ def _ten_million_rows(sent: list[int]) -> Iterator[pb.CreateMigrationRequest]:
 
 def test_a_ten_million_row_upload_is_refused_at_the_row_limit_with_bounded_memory(
         world: World, record: Record) -> None:
-    conn = world.connect()
-    seed(conn, 100)
-    conn.close()
+    world.seed(100)
     limit = 300_000
     api = world.spawn("api", SUBSHIFT_INGEST_MAX_ROWS=str(limit))
     before = _rss_mb(api)
@@ -69,9 +67,7 @@ def test_a_ten_million_row_upload_is_refused_at_the_row_limit_with_bounded_memor
 
 
 def test_slow_trickling_clients_do_not_block_others(world: World, record: Record) -> None:
-    conn = world.connect()
-    data = seed(conn, 200)
-    conn.close()
+    data = world.seed(200)
     api = world.spawn("api", SUBSHIFT_API_MAX_WORKERS="4")
     users = data.users()[:40]
     results: list[object] = []
@@ -112,9 +108,7 @@ def test_slow_trickling_clients_do_not_block_others(world: World, record: Record
 
 
 def test_more_trickling_uploads_than_workers_get_a_clear_status_not_a_hang(world: World, record: Record) -> None:
-    conn = world.connect()
-    seed(conn, 10)
-    conn.close()
+    world.seed(10)
     world.spawn("api", SUBSHIFT_API_MAX_WORKERS="2")
     stop = threading.Event()
     codes: list[str] = []
@@ -150,9 +144,7 @@ def test_more_trickling_uploads_than_workers_get_a_clear_status_not_a_hang(world
 
 def test_a_client_that_never_reads_an_export_does_not_make_the_server_buffer_it(
         world: World, record: Record) -> None:
-    conn = world.connect()
-    seed(conn, 10)
-    conn.close()
+    world.seed(10)
     api = world.spawn("api")
     rows = 300_000
     csv = b"user_id,current_offer,target_offer\n" + b"".join(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from faultkit.datasets import Dataset, csv_bytes, mixed_rows, seed
+from faultkit.datasets import Dataset, csv_bytes, mixed_rows
 from faultkit.events import publish_with_newer_schema, register_newer_schema
 from faultkit.oracle import Upload
 from faultkit.progress import column, dead_letter_count, finish
@@ -15,9 +15,7 @@ from faultkit.world import World, wait_until
 
 
 def _start(world: World, rows: int, subscribers: int, *, rate: int, key: str) -> tuple[Upload, Dataset]:
-    conn = world.connect()
-    data = seed(conn, subscribers)
-    conn.close()
+    data = world.seed(subscribers)
     mixed = mixed_rows(data, rows)
     world.spawn("api")
     migration = upload(world, csv_bytes(mixed), request_id=key, max_rows_per_second=rate)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from faultkit.datasets import csv_bytes, mixed_rows, seed
+from faultkit.datasets import csv_bytes, mixed_rows
 from faultkit.netns import namespace
 from faultkit.oracle import Upload
 from faultkit.progress import column, dead_letter_count, finish
@@ -33,9 +33,7 @@ def _owns_partitions(service: Service) -> bool:
 
 
 def test_consumer_cut_off_from_the_broker_past_its_session_timeout_then_healed(world: World, record: Record) -> None:
-    conn = world.connect()
-    data = seed(conn, 7000)
-    conn.close()
+    data = world.seed(7000)
     users = data.users()
     data.rng.shuffle(users)
     before, during, after = (mixed_rows(data, 2000, users=users[:2000]),

@@ -7,7 +7,7 @@ import time
 
 import grpc
 import pytest
-from faultkit.datasets import csv_bytes, mixed_rows, seed
+from faultkit.datasets import csv_bytes, mixed_rows
 from faultkit.oracle import Upload
 from faultkit.progress import column, finish
 from faultkit.report import Record
@@ -16,9 +16,7 @@ from faultkit.world import World, wait_until
 
 
 def test_kill_9_of_the_relay_mid_publish_then_restart(world: World, record: Record) -> None:
-    conn = world.connect()
-    data = seed(conn, 4000)
-    conn.close()
+    data = world.seed(4000)
     rows = mixed_rows(data, 3000)
     world.spawn("api")
     migration = upload(world, csv_bytes(rows), request_id="relay-kill", max_rows_per_second=1000)
@@ -35,9 +33,7 @@ def test_kill_9_of_the_relay_mid_publish_then_restart(world: World, record: Reco
 
 
 def test_kill_9_of_the_consumer_mid_batch_then_restart(world: World, record: Record) -> None:
-    conn = world.connect()
-    data = seed(conn, 4000)
-    conn.close()
+    data = world.seed(4000)
     rows = mixed_rows(data, 3000)
     world.spawn("api")
     migration = upload(world, csv_bytes(rows), request_id="consumer-kill", max_rows_per_second=1000)
@@ -69,9 +65,7 @@ def _staged(world: World, request_id: str) -> tuple[int, int]:
 
 def test_kill_9_of_the_api_mid_upload_leaves_nothing_and_the_retry_succeeds_once(
         world: World, record: Record) -> None:
-    conn = world.connect()
-    data = seed(conn, 6000)
-    conn.close()
+    data = world.seed(6000)
     rows = mixed_rows(data, 5000)
     csv = csv_bytes(rows)
     api = world.spawn("api")

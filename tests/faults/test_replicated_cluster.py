@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from confluent_kafka.admin import AdminClient, ConfigResource  # type: ignore[attr-defined]  # re-exported, not in __all__
-from faultkit.datasets import csv_bytes, mixed_rows, seed
+from faultkit.datasets import csv_bytes, mixed_rows
 from faultkit.oracle import Upload
 from faultkit.progress import column, finish
 from faultkit.report import Record
@@ -57,9 +57,7 @@ def test_one_broker_of_three_killed_mid_run_loses_nothing(
     kafka, _ = cluster
     replicas, min_isr = _topic_replication(world)
     assert (replicas, min_isr) == (3, "2")
-    conn = world.connect()
-    data = seed(conn, 4000)
-    conn.close()
+    data = world.seed(4000)
     rows = mixed_rows(data, 3000)
     world.spawn("api")
     migration = upload(world, csv_bytes(rows), request_id="three-brokers", max_rows_per_second=600)

@@ -14,7 +14,7 @@ from pathlib import Path
 import grpc
 import jwt
 import psycopg2
-from faultkit.datasets import csv_bytes, mixed_rows, seed
+from faultkit.datasets import csv_bytes, mixed_rows
 from faultkit.oracle import Upload
 from faultkit.progress import finish
 from faultkit.report import Record
@@ -42,9 +42,7 @@ def test_no_secret_appears_in_any_service_log(world: World, record: Record) -> N
     with admin.cursor() as cur:
         cur.execute(f'CREATE ROLE "{role}" LOGIN SUPERUSER PASSWORD %s', (password,))
     try:
-        conn = world.connect()
-        data = seed(conn, 1200)
-        conn.close()
+        data = world.seed(1200)
         rows = mixed_rows(data, 1000)
         auth = world.settings.auth.model_copy(update={"hs256_secret": SecretStr(secret)})
         world.settings = world.settings.model_copy(update={"database": _with_role(world, role, password),

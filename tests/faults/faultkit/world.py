@@ -25,6 +25,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
+from faultkit.datasets import Dataset, seed
 from faultkit.stack import REPO
 from subshift.config import DatabaseSettings, Settings
 from subshift.db.connect import PgConnection, connect
@@ -122,6 +123,14 @@ class World:
     def token(self, role: Role = Role.OPERATOR, subject: str = "faults") -> tuple[tuple[str, str | bytes], ...]:
         value = mint_dev_token(self.settings.auth, role=role, subject=subject, ttl_seconds=3600)
         return (("authorization", f"Bearer {value}"),)
+
+    def seed(self, subscribers: int) -> Dataset:
+        """The offers and ``subscribers`` subscriptions of ``datasets.seed``, on a connection of its own."""
+        conn = self.connect()
+        try:
+            return seed(conn, subscribers)
+        finally:
+            conn.close()
 
     def connect(self, retry_seconds: float = 60) -> PgConnection:
         deadline = time.monotonic() + retry_seconds
