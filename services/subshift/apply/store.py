@@ -61,41 +61,51 @@ _A = ItemOutcome
 # Built from enum constants only (no input reaches these texts).
 _ROUND_SQL = f"""
 WITH locked AS (
-    SELECT b.idx
+    SELECT b.idx, i.ctid AS item
     FROM _apply_batch b
     JOIN migration_items i ON i.migration_id = b.migration_id AND i.row_number = b.row_number
     WHERE b.seq = %(seq)s AND i.outcome = '{_PENDING}'
     ORDER BY i.migration_id, i.row_number
     FOR UPDATE OF i
 ),
+-- an offer removed since staging is a conflict, not a failed batch (a batch names a handful of offers)
+live AS (
+    SELECT o.code FROM offers o WHERE o.code IN (SELECT b.target_offer FROM _apply_batch b WHERE b.seq = %(seq)s)
+),
 moved AS (
     UPDATE subscriptions s
     SET offer_code = b.target_offer, version = s.version + 1, updated_at = now()
     FROM _apply_batch b JOIN locked l ON l.idx = b.idx
     WHERE b.outcome IS NULL AND s.user_id = b.user_id AND s.offer_code = b.current_offer
-      -- an offer removed since staging is a conflict, not a failed batch
-      AND EXISTS (SELECT 1 FROM offers o WHERE o.code = b.target_offer)
+      AND b.target_offer IN (SELECT code FROM live)
     RETURNING b.idx
 ),
-decided AS (
-    SELECT b.migration_id, b.row_number, b.kafka_partition, b.kafka_offset, b.published_ms, b.dlt_partition,
-           b.dlt_offset, s.offer_code AS seen_offer,
-           CASE WHEN b.outcome IS NOT NULL THEN b.outcome
-                WHEN b.idx IN (SELECT idx FROM moved) THEN '{_A.APPLIED.value}'
-                WHEN s.user_id IS NULL THEN '{_A.NOT_FOUND.value}'
-                WHEN s.offer_code = b.target_offer THEN '{_A.SKIPPED.value}'
-                ELSE '{_A.CONFLICT.value}' END AS outcome,
-           CASE WHEN b.outcome IS NOT NULL THEN COALESCE(b.reason, '')
-                WHEN b.idx IN (SELECT idx FROM moved) THEN ''
-                WHEN s.user_id IS NULL THEN 'user ' || b.user_id || ' has no subscription'
-                WHEN s.offer_code = b.target_offer THEN 'user is already on offer ' || b.target_offer
-                WHEN s.offer_code = b.current_offer THEN 'target offer ' || b.target_offer || ' does not exist'
-                ELSE 'user is on offer ' || s.offer_code || ', not ' || b.current_offer END AS reason
-    FROM _apply_batch b
-    JOIN locked l ON l.idx = b.idx
-    -- "IN (SELECT … FROM moved)" stays a hashed subplan; a join to the CTE can become a quadratic nested loop
-    LEFT JOIN subscriptions s ON s.user_id = b.user_id AND b.outcome IS NULL
+-- What each row found: a moved row's subscription was on its current offer; the others are read.
+-- "IN (SELECT … FROM moved)" stays a hashed subplan; a join to the CTE can become a quadratic nested loop.
+seen AS MATERIALIZED (
+    SELECT b.*, l.item, b.idx IN (SELECT idx FROM moved) AS moved,
+           CASE WHEN b.outcome IS NOT NULL THEN NULL
+                WHEN b.idx IN (SELECT idx FROM moved) THEN b.current_offer
+                ELSE (SELECT s.offer_code FROM subscriptions s WHERE s.user_id = b.user_id) END AS seen_offer
+    FROM _apply_batch b JOIN locked l ON l.idx = b.idx
 ),
+decided AS (
+    SELECT item, migration_id, row_number, kafka_partition, kafka_offset, published_ms, dlt_partition, dlt_offset,
+           seen_offer,
+           CASE WHEN outcome IS NOT NULL THEN outcome
+                WHEN moved THEN '{_A.APPLIED.value}'
+                WHEN seen_offer IS NULL THEN '{_A.NOT_FOUND.value}'
+                WHEN seen_offer = target_offer THEN '{_A.SKIPPED.value}'
+                ELSE '{_A.CONFLICT.value}' END AS outcome,
+           CASE WHEN outcome IS NOT NULL THEN COALESCE(reason, '')
+                WHEN moved THEN ''
+                WHEN seen_offer IS NULL THEN 'user ' || user_id || ' has no subscription'
+                WHEN seen_offer = target_offer THEN 'user is already on offer ' || target_offer
+                WHEN seen_offer = current_offer THEN 'target offer ' || target_offer || ' does not exist'
+                ELSE 'user is on offer ' || seen_offer || ', not ' || current_offer END AS reason
+    FROM seen
+),
+-- The item by its locked row version (no second look-up); the key re-check guards the join.
 recorded AS (
     UPDATE migration_items i
     SET outcome = d.outcome, reason = d.reason, previous_offer = d.seen_offer, outcome_at = now(),
@@ -104,7 +114,7 @@ recorded AS (
         kafka_partition = COALESCE(i.kafka_partition, d.kafka_partition),
         kafka_offset = COALESCE(i.kafka_offset, d.kafka_offset)
     FROM decided d
-    WHERE i.migration_id = d.migration_id AND i.row_number = d.row_number
+    WHERE i.ctid = d.item AND i.migration_id = d.migration_id AND i.row_number = d.row_number
     RETURNING d.migration_id, d.outcome
 )
 SELECT migration_id, outcome, count(*) FROM recorded GROUP BY 1, 2
