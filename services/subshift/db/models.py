@@ -1,14 +1,15 @@
 """Tables of Subshift.
 
-``migration_items`` holds every row of an upload with its lineage and outcome; ``outbox`` names
-the staged items the broker has not acknowledged yet (the relay's work queue, emptied as it
-marks items published). The consumer records each item's outcome. Counters on ``migrations``
-are bumped in the same transactions that change items, so reading a migration never scans its
-items (and always equals a recount of them).
+``migration_items`` holds every row of an upload with its lineage and outcome, and is the
+outbox: the relay publishes a migration's items in row order and moves the migration's
+``publish_cursor`` past what the broker acknowledged, writing nothing per item. The consumer
+records each item's outcome and Kafka position. Counters on ``migrations`` are bumped in the
+same transactions that change items, so reading a migration never scans its items (and always
+equals a recount of them).
 
-Items are updated twice (published, then applied) without touching an index: no index names a
-column those updates change, and pages keep room for the new versions (fillfactor 50), so both
-are heap-only (HOT) updates. Revision 0003 gives the measurements.
+An item is updated once after staging (its outcome) without touching an index: no index names a
+column that update changes, and pages keep room for the new version (fillfactor 50), so it is a
+heap-only (HOT) update. Revisions 0003 and 0004 give the measurements.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ __all__ = [
     "MigrationItem",
     "MigrationState",
     "Offer",
-    "OutboxEntry",
     "Subscription",
 ]
 
@@ -166,6 +166,8 @@ class Migration(Base):
     rows_rejected: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     staged: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     published: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    # The row up to which the broker has acknowledged the migration's events (the relay's position).
+    publish_cursor: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     applied: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     skipped: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     conflicts: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
@@ -175,7 +177,7 @@ class Migration(Base):
 
 
 class MigrationItem(Base):
-    """One CSV row of a migration: the outbox entry, its Kafka lineage and its outcome."""
+    """One CSV row of a migration: its event (the outbox entry), its Kafka lineage and its outcome."""
 
     __tablename__ = "migration_items"
     __table_args__ = (
@@ -203,23 +205,6 @@ class MigrationItem(Base):
     previous_offer: Mapped[str | None] = mapped_column(Text)
     dlt_partition: Mapped[int | None] = mapped_column(Integer)
     dlt_offset: Mapped[int | None] = mapped_column(BigInteger)
-
-
-class OutboxEntry(Base):
-    """A staged item whose event the broker has not acknowledged yet, with what the event carries.
-
-    The relay's work queue: claimed in row order, deleted once the broker acknowledges the event.
-    """
-
-    __tablename__ = "outbox"
-
-    migration_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    row_number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    event_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    user_id: Mapped[str] = mapped_column(Text)
-    current_offer: Mapped[str] = mapped_column(Text)
-    target_offer: Mapped[str] = mapped_column(Text)
-    trace_parent: Mapped[str | None] = mapped_column(Text)
 
 
 class ConsumerOffset(Base):

@@ -20,7 +20,6 @@ from subshift.errors import InfrastructureError, NotFoundError
 from subshift.ingest.db import raw_transaction
 from subshift.ingest.errors import IdempotencyConflict, StateConflict
 from subshift.ingest.queries import find_by_request_id, get_migration
-from subshift.ingest.staging import enqueue
 from subshift.observability.tracing import current_traceparent
 
 __all__ = ["cancel_migration", "revert_migration"]
@@ -70,9 +69,7 @@ def _cancel_once(engine: Engine, migration_id: uuid.UUID, why: str) -> None:
         if state.terminal:
             raise StateConflict(f"migration {migration_id} is already {state.value}; only an unfinished "
                                 "migration can be cancelled")
-        # The outbox before the items: the relay holds outbox rows and then takes items, so taking
-        # them in the same order leaves no cycle (it gives way at the migration row, see outbox.claim).
-        cursor.execute("DELETE FROM outbox WHERE migration_id = %s", (migration_id,))
+        # The relay stops at the state change; an event it publishes meanwhile finds its item cancelled.
         cursor.execute(
             "UPDATE migration_items SET outcome = %s, reason = %s, outcome_at = now() "
             "WHERE migration_id = %s AND outcome = %s",
@@ -145,7 +142,6 @@ def revert_migration(engine: Engine, source_id: uuid.UUID, *, request_id: str, d
         moved = cursor.rowcount
         if moved == 0:
             raise StateConflict(f"migration {source_id} applied no rows; there is nothing to revert")
-        enqueue(cursor, new_id)
         cursor.execute(
             "UPDATE migrations SET state = %s, rows_received = %s, staged = %s, updated_at = now() WHERE id = %s",
             (MigrationState.PENDING.value, moved, moved, new_id),

@@ -1,4 +1,4 @@
-"""Staging: an upload's rows into ``migration_items`` and the outbox through one streaming ``COPY``.
+"""Staging: an upload's rows into ``migration_items`` (the outbox) through one streaming ``COPY``.
 
 Everything runs inside the caller's transaction, so a crash at any step leaves nothing staged:
 
@@ -9,7 +9,8 @@ Everything runs inside the caller's transaction, so a crash at any step leaves n
 3. Duplicate users are found by PostgreSQL (``duplicates``), marked rejected with the row of
    their first appearance, and their event ids cleared; the first few are read back for the report.
 4. The spooled rejected rows are copied in with NULL event ids.
-5. The items still pending enter the ``outbox``, the relay's work queue (one ``INSERT … SELECT``).
+
+The relay publishes the items with an event id, in row order, once the transaction commits.
 
 A dry run streams the valid rows into a temporary table instead, finds duplicates the same way,
 and reads how many subscribers are on each current offer named in the file.
@@ -24,13 +25,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from subshift.db.models import ItemOutcome
 from subshift.ingest.copy_source import CopySource, copy_escape
 from subshift.ingest.csv_reader import CsvRecords
 from subshift.ingest.duplicates import find_upload_duplicates, mark_duplicates
 from subshift.ingest.validation import OfferCatalog, RowChecker, RowViolation, ViolationLog
 
-__all__ = ["StageCounts", "enqueue", "load_catalog", "stage_dry_run", "stage_items"]
+__all__ = ["StageCounts", "load_catalog", "stage_dry_run", "stage_items"]
 
 _BATCH_ROWS = 5000
 _SPOOL_BYTES = 4 * 1024 * 1024
@@ -105,16 +105,6 @@ def _format(batch: list[tuple[int, str, str, str]], line: Callable[[int, str, st
     return text
 
 
-def enqueue(cursor: Any, migration_id: uuid.UUID) -> None:
-    """Put every pending item of ``migration_id`` in the outbox, for the relay to publish."""
-    cursor.execute(
-        "INSERT INTO outbox (migration_id, row_number, event_id, user_id, current_offer, target_offer, trace_parent) "
-        "SELECT migration_id, row_number, event_id, user_id, current_offer, target_offer, trace_parent "
-        "FROM migration_items WHERE migration_id = %s AND outcome = %s",
-        (migration_id, ItemOutcome.PENDING.value),
-    )
-
-
 def stage_items(cursor: Any, *, migration_id: uuid.UUID, records: CsvRecords, checker: RowChecker,
                 log: ViolationLog, trace_parent: str | None) -> StageCounts:
     """Stage an upload's rows as items of ``migration_id`` (steps 1-4 of the module docstring)."""
@@ -143,7 +133,6 @@ def stage_items(cursor: Any, *, migration_id: uuid.UUID, records: CsvRecords, ch
             "COPY migration_items (migration_id, row_number, user_id, current_offer, target_offer, event_id, "
             "outcome, reason, column_name, outcome_at) FROM STDIN", spool, size=1024 * 1024,
         )
-    enqueue(cursor, migration_id)
     return StageCounts(received=records.rows_read, staged=valid - duplicates.total, rejected=log.rows)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,7 @@ from confluent_kafka import Producer
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 
 from faultkit.world import World
-from subshift.outbox.claim import Delivered, mark_published
+from subshift.outbox.claim import mark_published
 from subshift_client import wire
 from subshift_client.records import UserOfferMigrationRequested
 from subshift_client.topics import USER_OFFERS
@@ -36,13 +37,15 @@ def register_newer_schema(world: World) -> int:
 
 
 def publish_with_newer_schema(world: World, migration_id: str, schema_id: int) -> int:
-    """Publish every staged item of a migration as a newer-schema event and mark it published, as the relay
-    would (its own ``mark_published``); returns how many."""
+    """Publish every staged item of a migration as a newer-schema event and move its publish cursor past them,
+    as the relay would (its own ``mark_published``); returns how many."""
     parsed = fastavro.parse_schema(newer_schema())
     producer = Producer(world.settings.kafka.as_librdkafka())
-    delivered: list[Delivered] = []
+    delivered: list[int] = []
     conn = world.connect()
     with conn.cursor() as cur:
+        cur.execute("SELECT publish_cursor FROM migrations WHERE id = %s", (migration_id,))
+        start = int(cur.fetchone()[0])
         cur.execute("SELECT i.row_number, i.event_id, i.user_id, i.current_offer, i.target_offer, m.created_at, "
                     "m.created_by FROM migration_items i JOIN migrations m ON m.id = i.migration_id "
                     "WHERE i.migration_id = %s AND i.event_id IS NOT NULL ORDER BY i.row_number", (migration_id,))
@@ -51,7 +54,7 @@ def publish_with_newer_schema(world: World, migration_id: str, schema_id: int) -
 
     def report(row: int, event: str, error: object, message: Any) -> None:
         assert error is None, error
-        delivered.append(Delivered(migration_id, row))
+        delivered.append(row)
 
     for row, event, user, current, target, created_at, created_by in items:
         buffer = io.BytesIO()
@@ -62,7 +65,7 @@ def publish_with_newer_schema(world: World, migration_id: str, schema_id: int) -
         producer.produce(world.pipeline.topic, key=user.encode(), value=wire.frame(schema_id, buffer.getvalue()),
                          on_delivery=functools.partial(_acknowledge, report, row, str(event)))
     assert producer.flush(30) == 0
-    mark_published(conn, delivered)
+    mark_published(conn, {uuid.UUID(migration_id): (start, max(delivered), len(delivered))})
     conn.commit()
     conn.close()
     return len(delivered)

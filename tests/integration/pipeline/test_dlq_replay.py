@@ -61,7 +61,8 @@ def test_a_dead_letter_replayed_after_the_fix_is_applied_once_and_a_second_repla
             cur.execute("INSERT INTO migration_items (migration_id, row_number, user_id, current_offer, target_offer) "
                         "VALUES (%s, 2, %s, %s, %s)", (str(migration_id), user, s.offers[0], s.offers[1]))
             # Its event is already on the topic (sent above), so it counts as published.
-            cur.execute("UPDATE migrations SET staged = 1, rows_received = 1, published = 1 WHERE id = %s",
+            cur.execute("UPDATE migrations SET staged = 1, rows_received = 1, published = 1, publish_cursor = 2 "
+                        "WHERE id = %s",
                         (str(migration_id),))
         pg.commit()
         dry = replay_dead_letters(pipeline.settings, where, dry_run=True)

@@ -93,5 +93,7 @@ def require_aware(value: datetime.datetime | None, field: str) -> None:
 
 
 def _utc(value: datetime.datetime) -> datetime.datetime:
+    if value.tzinfo is datetime.UTC:  # as Avro readers return them: nothing to convert
+        return value
     require_aware(value, "timestamp")
     return value.astimezone(datetime.UTC)

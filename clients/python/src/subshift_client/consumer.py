@@ -118,15 +118,21 @@ def _ref(message: Message) -> MessageRef:
     if topic is None or partition is None or offset is None:  # only error events lack a position
         raise KafkaClientError("a consumed message has no topic, partition or offset", code="UNKNOWN", retryable=False)
     _kind, timestamp = message.timestamp()
-    raw_headers = message.headers() or ()
-    pairs = raw_headers.items() if isinstance(raw_headers, dict) else raw_headers
+    key, value, raw_headers = message.key(), message.value(), message.headers()
+    if raw_headers is None:
+        headers: tuple[tuple[str, bytes | None], ...] = ()
+    elif isinstance(raw_headers, list) and all(type(v) is not str for _, v in raw_headers):
+        headers = tuple(raw_headers)  # as consumed: (name, bytes | None) pairs already
+    else:
+        pairs = raw_headers.items() if isinstance(raw_headers, dict) else raw_headers
+        headers = tuple((name, _as_bytes(v)) for name, v in pairs)
     return MessageRef(
         topic=topic,
         partition=partition,
         offset=offset,
-        key=_as_bytes(message.key()),
-        value=_as_bytes(message.value()),
-        headers=tuple((name, _as_bytes(value)) for name, value in pairs),
+        key=key if type(key) is not str else _as_bytes(key),
+        value=value if type(value) is not str else _as_bytes(value),
+        headers=headers,
         timestamp_ms=timestamp if timestamp >= 0 else None,
     )
 
