@@ -47,15 +47,17 @@ MIGRATION_LOCK_TIMEOUT = "500ms"
 # migration id's hash). A hash collision only makes two migrations take turns.
 _RELAY_LOCK_SPACE = 0x5EB5
 
+# The cursor is a parameter of the index scan (an init plan), so a claim reads only the rows after it.
 _CLAIM_SQL = """
-WITH taken AS (
+WITH taken AS MATERIALIZED (
     SELECT m.publish_cursor FROM migrations m
     WHERE m.id = %(mid)s AND m.state = ANY(%(states)s) AND m.published < m.staged
       AND pg_try_advisory_xact_lock(%(space)s, hashtext(m.id::text))
 )
-SELECT t.publish_cursor, i.row_number, i.user_id, i.current_offer, i.target_offer, i.event_id::text, i.trace_parent
-FROM taken t JOIN migration_items i ON i.migration_id = %(mid)s AND i.row_number > t.publish_cursor
-WHERE i.event_id IS NOT NULL
+SELECT (SELECT publish_cursor FROM taken), i.row_number, i.user_id, i.current_offer, i.target_offer,
+       i.event_id::text, i.trace_parent
+FROM migration_items i
+WHERE i.migration_id = %(mid)s AND i.row_number > (SELECT publish_cursor FROM taken) AND i.event_id IS NOT NULL
 ORDER BY i.row_number
 LIMIT %(limit)s
 """
