@@ -14,6 +14,7 @@ import grpc
 
 from subshift.config import load_settings
 from subshift.db.engine import make_engine
+from subshift.ingest.run import tune_interpreter
 from subshift.ingest.server import create_server
 from subshift.ingest.servicer import MigrationServicer
 from subshift.observability.logs import configure_logging, get_logger
@@ -41,6 +42,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     engine = make_engine(settings.database)
     api = create_server(settings, engine, servicer_type=NullServicer)
+    tune_interpreter()
     _log.info("api_serving", addr=settings.api.addr, port=api.port, servicer="null")
     stop.wait()
     api.stop(1.0).wait(5)

@@ -9,12 +9,17 @@ Checks, in order, each failure an ``AuthenticationError`` whose message is for s
 4. signature, ``iss`` and ``aud`` (PyJWT), with ``exp``, ``iss``, ``aud`` and ``sub`` required;
 5. ``exp``, ``nbf`` and ``iat`` against an injectable clock with ``auth.leeway_seconds``.
 
+A token that passed is remembered for ``VERIFIED_FOR_SECONDS`` (clients send the same token on
+every call): within that time only step 5 runs again, so an expired token is refused on time and
+a key removed from the JWKS stops working within that time.
+
 Roles come from the ``auth.role_claim`` claim (a string or a list); the highest known one counts.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -29,7 +34,7 @@ from subshift.config import AuthSettings
 from subshift.errors import ContractError
 from subshift.ingest.errors import AuthenticationError
 
-__all__ = ["CURRENT_CALLER", "Caller", "Role", "TokenVerifier"]
+__all__ = ["CURRENT_CALLER", "VERIFIED_FOR_SECONDS", "Caller", "Role", "TokenVerifier"]
 
 
 class Role(IntEnum):
@@ -51,6 +56,8 @@ class Caller:
 CURRENT_CALLER: ContextVar[Caller] = ContextVar("subshift_caller")
 
 _ROLE_NAMES = {role.name.lower(): role for role in Role}
+VERIFIED_FOR_SECONDS = 60.0
+_REMEMBERED_TOKENS = 1024
 _REQUIRED = ["exp", "iss", "aud", "sub"]
 
 
@@ -71,6 +78,9 @@ class TokenVerifier:
             settings.jwks_file) else None
         self._jwks_client = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=300) if (
             settings.jwks_url) else None
+        # token → (caller, its claims, when the verification is to be repeated); oldest first
+        self._verified: dict[str, tuple[Caller, dict[str, Any], float]] = {}
+        self._remembering = threading.Lock()  # calls run on many threads; only a miss writes
 
     def verify(self, token: str) -> Caller:
         """The caller ``token`` proves.
@@ -83,6 +93,18 @@ class TokenVerifier:
             raise AuthenticationError("no bearer token")
         if len(token) > self._settings.max_token_bytes:
             raise AuthenticationError(f"token of {len(token)} bytes exceeds {self._settings.max_token_bytes}")
+        remembered = self._verified.get(token)
+        if remembered is not None and self._clock() < remembered[2]:
+            self._check_times(remembered[1])
+            return remembered[0]
+        caller, claims = self._verify_signed(token)
+        with self._remembering:
+            if len(self._verified) >= _REMEMBERED_TOKENS:
+                self._verified.pop(next(iter(self._verified)), None)
+            self._verified[token] = (caller, claims, self._clock() + VERIFIED_FOR_SECONDS)
+        return caller
+
+    def _verify_signed(self, token: str) -> tuple[Caller, dict[str, Any]]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as error:
@@ -102,7 +124,7 @@ class TokenVerifier:
         subject = claims["sub"]
         if not isinstance(subject, str) or not subject:
             raise AuthenticationError("sub must be a non-empty string")
-        return Caller(subject=subject, role=self._role(claims.get(self._settings.role_claim)))
+        return Caller(subject=subject, role=self._role(claims.get(self._settings.role_claim))), claims
 
     def _key(self, alg: str, kid: object) -> Any:
         if alg.startswith("HS"):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from subshift.db.models import COUNTER_COLUMNS, ItemOutcome, Migration, MigrationItem, MigrationState
 from subshift.errors import DataError, NotFoundError
-from subshift.ingest.db import database_errors, raw_transaction
+from subshift.ingest.db import database_errors, raw_read
 from subshift.ingest.paging import decode_token, encode_token, page_size
 
 __all__ = [
@@ -66,7 +66,7 @@ def get_migration(engine: Engine, migration_id: uuid.UUID) -> Migration:
         InfrastructureError: the database failed.
     """
     # The hottest read of the API (clients poll it): one plain statement, no ORM identity map.
-    with raw_transaction(engine, commit=False) as connection, connection.cursor() as cursor:
+    with raw_read(engine) as connection, connection.cursor() as cursor:
         cursor.execute(_GET_MIGRATION, (str(migration_id),))
         row = cursor.fetchone()
     if row is None:

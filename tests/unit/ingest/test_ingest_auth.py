@@ -16,7 +16,7 @@ from pydantic import SecretStr
 
 from subshift.config import AuthSettings
 from subshift.errors import ContractError
-from subshift.ingest.auth import Caller, Role, TokenVerifier
+from subshift.ingest.auth import VERIFIED_FOR_SECONDS, Caller, Role, TokenVerifier
 from subshift.ingest.errors import AuthenticationError
 from subshift.ingest.tokens import mint_dev_token, parse_ttl
 
@@ -138,6 +138,33 @@ def test_clock_skew_beyond_leeway_is_refused(auth: AuthSettings) -> None:
         TokenVerifier(auth, clock=lambda: NOW + ten_minutes + 31).verify(token)
     with pytest.raises(AuthenticationError, match="nbf"):
         TokenVerifier(auth, clock=lambda: NOW - ten_minutes).verify(token)
+
+
+def test_a_remembered_token_is_still_refused_once_it_expires(auth: AuthSettings) -> None:
+    now = [float(NOW)]
+    verifier = TokenVerifier(auth, clock=lambda: now[0])
+    token = hs256(claims(exp=NOW + 20))
+    assert verifier.verify(token) == Caller("alice", Role.OPERATOR)
+    now[0] += 20 + 31  # past exp and the 30 s leeway, well within the time a verification is remembered
+    assert now[0] < NOW + VERIFIED_FOR_SECONDS
+    with pytest.raises(AuthenticationError, match="expired"):
+        verifier.verify(token)
+
+
+def test_a_remembered_token_is_checked_in_full_again_after_a_while(auth: AuthSettings,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [float(NOW)]
+    verifier = TokenVerifier(auth, clock=lambda: now[0])
+    token = rs256(claims())
+    decodes: list[str] = []
+    real_decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: decodes.append("decode") or real_decode(*a, **k))
+    verifier.verify(token)
+    verifier.verify(token)
+    assert decodes == ["decode"]  # the second call was remembered
+    now[0] += VERIFIED_FOR_SECONDS
+    verifier.verify(token)
+    assert decodes == ["decode", "decode"]
 
 
 def test_hs256_is_refused_when_not_in_the_allow_list(auth: AuthSettings) -> None:
