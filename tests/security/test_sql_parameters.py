@@ -20,6 +20,7 @@ REVIEWED = {
     ("services/subshift/bench/dbclock.py", "name"): "a column name looked up in the module's _COLUMNS table",
     ("services/subshift/bench/workspace.py", "name"): "the benchmark's own database name (uuid hex), quoted",
     ("services/subshift/ingest/copy_source.py", "sql"): "callers pass their constant COPY … FROM STDIN statement",
+    ("services/subshift/ingest/db.py", "sql"): "ThreadConnections.fetch_one: callers pass a constant statement",
     ("services/subshift/ingest/duplicates.py", "table"): "callers pass a constant table name",
     ("services/subshift/ingest/duplicates.py", "where"): "callers pass a constant clause; values are %(named)s",
     ("services/subshift/seeding/load.py", "name"): "constraint/index names read from the catalog, double-quoted",

@@ -16,6 +16,7 @@ from subshift.messaging.dead_letters import DeadLetterProducer
 from subshift.messaging.topic_names import dead_letter_topic, user_offers_topic
 from subshift.observability.logs import get_logger
 from subshift.observability.tracing import configure_tracing
+from subshift.runtime import tune_interpreter
 from subshift_client.consumer import TypedConsumer
 from subshift_client.records import UserOfferMigrationRequested
 
@@ -74,7 +75,9 @@ def serve_consumer(settings: Settings, stop: threading.Event) -> None:
         start_http_server(settings.consumer.metrics_port, registry=metrics.registry)
     tracing = configure_tracing(settings.tracing, service="consumer")
     try:
-        build_consumer(settings, stop, metrics).run()
+        consumer = build_consumer(settings, stop, metrics)
+        tune_interpreter()
+        consumer.run()
     finally:
         if tracing is not None:
             tracing.shutdown()  # flushes the last spans

@@ -14,10 +14,10 @@ import grpc
 
 from subshift.config import load_settings
 from subshift.db.engine import make_engine
-from subshift.ingest.run import tune_interpreter
 from subshift.ingest.server import create_server
 from subshift.ingest.servicer import MigrationServicer
 from subshift.observability.logs import configure_logging, get_logger
+from subshift.runtime import tune_interpreter
 from subshift_client import migration_v1 as pb
 
 __all__ = ["NullServicer", "main"]
@@ -46,6 +46,7 @@ def main() -> None:
     _log.info("api_serving", addr=settings.api.addr, port=api.port, servicer="null")
     stop.wait()
     api.stop(1.0).wait(5)
+    api.reads.close()
     engine.dispose()
 
 

@@ -78,6 +78,8 @@ class ApiInterceptor(grpc.ServerInterceptor):
         self._verifier = verifier
         self._policy = policy
         self._metrics = metrics
+        # method → (the registered handler, its wrapped form): wrapping is done once per method, not per call
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler[Any, Any], grpc.RpcMethodHandler[Any, Any]]] = {}
 
     def intercept_service(self, continuation: Callable[[Any], grpc.RpcMethodHandler[Any, Any] | None],
                           handler_call_details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler[Any, Any] | None:
@@ -85,6 +87,14 @@ class ApiInterceptor(grpc.ServerInterceptor):
         if handler is None:
             return None
         method: str = handler_call_details.method
+        known = self._wrapped.get(method)
+        if known is not None and known[0] is handler:
+            return known[1]
+        wrapped = self._wrap(method, handler)
+        self._wrapped[method] = (handler, wrapped)
+        return wrapped
+
+    def _wrap(self, method: str, handler: grpc.RpcMethodHandler[Any, Any]) -> grpc.RpcMethodHandler[Any, Any]:
         if method.lstrip("/").split("/", 1)[0] not in PUBLIC_SERVICES:
             required = self._policy.get(method, Role.ADMIN)
             handler = wrap_handler(handler, _AuthAround(self._verifier, method, required))

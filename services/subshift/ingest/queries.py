@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from subshift.db.models import COUNTER_COLUMNS, ItemOutcome, Migration, MigrationItem, MigrationState
 from subshift.errors import DataError, NotFoundError
-from subshift.ingest.db import database_errors, raw_read
+from subshift.ingest.db import ThreadConnections, database_errors, raw_read
 from subshift.ingest.paging import decode_token, encode_token, page_size
 
 __all__ = [
@@ -58,17 +58,20 @@ def parse_migration_id(value: str, *, column: str = "migration_id") -> uuid.UUID
                         rule="bad_migration_id") from None
 
 
-def get_migration(engine: Engine, migration_id: uuid.UUID) -> Migration:
-    """One migration.
+def get_migration(engine: Engine | ThreadConnections, migration_id: uuid.UUID) -> Migration:
+    """One migration (through the serving thread's own connection when given ``ThreadConnections``).
 
     Raises:
         NotFoundError: no such migration.
         InfrastructureError: the database failed.
     """
     # The hottest read of the API (clients poll it): one plain statement, no ORM identity map.
-    with raw_read(engine) as connection, connection.cursor() as cursor:
-        cursor.execute(_GET_MIGRATION, (str(migration_id),))
-        row = cursor.fetchone()
+    if isinstance(engine, ThreadConnections):
+        row = engine.fetch_one(_GET_MIGRATION, (str(migration_id),))
+    else:
+        with raw_read(engine) as connection, connection.cursor() as cursor:
+            cursor.execute(_GET_MIGRATION, (str(migration_id),))
+            row = cursor.fetchone()
     if row is None:
         raise NotFoundError(f"migration {migration_id} does not exist")
     return Migration(**dict(zip(_MIGRATION_COLUMNS, row, strict=True)))

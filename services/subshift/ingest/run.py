@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import sys
 import threading
 
 from prometheus_client import start_http_server
@@ -15,8 +13,9 @@ from subshift.ingest.server import create_server
 from subshift.observability.logs import get_logger
 from subshift.observability.migration_metrics import register_migration_metrics
 from subshift.observability.tracing import configure_tracing
+from subshift.runtime import tune_interpreter
 
-__all__ = ["serve_api", "tune_interpreter"]
+__all__ = ["serve_api"]
 
 _log = get_logger(__name__)
 
@@ -24,22 +23,6 @@ _log = get_logger(__name__)
 def _host(address: str) -> str:
     host = address.rsplit(":", 1)[0].strip("[]")
     return host or "127.0.0.1"
-
-
-# How long a thread may hold the GIL while another waits for it (Python's default is 5 ms). A call
-# spends most of its time in the database and in gRPC's C core; each return from either waits for
-# the GIL, so a shorter interval cuts queueing behind busy threads (GetMigration at 500 req/s on
-# 2 cores, median: about 10 → 2 ms).
-_SWITCH_INTERVAL_SECONDS = 0.0005
-
-
-def tune_interpreter() -> None:
-    """Settings of a long-running server process: a short GIL switch interval, and everything
-    loaded at start-up (modules, descriptors, the ORM's mappings) moved out of the garbage
-    collector's reach, so full collections stay short while calls are served."""
-    sys.setswitchinterval(_SWITCH_INTERVAL_SECONDS)
-    gc.collect()
-    gc.freeze()
 
 
 def serve_api(settings: Settings, engine: Engine, stop: threading.Event) -> None:
@@ -64,6 +47,7 @@ def serve_api(settings: Settings, engine: Engine, stop: threading.Event) -> None
     stop.wait()
     _log.info("api_draining", grace_seconds=settings.api.drain_seconds)
     api.stop(settings.api.drain_seconds).wait(settings.api.drain_seconds + 5)
+    api.reads.close()
     engine.dispose()
     if tracing is not None:
         tracing.shutdown()

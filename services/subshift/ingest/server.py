@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from subshift.config import Settings
 from subshift.errors import ContractError
 from subshift.ingest.auth import TokenVerifier
+from subshift.ingest.db import ThreadConnections
 from subshift.ingest.interceptor import ApiInterceptor, role_policy
 from subshift.ingest.metrics import ApiMetrics
 from subshift.ingest.servicer import MigrationServicer
@@ -38,6 +39,8 @@ class ApiServer:
     port: int
     health: health.HealthServicer
     metrics: ApiMetrics
+    # The worker threads' own connections for GetMigration; close them once the server has stopped.
+    reads: ThreadConnections
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def __iter__(self) -> Iterator[grpc.Server | int]:
@@ -92,9 +95,10 @@ def create_server(settings: Settings, engine: Engine, *, address: str | None = N
     )
     topic = user_offers_topic(settings.kafka)
     stopping = threading.Event()
+    reads = ThreadConnections(engine)
     pb.add_MigrationServiceServicer_to_server(
         servicer_type(engine, settings, topic=topic.name, dead_letter_topic=dead_letter_topic(topic),
-                      stopping=stopping, metrics=metrics),
+                      stopping=stopping, metrics=metrics, reads=reads),
         server,
     )
     health_servicer = health.HealthServicer()
@@ -112,4 +116,5 @@ def create_server(settings: Settings, engine: Engine, *, address: str | None = N
     server.start()
     for name in ("", service_name):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return ApiServer(server=server, port=port, health=health_servicer, metrics=metrics, stopping=stopping)
+    return ApiServer(server=server, port=port, health=health_servicer, metrics=metrics, stopping=stopping,
+                     reads=reads)

@@ -23,6 +23,7 @@ from subshift.ingest import convert
 from subshift.ingest.audit import record_audit
 from subshift.ingest.auth import CURRENT_CALLER
 from subshift.ingest.create import UploadHeader, create_migration
+from subshift.ingest.db import ThreadConnections
 from subshift.ingest.errors import UploadRejected
 from subshift.ingest.export import export_results
 from subshift.ingest.lifecycle import cancel_migration, revert_migration
@@ -56,8 +57,10 @@ class MigrationServicer(pb.MigrationServiceServicer):
     """Serves ``subshift.migration.v1.MigrationService`` from PostgreSQL."""
 
     def __init__(self, engine: Engine, settings: Settings, *, topic: str, dead_letter_topic: str,
-                 stopping: threading.Event, metrics: ApiMetrics | None = None) -> None:
+                 stopping: threading.Event, metrics: ApiMetrics | None = None,
+                 reads: ThreadConnections | None = None) -> None:
         self._engine = engine
+        self._reads = reads or ThreadConnections(engine)
         self._settings = settings
         self._topic = topic
         self._dead_letter_topic = dead_letter_topic
@@ -113,7 +116,7 @@ class MigrationServicer(pb.MigrationServiceServicer):
     def GetMigration(self, request: pb.GetMigrationRequest,
                      context: grpc.ServicerContext) -> pb.GetMigrationResponse:
         with self._edge(context):
-            migration = get_migration(self._engine, parse_migration_id(request.migration_id))
+            migration = get_migration(self._reads, parse_migration_id(request.migration_id))
             return pb.GetMigrationResponse(migration=convert.migration_pb(migration))
         raise AssertionError("unreachable")  # pragma: no cover
 

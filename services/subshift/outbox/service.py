@@ -18,6 +18,7 @@ from subshift.observability.logs import get_logger
 from subshift.observability.tracing import configure_tracing
 from subshift.outbox.metrics import RelayMetrics
 from subshift.outbox.relay import Relay
+from subshift.runtime import tune_interpreter
 from subshift_client.errors import RegistryUnavailableError, SchemaNotRegisteredError
 from subshift_client.producer import TypedProducer
 from subshift_client.records import UserOfferMigrationRequested
@@ -82,6 +83,7 @@ def serve_relay(settings: Settings, stop: threading.Event) -> None:
         producer = _producer(settings, stop)
         if producer is None:
             return
+        tune_interpreter()
         _log.info("relay.started", topic=producer.topic.name, schema_id=producer.schema_id,
                   batch_size=settings.relay.batch_size)
         relay = Relay(settings.relay, producer=producer, metrics=metrics, stop=stop,
