@@ -1,4 +1,4 @@
-"""The migration API: a CSV upload's journey from gRPC stream to staged outbox rows.
+"""The migration API: a CSV upload's journey from gRPC stream to staged migration items (the outbox).
 
 Read in data-flow order: ``server`` (gRPC, health, reflection) → ``interceptor`` + ``auth``
 (who may call what) → ``servicer`` (the only grpc↔domain edge, with ``status`` and ``convert``)
