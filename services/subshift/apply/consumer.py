@@ -17,6 +17,10 @@ The commit order, step by step (the code below reads in this order):
 5. **Commit the Kafka offsets** (``enable.auto.offset.store`` and ``enable.auto.commit`` are off;
    nothing is committed before step 4). If this fails, the database offsets of step 3 win.
 
+Steps 3 and 4 of a batch run on a helper thread while the main thread polls and decodes the next
+batch (1 and 2), so decoding overlaps the database's work; a batch is finished (5, or retried until
+it is) before the next one is handed over, so batches apply in the order they were polled.
+
 A transient fault in 3 or 4 (database down, timeouts, the broker not acknowledging a dead letter)
 rolls back and retries the same batch with backoff and jitter, never committing past it, so one
 user's changes keep their order. While it waits, the consumer keeps polling with its partitions
@@ -30,6 +34,8 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 import psycopg2
 from confluent_kafka import TopicPartition
@@ -67,6 +73,16 @@ _tracer = get_tracer(__name__)
 Polled = Decoded[UserOfferMigrationRequested] | Undecodable
 
 
+@dataclass
+class _InFlight:
+    """A batch whose apply (steps 3 and 4) runs on the helper thread."""
+
+    batch: list[Polled]
+    refs: dict[tuple[int, int], MessageRef]
+    started: float
+    applied: Future[Plan]
+
+
 class ApplyConsumer:
     """Applies ``user-offers`` events until ``stop`` is set."""
 
@@ -86,19 +102,27 @@ class ApplyConsumer:
         self._committed: dict[int, int] = {}
         self._lag_at = 0.0
         self._lag_reported: set[int] = set()
+        self._applier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consumer-apply")
 
     def run(self) -> None:
         """Subscribe, then poll → decode → apply → commit DB → commit Kafka until stopped; then leave the group."""
         consumer = self._typed.consumer
         consumer.subscribe([self._topic], on_assign=self._assignment.on_assign,
                            on_revoke=self._assignment.on_revoke, on_lost=self._assignment.on_revoke)
+        in_flight: _InFlight | None = None
         try:
             while not self._stop.is_set():
                 batch = self._poll()                                        # 1. poll, 2. decode
+                if in_flight is not None:
+                    self._finish(in_flight)                                 # 5. (or retry 3. to 5.)
+                    in_flight = None
                 if batch:
-                    self._process(batch)                                    # 3. to 5.
+                    in_flight = self._start(batch)                          # 3. + 4. on the helper thread
                 self._report_lag()
+            if in_flight is not None:
+                self._finish(in_flight)
         finally:
+            self._applier.shutdown(wait=True)                               # a batch in hand commits or rolls back
             self._drop_connection()
             self._typed.close()                                             # leave the group
             self._dead_letters.close()
@@ -116,7 +140,44 @@ class ApplyConsumer:
         self._metrics.consumed.labels(topic=self._topic).inc(len(batch))
         return batch
 
+    def _start(self, batch: list[Polled]) -> _InFlight | None:
+        owned = self._assignment.owned
+        refs = {(p.message.partition, p.message.offset): p.message for p in batch if p.message.partition in owned}
+        if not refs:
+            return None                                                     # every partition was revoked
+        changes, dead = sort_batch(batch, group_id=self._settings.group_id)
+        changes = [c for c in changes if c.partition in owned]
+        dead = [d for d in dead if d.partition in owned]
+        return _InFlight(batch, refs, time.monotonic(), self._applier.submit(self._attempt, changes, dead, refs))
+
+    def _finish(self, in_flight: _InFlight) -> None:
+        """Wait for the batch's apply; commit its offsets to Kafka, or retry the batch after a fault."""
+        try:
+            plan = in_flight.applied.result()
+        except Exception as error:
+            self._rollback()
+            self._wait_after(error, reason=classify(error).value, paused=True)
+            self._process(in_flight.batch)
+            return
+        self._done(plan, in_flight.refs, in_flight.started)
+
+    def _attempt(self, changes: Sequence[Change], dead: Sequence[DeadLetter],
+                 refs: dict[tuple[int, int], MessageRef]) -> Plan:
+        # One "apply" span per trace in the batch, under the relay's "publish" span (record header).
+        parents = (traceparent_from_headers(ref.headers) for ref in refs.values())
+        with continued_spans(_tracer, "apply", parents, kind=SpanKind.CONSUMER,
+                             attributes={"messaging.system": "kafka", "messaging.destination.name": self._topic,
+                                         "messaging.batch.message_count": len(refs)}):
+            return self._apply(changes, dead, refs)                         # 3. + 4.
+
+    def _done(self, plan: Plan, refs: dict[tuple[int, int], MessageRef], started: float) -> None:
+        self._metrics.apply_seconds.observe(time.monotonic() - started)
+        self._commit_kafka(refs.values())                                   # 5.
+        self._backoff.reset()
+        self._log_batch(plan, len(refs), time.monotonic() - started)
+
     def _process(self, batch: list[Polled]) -> None:
+        """Apply ``batch`` on this thread, retrying with backoff until it is done or the consumer stops."""
         changes, dead = sort_batch(batch, group_id=self._settings.group_id)
         refs = {(p.message.partition, p.message.offset): p.message for p in batch}
         while not self._stop.is_set():
@@ -127,21 +188,13 @@ class ApplyConsumer:
             if not refs:
                 return                                                      # every partition was revoked
             started = time.monotonic()
-            # One "apply" span per trace in the batch, under the relay's "publish" span (record header).
-            parents = (traceparent_from_headers(ref.headers) for ref in refs.values())
             try:
-                with continued_spans(_tracer, "apply", parents, kind=SpanKind.CONSUMER,
-                                     attributes={"messaging.system": "kafka", "messaging.destination.name": self._topic,
-                                                 "messaging.batch.message_count": len(refs)}):
-                    plan = self._apply(changes, dead, refs)                 # 3. + 4.
+                plan = self._attempt(changes, dead, refs)
             except Exception as error:
                 self._rollback()
                 self._wait_after(error, reason=classify(error).value, paused=True)
                 continue
-            self._metrics.apply_seconds.observe(time.monotonic() - started)
-            self._commit_kafka(refs.values())                               # 5.
-            self._backoff.reset()
-            self._log_batch(plan, len(refs), time.monotonic() - started)
+            self._done(plan, refs, started)
             return
         _log.info("consumer.batch_abandoned", records=len(refs), reason="stopping")
 
