@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from confluent_kafka.admin import AdminClient, ConfigResource  # type: ignore[attr-defined]  # re-exported, not in __all__
+from confluent_kafka.admin import AdminClient, ConfigResource, PartitionMetadata  # type: ignore[attr-defined]  # re-exported, not in __all__
 from faultkit.datasets import csv_bytes, mixed_rows
 from faultkit.oracle import Upload
 from faultkit.progress import column, finish
@@ -44,8 +44,14 @@ def replicated_world(cluster: tuple[KafkaService, Settings], template_database: 
 def _topic_replication(world: World) -> tuple[int, str]:
     admin = AdminClient({**world.settings.kafka.as_librdkafka()})
     topic = world.pipeline.topic
-    metadata = admin.list_topics(topic, timeout=10).topics[topic]
-    replicas = min(len(p.replicas) for p in metadata.partitions.values())
+
+    def partitions() -> dict[int, PartitionMetadata]:
+        found = admin.list_topics(topic, timeout=10).topics.get(topic)
+        return dict(found.partitions) if found is not None and found.error is None else {}
+
+    # A topic just created can be missing from a broker's metadata for a moment on a 3-node cluster.
+    wait_until(lambda: bool(partitions()), timeout=30, what=f"{topic} in the cluster's metadata")
+    replicas = min(len(p.replicas) for p in partitions().values())
     resource = ConfigResource(ConfigResource.Type.TOPIC, topic)
     config = admin.describe_configs([resource])[resource].result(timeout=10)
     return replicas, config["min.insync.replicas"].value
