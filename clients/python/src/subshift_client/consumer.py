@@ -8,7 +8,7 @@ A registry outage while decoding rewinds the batch before raising, so no message
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
 from confluent_kafka.schema_registry import SchemaRegistryClient
@@ -118,11 +118,11 @@ def _ref(message: Message) -> MessageRef:
     if topic is None or partition is None or offset is None:  # only error events lack a position
         raise KafkaClientError("a consumed message has no topic, partition or offset", code="UNKNOWN", retryable=False)
     _kind, timestamp = message.timestamp()
-    key, value, raw_headers = message.key(), message.value(), message.headers()
+    raw_headers = message.headers()
     if raw_headers is None:
         headers: tuple[tuple[str, bytes | None], ...] = ()
     elif isinstance(raw_headers, list) and all(type(v) is not str for _, v in raw_headers):
-        headers = tuple(raw_headers)  # as consumed: (name, bytes | None) pairs already
+        headers = tuple(cast("list[tuple[str, bytes | None]]", raw_headers))  # as consumed: no copy per value
     else:
         pairs = raw_headers.items() if isinstance(raw_headers, dict) else raw_headers
         headers = tuple((name, _as_bytes(v)) for name, v in pairs)
@@ -130,8 +130,8 @@ def _ref(message: Message) -> MessageRef:
         topic=topic,
         partition=partition,
         offset=offset,
-        key=key if type(key) is not str else _as_bytes(key),
-        value=value if type(value) is not str else _as_bytes(value),
+        key=_as_bytes(message.key()),
+        value=_as_bytes(message.value()),
         headers=headers,
         timestamp_ms=timestamp if timestamp >= 0 else None,
     )
