@@ -21,6 +21,7 @@ from subshift.ingest.db import raw_transaction
 from subshift.ingest.errors import IdempotencyConflict, StateConflict
 from subshift.ingest.queries import find_by_request_id, get_migration
 from subshift.observability.tracing import current_traceparent
+from subshift.outbox.claim import wait_for_relay
 
 __all__ = ["cancel_migration", "revert_migration"]
 
@@ -65,11 +66,12 @@ _CANCEL_ATTEMPTS = 5
 
 def _cancel_once(engine: Engine, migration_id: uuid.UUID, why: str) -> None:
     with raw_transaction(engine) as connection, connection.cursor() as cursor:
+        # A relay batch of this migration in flight is counted first; no new one starts until we commit.
+        wait_for_relay(cursor, migration_id)
         state = _locked_state(cursor, migration_id)
         if state.terminal:
             raise StateConflict(f"migration {migration_id} is already {state.value}; only an unfinished "
                                 "migration can be cancelled")
-        # The relay stops at the state change; an event it publishes meanwhile finds its item cancelled.
         cursor.execute(
             "UPDATE migration_items SET outcome = %s, reason = %s, outcome_at = now() "
             "WHERE migration_id = %s AND outcome = %s",

@@ -12,9 +12,10 @@ side publish different migrations and a cursor only moves from where its batch s
 that dies mid-batch commits nothing: the cursor has not moved and the next batch publishes the
 same items again (at-least-once; the consumer applies an item only while it is pending).
 
-Lock order: the relay locks no item, only its migrations' rows when it moves their cursors, by id
-and waiting at most ``MIGRATION_LOCK_TIMEOUT`` (the consumer takes items, then migration rows; a
-cancel takes its migration row, then items).
+Lock order: the relay locks no item; it takes a migration's advisory lock, then the migration rows
+when it moves their cursors, by id and waiting at most ``MIGRATION_LOCK_TIMEOUT`` (the consumer
+takes items, then migration rows). A cancel takes the same advisory lock first (``wait_for_relay``),
+so it waits for a batch in flight to be counted, then takes its migration row and the items.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from subshift.db.connect import PgConnection
 from subshift.db.models import MigrationState
@@ -35,6 +37,7 @@ __all__ = [
     "claim_items",
     "lock_migrations",
     "mark_published",
+    "wait_for_relay",
 ]
 
 _PUBLISHABLE = (MigrationState.PENDING.value, MigrationState.PUBLISHING.value)
@@ -52,7 +55,7 @@ _CLAIM_SQL = """
 WITH taken AS MATERIALIZED (
     SELECT m.publish_cursor FROM migrations m
     WHERE m.id = %(mid)s AND m.state = ANY(%(states)s) AND m.published < m.staged
-      AND pg_try_advisory_xact_lock(%(space)s, hashtext(m.id::text))
+      AND pg_try_advisory_xact_lock(%(space)s, hashtext(%(mid)s::text))
 )
 SELECT (SELECT publish_cursor FROM taken), i.row_number, i.user_id, i.current_offer, i.target_offer,
        i.event_id::text, i.trace_parent
@@ -124,6 +127,15 @@ def claim_items(conn: PgConnection, migration: ActiveMigration, limit: int) -> C
     if not found:
         return None
     return Claim(migration, found[0][0], [r[1:] for r in found])
+
+
+def wait_for_relay(cursor: Any, migration_id: uuid.UUID) -> None:
+    """Take ``migration_id``'s relay lock for the caller's transaction, waiting for a batch in flight.
+
+    Once it returns, no relay is between producing events of the migration and counting them, and
+    none starts until the transaction ends (a cancel then leaves ``published`` final).
+    """
+    cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s::text))", (_RELAY_LOCK_SPACE, str(migration_id)))
 
 
 def lock_migrations(conn: PgConnection, ids: Iterable[uuid.UUID]) -> None:
