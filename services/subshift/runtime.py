@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 
-__all__ = ["tune_interpreter"]
+__all__ = ["tune_interpreter", "wait_for_stop"]
+
+# How often a main thread with nothing else to do wakes to run Python signal handlers.
+_SIGNAL_CHECK_SECONDS = 0.5
 
 # How long a thread may hold the GIL while another waits for it (Python's default is 5 ms). A call
 # spends most of its time in the database and in gRPC's C core; each return from either waits for
@@ -21,3 +25,14 @@ def tune_interpreter() -> None:
     sys.setswitchinterval(_SWITCH_INTERVAL_SECONDS)
     gc.collect()
     gc.freeze()
+
+
+def wait_for_stop(stop: threading.Event) -> None:
+    """Block the main thread until ``stop`` is set, waking regularly.
+
+    The kernel may hand SIGTERM to any thread of the process (gRPC's, for one); Python then runs its
+    handler only once the main thread executes again, which an untimed wait can put off indefinitely
+    (seen once in the faults tier: an API that began its drain a minute after SIGTERM).
+    """
+    while not stop.wait(_SIGNAL_CHECK_SECONDS):
+        pass

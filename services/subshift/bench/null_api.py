@@ -17,7 +17,7 @@ from subshift.db.engine import make_engine
 from subshift.ingest.server import create_server
 from subshift.ingest.servicer import MigrationServicer
 from subshift.observability.logs import configure_logging, get_logger
-from subshift.runtime import tune_interpreter
+from subshift.runtime import tune_interpreter, wait_for_stop
 from subshift_client import migration_v1 as pb
 
 __all__ = ["NullServicer", "main"]
@@ -44,7 +44,7 @@ def main() -> None:
     api = create_server(settings, engine, servicer_type=NullServicer)
     tune_interpreter()
     _log.info("api_serving", addr=settings.api.addr, port=api.port, servicer="null")
-    stop.wait()
+    wait_for_stop(stop)
     api.stop(1.0).wait(5)
     api.reads.close()
     engine.dispose()

@@ -13,7 +13,7 @@ from subshift.ingest.server import create_server
 from subshift.observability.logs import get_logger
 from subshift.observability.migration_metrics import register_migration_metrics
 from subshift.observability.tracing import configure_tracing
-from subshift.runtime import tune_interpreter
+from subshift.runtime import tune_interpreter, wait_for_stop
 
 __all__ = ["serve_api"]
 
@@ -44,7 +44,7 @@ def serve_api(settings: Settings, engine: Engine, stop: threading.Event) -> None
     tune_interpreter()
     _log.info("api_serving", addr=settings.api.addr, port=api.port, metrics_port=settings.api.metrics_port,
               tls=settings.api.tls_cert is not None)
-    stop.wait()
+    wait_for_stop(stop)
     _log.info("api_draining", grace_seconds=settings.api.drain_seconds)
     api.stop(settings.api.drain_seconds).wait(settings.api.drain_seconds + 5)
     api.reads.close()

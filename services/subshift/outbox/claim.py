@@ -73,7 +73,7 @@ SET publish_cursor = %(cursor)s, published = m.published + %(n)s, updated_at = n
         WHEN m.state NOT IN ('{_PUBLISHABLE[0]}', '{_PUBLISHABLE[1]}') THEN m.state
         WHEN m.published + %(n)s < m.staged THEN '{MigrationState.PUBLISHING.value}'
         ELSE '{MigrationState.APPLYING.value}' END
-WHERE m.id = %(mid)s AND m.publish_cursor = %(start)s
+WHERE m.id = %(mid)s AND m.publish_cursor = %(start)s AND m.state <> '{MigrationState.CANCELLED.value}'
 """  # noqa: S608
 
 
@@ -157,7 +157,9 @@ def mark_published(conn: PgConnection, progress: dict[uuid.UUID, tuple[int, int,
 
     ``progress`` maps a migration to ``(start, cursor, count)``: its cursor when claimed, the last
     row of the unbroken run of acknowledged items from there, and how many staged items that run
-    holds. A cursor that is no longer at ``start`` is left alone (nothing is counted twice).
+    holds. A cursor that is no longer at ``start`` is left alone (nothing is counted twice), and so is
+    a cancelled migration's: its counters are final once the cancel returns, even for a claim that
+    read the migration just before the cancel committed.
     """
     moving = {mid: p for mid, p in progress.items() if p[2] > 0}
     if not moving:
