@@ -120,19 +120,14 @@ class ThreadConnections:
             InfrastructureError: the database failed (see ``database_errors``).
         """
         with database_errors():
-            connection, fresh = self._connection()
-            try:
-                return self._fetch(connection, sql, params)
-            except (psycopg2.OperationalError, psycopg2.InterfaceError):
-                self._discard(connection)
-                if fresh:
-                    raise
-            connection, _ = self._connection()
-            try:
-                return self._fetch(connection, sql, params)
-            except (psycopg2.OperationalError, psycopg2.InterfaceError):
-                self._discard(connection)
-                raise
+            while True:
+                connection, fresh = self._connection()
+                try:
+                    return self._fetch(connection, sql, params)
+                except (psycopg2.OperationalError, psycopg2.InterfaceError):
+                    self._discard(connection)
+                    if fresh:  # a new connection failed: the database itself is unavailable
+                        raise
 
     def close(self) -> None:
         """Close every connection opened so far (when the server has stopped)."""
