@@ -58,11 +58,15 @@ class Plan:
     tallies: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def validation_problem(*, migration_id: uuid.UUID | None, user_id: str, current_offer: str, target_offer: str,
-                       row_number: int | None, key: bytes | None) -> str | None:
+def validation_problem(*, event_id: str, migration_id: uuid.UUID | None, user_id: str, current_offer: str,
+                       target_offer: str, row_number: int | None, key: bytes | None) -> str | None:
     """Why a decoded event cannot be applied, or None when it can (``migration_id`` None: not a UUID)."""
     if migration_id is None:
         return "migration_id is not a UUID"
+    try:
+        uuid.UUID(event_id)
+    except ValueError:
+        return f"event_id {event_id[:64]!r} is not a UUID"
     if row_number is None or row_number < 1:
         return f"row_number {row_number!r} does not name a migration item"
     if not user_id:

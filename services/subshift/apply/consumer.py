@@ -41,7 +41,7 @@ import psycopg2
 from confluent_kafka import TopicPartition
 
 from subshift.apply.batch import Change, DeadLetter, Plan, plan_batch
-from subshift.apply.letters import letters_for, orphans_as_dead_letters, sort_batch
+from subshift.apply.letters import Polled, letters_for, orphans_as_dead_letters, sort_batch
 from subshift.apply.metrics import ConsumerMetrics
 from subshift.apply.offsets import lock_offsets, save_offsets
 from subshift.apply.rebalance import Assignment
@@ -61,7 +61,7 @@ from subshift.messaging.faults import Fault, classify
 from subshift.observability.logs import get_logger
 from subshift.observability.tracing import SpanKind, continued_spans, get_tracer, traceparent_from_headers
 from subshift_client.consumer import TypedConsumer
-from subshift_client.decoded import Decoded, MessageRef, Undecodable
+from subshift_client.decoded import MessageRef
 from subshift_client.errors import KafkaClientError, RegistryUnavailableError
 from subshift_client.records import UserOfferMigrationRequested
 
@@ -69,8 +69,6 @@ __all__ = ["ApplyConsumer"]
 
 _log = get_logger("subshift.consumer")
 _tracer = get_tracer(__name__)
-
-Polled = Decoded[UserOfferMigrationRequested] | Undecodable
 
 
 @dataclass
@@ -131,7 +129,7 @@ class ApplyConsumer:
     # 1. + 2.
     def _poll(self) -> list[Polled]:
         try:
-            batch = self._typed.poll_batch(self._settings.batch_size, self._settings.poll_timeout_seconds)
+            batch = self._typed.poll_datums(self._settings.batch_size, self._settings.poll_timeout_seconds)
         except (RegistryUnavailableError, KafkaClientError) as error:
             if isinstance(error, KafkaClientError) and error.fatal:
                 raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, cast
 
 from subshift import __version__
 from subshift.apply.batch import Change, DeadLetter, validation_problem
@@ -13,9 +14,12 @@ from subshift.messaging.dead_letters import Letter
 from subshift.messaging.faults import PermanentRecordError
 from subshift_client.decoded import Decoded, MessageRef, Undecodable
 from subshift_client.fast_avro import UndecodableValueError
-from subshift_client.records import UserOfferMigrationRequested
+from subshift_client.records import UserOfferMigrationRequestedDatum
 
-__all__ = ["letters_for", "orphans_as_dead_letters", "sort_batch"]
+__all__ = ["Polled", "letters_for", "orphans_as_dead_letters", "sort_batch"]
+
+# What the consumer polls: each event as its datum (logical values as primitives), or why not.
+Polled = Decoded[dict[str, Any]] | Undecodable
 
 INVALID_RECORD = "invalid_record"
 UNKNOWN_ITEM = "unknown_item"
@@ -29,8 +33,7 @@ def _uuid_or_none(text: str) -> uuid.UUID | None:
         return None
 
 
-def sort_batch(batch: Iterable[Decoded[UserOfferMigrationRequested] | Undecodable], *,
-               group_id: str) -> tuple[list[Change], list[DeadLetter]]:
+def sort_batch(batch: Iterable[Polled], *, group_id: str) -> tuple[list[Change], list[DeadLetter]]:
     """Split a polled batch into valid changes and records that can never be applied."""
     changes: list[Change] = []
     dead: list[DeadLetter] = []
@@ -41,20 +44,23 @@ def sort_batch(batch: Iterable[Decoded[UserOfferMigrationRequested] | Undecodabl
             dead.append(DeadLetter(ref.partition, ref.offset, polled.reason,
                                    UndecodableValueError(polled.reason, polled.detail, polled.schema_id)))
             continue
-        r = polled.record
-        migration_id = ids.get(r.migration_id, _UNSEEN)
+        # Resolved against our schema, so every field is there with its type.
+        r = cast(UserOfferMigrationRequestedDatum, polled.record)
+        migration_id = ids.get(r["migration_id"], _UNSEEN)
         if migration_id is _UNSEEN:
-            migration_id = ids[r.migration_id] = _uuid_or_none(r.migration_id)
-        problem = validation_problem(migration_id=migration_id, user_id=r.user_id, current_offer=r.current_offer,
-                                     target_offer=r.target_offer, row_number=r.row_number, key=ref.key)
+            migration_id = ids[r["migration_id"]] = _uuid_or_none(r["migration_id"])
+        row_number, user_id = r["row_number"], r["user_id"]
+        problem = validation_problem(event_id=r["event_id"], migration_id=migration_id, user_id=user_id,
+                                     current_offer=r["current_offer"], target_offer=r["target_offer"],
+                                     row_number=row_number, key=ref.key)
         if problem is not None:
             dead.append(DeadLetter(ref.partition, ref.offset, INVALID_RECORD, PermanentRecordError(problem),
-                                   migration_id, r.row_number, ref.timestamp_ms))
+                                   migration_id, row_number, ref.timestamp_ms))
             continue
         # validation_problem refuses a missing row number or migration id
-        assert r.row_number is not None and migration_id is not None
-        changes.append(Change(ref.partition, ref.offset, migration_id, r.row_number, r.user_id,
-                              r.current_offer, r.target_offer, ref.timestamp_ms))
+        assert row_number is not None and migration_id is not None
+        changes.append(Change(ref.partition, ref.offset, migration_id, row_number, user_id,
+                              r["current_offer"], r["target_offer"], ref.timestamp_ms))
     return changes, dead
 
 

@@ -2,7 +2,9 @@
 
 Each top-level record class carries its schema (``SCHEMA`` parsed, ``SCHEMA_JSON`` compact text,
 ``FULL_NAME``) and converts to and from the datum dicts fastavro and confluent-kafka's serdes
-use (``to_dict``/``from_dict``). Type mapping rules are in ``subshift.codegen.avro_types``.
+use (``to_dict``/``from_dict``). Beside each class, ``<Record>Datum`` types the same datum with
+logical values as primitives, for hot loops that skip the dataclass (the fast codec's
+``encode_datum``/``decode_datum``). Type mapping rules are in ``subshift.codegen.avro_types``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import pprint
 from pathlib import PurePosixPath
 from typing import Any
 
-from subshift.codegen.avro_types import PyType, map_type
+from subshift.codegen.avro_types import DATUM_SUFFIX, PyType, map_type
 from subshift.codegen.render import Output, docstring, module_docstring
 from subshift.contracts_manifest import Manifest
 from subshift.errors import ContractError
@@ -45,8 +47,9 @@ def render_records(manifest: Manifest) -> Output:
         exports.append((module, str(schema["name"])))
     init = [module_docstring("Typed Avro records, one class per value schema in the manifest.",
                              "contracts/subjects.yaml"), "from __future__ import annotations", ""]
-    init += [f"from subshift_client._generated.records.{m} import {c} as {c}" for m, c in sorted(exports)]
-    init += ["", "__all__ = [" + ", ".join(repr(c) for _, c in sorted(exports)) + "]", ""]
+    names = sorted((m, n) for m, c in exports for n in (c, c + DATUM_SUFFIX))
+    init += [f"from subshift_client._generated.records.{m} import {n} as {n}" for m, n in names]
+    init += ["", "__all__ = [" + ", ".join(repr(n) for _, n in names) + "]", ""]
     files[PurePosixPath("records/__init__.py")] = "\n".join(init)
     return files
 
@@ -58,13 +61,14 @@ def _render_module(schema: dict[str, Any], source: str) -> str:
     body = "\n\n".join(classes)
     imports = ["import datetime", "import uuid", "from collections.abc import Mapping",
                "from dataclasses import dataclass"]
-    imports.append("from typing import Any, ClassVar, Literal" if "Literal[" in body else
-                   "from typing import Any, ClassVar")
+    imports.append("from typing import Any, ClassVar, Literal, TypedDict" if "Literal[" in body else
+                   "from typing import Any, ClassVar, TypedDict")
+    exported = sorted(n for c in named.values() for n in (c, c + DATUM_SUFFIX))
     return "\n".join([
         module_docstring(f"The Avro record ``{schema['name']}`` and the records nested in it.", source),
         "from __future__ import annotations", "", *imports, "",
         "from subshift_client import avro_runtime as _rt", "",
-        f"__all__ = [{', '.join(repr(n) for n in sorted(named.values()))}]", "",
+        f"__all__ = [{', '.join(repr(n) for n in exported)}]", "",
         f"_SCHEMA: dict[str, Any] = {pprint.pformat(schema, sort_dicts=False, width=100)}", "", "",
         body,
     ])
@@ -108,6 +112,19 @@ def _render_record(schema: dict[str, Any], path: str, named: dict[str, str], out
         lines.append(f"            {attr}={py_type.read(value)},")
     lines += ["        )", ""]
     out.append("\n".join(lines))
+    out.append(_render_datum(cls, fields))
+
+
+def _render_datum(cls: str, fields: list[tuple[str, str, PyType, dict[str, Any]]]) -> str:
+    datum = cls + DATUM_SUFFIX
+    summary = (f"``{cls}`` as an Avro datum with logical values as primitives (a UUID's text, epoch "
+               "milliseconds): what ``encode_datum`` takes and ``decode_datum`` gives.")
+    if any(keyword.iskeyword(name) for name, *_ in fields):  # not valid in a class body
+        entries = ", ".join(f"{name!r}: {py_type.wire_annotation!r}" for name, _, py_type, _ in fields)
+        return f"# {summary}\n{datum} = TypedDict({datum!r}, {{{entries}}})\n"
+    lines = [f"class {datum}(TypedDict):", *docstring(summary, "    "), ""]
+    lines += [f"    {name}: {py_type.wire_annotation}" for name, _, py_type, _ in fields]
+    return "\n".join([*lines, ""])
 
 
 def _default(py_type: PyType, value: Any) -> str:

@@ -5,7 +5,8 @@ One cycle, in order, in one database transaction:
 1. list the migrations that may publish and split the batch fairly among them, within each
    migration's token bucket;
 2. take each for this batch (advisory lock) and read that many items after its publish cursor;
-3. produce one event per item with the generated typed producer (key = user id);
+3. produce one event per item with the generated typed producer (key = user id), as the record's
+   datum (the typed dict of its Avro primitives: the same bytes, built about twice as fast);
 4. flush, collecting the delivery reports;
 5. move each migration's cursor over its unbroken run of acknowledged items (one ``UPDATE`` per
    migration, counting them published) and commit.
@@ -38,9 +39,9 @@ from subshift.observability.tracing import SpanKind, continued_spans, get_tracer
 from subshift.outbox.claim import Claim, active_migrations, claim_items, mark_published
 from subshift.outbox.metrics import RelayMetrics
 from subshift.outbox.throttle import FairThrottle
-from subshift_client.avro_runtime import as_uuid
+from subshift_client.avro_runtime import epoch_millis
 from subshift_client.producer import TypedProducer
-from subshift_client.records import UserOfferMigrationRequested
+from subshift_client.records import UserOfferMigrationRequested, UserOfferMigrationRequestedDatum
 
 __all__ = ["Relay"]
 
@@ -191,17 +192,18 @@ class Relay:
             for claim in claims:
                 migration = claim.migration
                 mid, mid_text = migration.id, str(migration.id)
-                requested_at, requested_by = migration.created_at, migration.created_by
+                requested_at, requested_by = epoch_millis(migration.created_at), migration.created_by
                 for index, (row_number, user_id, current, target, event_id, trace_parent) in enumerate(claim.rows):
-                    record = UserOfferMigrationRequested(
-                        event_id=as_uuid(event_id), migration_id=mid_text, user_id=user_id, current_offer=current,
-                        target_offer=target, requested_at=requested_at, requested_by=requested_by,
-                        row_number=row_number,
-                    )
+                    datum: UserOfferMigrationRequestedDatum = {
+                        "event_id": event_id, "migration_id": mid_text, "user_id": user_id, "current_offer": current,
+                        "target_offer": target, "requested_at": requested_at, "requested_by": requested_by,
+                        "row_number": row_number,
+                    }
                     callback = functools.partial(on_delivery, mid, index)
                     while True:
                         try:
-                            self._producer.produce(record, on_delivery=callback, headers=headers[trace_parent])
+                            self._producer.produce_datum(datum, key=user_id, on_delivery=callback,
+                                                         headers=headers[trace_parent])
                             break
                         except BufferError:
                             # librdkafka's queue is full: serve delivery reports to make room (blocks briefly).

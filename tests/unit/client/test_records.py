@@ -10,6 +10,8 @@ from typing import Any
 import fastavro
 import pytest
 
+from subshift_client.avro_runtime import epoch_millis
+from subshift_client.fast_avro import plain_schema
 from subshift_client.records import UserOfferMigrationRequested
 
 EVENT_ID = uuid.UUID("0b9f6a3e-8c1d-4d5e-9f60-1a2b3c4d5e6f")
@@ -94,3 +96,38 @@ def test_records_are_immutable() -> None:
     record = _record()
     with pytest.raises(AttributeError):
         record.user_id = "someone-else"  # type: ignore[misc]
+
+
+def test_the_plain_schema_drops_only_the_converted_logical_types_at_any_depth() -> None:
+    schema = {"type": "record", "name": "Outer", "fields": [
+        {"name": "id", "type": {"type": "string", "logicalType": "uuid"}},
+        {"name": "at", "type": ["null", {"type": "long", "logicalType": "timestamp-micros"}]},
+        {"name": "days", "type": {"type": "array", "items": {"type": "int", "logicalType": "date"}}},
+        {"name": "by", "type": {"type": "map", "values": {"type": "long", "logicalType": "timestamp-millis"}}},
+        {"name": "price", "type": {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2}},
+        {"name": "inner", "type": {"type": "record", "name": "Inner", "fields": [
+            {"name": "id", "type": {"type": "string", "logicalType": "uuid"}}]}},
+    ]}
+    plain = plain_schema(schema)
+    assert [f["type"] for f in plain["fields"]] == [
+        {"type": "string"}, ["null", {"type": "long"}], {"type": "array", "items": {"type": "int"}},
+        {"type": "map", "values": {"type": "long"}}, schema["fields"][4]["type"],
+        {"type": "record", "name": "Inner", "fields": [{"name": "id", "type": {"type": "string"}}]},
+    ]
+    assert schema["fields"][0]["type"] == {"type": "string", "logicalType": "uuid"}  # the input is not changed
+
+
+def test_a_datum_of_primitives_writes_the_same_bytes_as_the_record() -> None:
+    record = _record(requested_at=REQUESTED_AT.replace(microsecond=123456))
+    logical = io.BytesIO()
+    fastavro.schemaless_writer(logical, fastavro.parse_schema(UserOfferMigrationRequested.SCHEMA), record.to_dict())
+    plain = io.BytesIO()
+    datum = {**record.to_dict(), "event_id": str(EVENT_ID), "requested_at": epoch_millis(record.requested_at)}
+    fastavro.schemaless_writer(plain, fastavro.parse_schema(plain_schema(UserOfferMigrationRequested.SCHEMA)), datum)
+    assert plain.getvalue() == logical.getvalue()
+    assert UserOfferMigrationRequested.from_dict(datum) == _record()  # 123456 µs → the record's 123 ms
+
+
+def test_epoch_millis_refuses_a_naive_datetime() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        epoch_millis(datetime.datetime(2026, 11, 25, 10, 30))

@@ -47,6 +47,7 @@ def test_dead_letters_with_a_known_item_are_staged_with_their_outcome_preset() -
     ("fields", "problem"),
     [
         pytest.param({"migration_id": None}, "is not a UUID", id="migration-id-not-uuid"),
+        pytest.param({"event_id": "not-a-uuid"}, "event_id 'not-a-uuid' is not a UUID", id="event-id-not-uuid"),
         pytest.param({"row_number": None}, "does not name a migration item", id="no-row-number"),
         pytest.param({"user_id": ""}, "user_id is empty", id="empty-user"),
         pytest.param({"target_offer": "a"}, "are both 'a'", id="current-equals-target"),
@@ -54,8 +55,9 @@ def test_dead_letters_with_a_known_item_are_staged_with_their_outcome_preset() -
     ],
 )
 def test_validation_names_the_problem(fields: dict[str, object], problem: str) -> None:
-    valid: dict[str, object] = {"migration_id": M1, "user_id": "u1", "current_offer": "a", "target_offer": "b",
-                                "row_number": 2, "key": b"u1"}
+    valid: dict[str, object] = {"event_id": "6f1c2a56-52a5-4a4f-9d0e-2b7f1c3f4a10", "migration_id": M1,
+                                "user_id": "u1", "current_offer": "a", "target_offer": "b", "row_number": 2,
+                                "key": b"u1"}
     assert validation_problem(**valid) is None  # type: ignore[arg-type]
     found = validation_problem(**{**valid, **fields})  # type: ignore[arg-type]
     assert found is not None and problem in found

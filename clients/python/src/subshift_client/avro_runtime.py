@@ -19,11 +19,13 @@ __all__ = [
     "as_timestamp_micros",
     "as_timestamp_millis",
     "as_uuid",
+    "epoch_millis",
     "require_aware",
     "schema_json",
 ]
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_MILLISECOND = datetime.timedelta(milliseconds=1)
 
 
 class AvroRecord(Protocol):
@@ -62,6 +64,16 @@ def as_timestamp_millis(value: datetime.datetime | int) -> datetime.datetime:
     if isinstance(value, datetime.datetime):
         return _utc(value)
     return _EPOCH + datetime.timedelta(milliseconds=value)
+
+
+def epoch_millis(value: datetime.datetime) -> int:
+    """A ``timestamp-millis`` datum: milliseconds since the epoch, sub-millisecond part dropped as Avro writers do.
+
+    Raises:
+        ValueError: a ``datetime`` without a timezone.
+    """
+    require_aware(value, "timestamp")
+    return (value - _EPOCH) // _MILLISECOND
 
 
 def as_timestamp_micros(value: datetime.datetime | int) -> datetime.datetime:

@@ -7,7 +7,7 @@ A registry outage while decoding rewinds the batch before raising, so no message
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, TypeVar, cast
 
 from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
@@ -23,6 +23,7 @@ from subshift_client.topic_spec import TopicSpec
 __all__ = ["TypedConsumer", "manual_offsets_conf"]
 
 R = TypeVar("R", bound=AvroRecord)
+T = TypeVar("T")
 
 
 def manual_offsets_conf(conf: Mapping[str, Any]) -> dict[str, Any]:
@@ -48,17 +49,34 @@ class TypedConsumer(Generic[R]):
             KafkaClientError: Kafka reported an error other than reaching a partition's end.
             RegistryUnavailableError: a writer schema could not be fetched; the batch was rewound.
         """
+        return self._poll(max_records, timeout, self._decoder.decode)
+
+    def poll_datums(self, max_records: int, timeout: float) -> list[Decoded[dict[str, Any]] | Undecodable]:
+        """``poll_batch`` giving each record as its datum (a ``<Record>Datum``: logical values as primitives).
+
+        For hot loops that read a few fields: the record's own checks (a UUID's form, for one) are
+        left to the caller.
+
+        Raises:
+            KafkaClientError: Kafka reported an error other than reaching a partition's end.
+            RegistryUnavailableError: a writer schema could not be fetched; the batch was rewound.
+        """
+        return self._poll(max_records, timeout, self._decoder.decode_datum)
+
+    def _poll(self, max_records: int, timeout: float,
+              decode: Callable[[bytes | None], tuple[T, int]]) -> list[Decoded[T] | Undecodable]:
         messages = self.consumer.consume(max_records, timeout)
         try:
-            return self._decode_all(messages)
+            return self._decode_all(messages, decode)
         except (KafkaClientError, RegistryUnavailableError):
             # The consumer's position already moved past the whole batch: put it back so
             # nothing in this batch is skipped when the caller retries.
             self._rewind(messages)
             raise
 
-    def _decode_all(self, messages: list[Message]) -> list[Decoded[R] | Undecodable]:
-        results: list[Decoded[R] | Undecodable] = []
+    def _decode_all(self, messages: list[Message],
+                    decode: Callable[[bytes | None], tuple[T, int]]) -> list[Decoded[T] | Undecodable]:
+        results: list[Decoded[T] | Undecodable] = []
         for message in messages:
             error = message.error()
             if error is not None:
@@ -68,7 +86,7 @@ class TypedConsumer(Generic[R]):
                                        retryable=error.retriable(), fatal=error.fatal())
             ref = _ref(message)
             try:
-                record, schema_id = self._decoder.decode(ref.value)
+                record, schema_id = decode(ref.value)
             except UndecodableValueError as problem:
                 results.append(Undecodable(reason=problem.reason, detail=problem.detail, message=ref,
                                            schema_id=problem.schema_id))

@@ -64,6 +64,22 @@ class TypedProducer(Generic[R]):
             on_delivery=on_delivery,
         )
 
+    def produce_datum(self, datum: Mapping[str, Any], *, key: str, on_delivery: DeliveryCallback | None = None,
+                      headers: Sequence[tuple[str, bytes]] | None = None) -> None:
+        """``produce`` for a ``<Record>Datum`` (logical values as primitives), keyed by ``key``; for hot loops.
+
+        Raises:
+            ValueError, TypeError: the datum's values do not fit the schema.
+            BufferError: librdkafka's local queue is full; call ``poll`` and try again.
+        """
+        self.producer.produce(
+            self.topic.name,
+            key=key.encode("utf-8"),
+            value=self._encoder.encode_datum(datum),
+            headers=list(headers) if headers else None,
+            on_delivery=on_delivery,
+        )
+
     def poll(self, timeout: float = 0.0) -> int:
         """Serve delivery callbacks; returns how many were served."""
         served: int = self.producer.poll(timeout)

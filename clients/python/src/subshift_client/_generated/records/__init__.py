@@ -8,5 +8,6 @@ Generated, do not edit; run `subshift contracts generate`.
 from __future__ import annotations
 
 from subshift_client._generated.records.user_offer_migration_requested import UserOfferMigrationRequested as UserOfferMigrationRequested
+from subshift_client._generated.records.user_offer_migration_requested import UserOfferMigrationRequestedDatum as UserOfferMigrationRequestedDatum
 
-__all__ = ['UserOfferMigrationRequested']
+__all__ = ['UserOfferMigrationRequested', 'UserOfferMigrationRequestedDatum']

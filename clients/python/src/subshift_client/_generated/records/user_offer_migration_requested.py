@@ -11,11 +11,11 @@ import datetime
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from subshift_client import avro_runtime as _rt
 
-__all__ = ['UserOfferMigrationRequested']
+__all__ = ['UserOfferMigrationRequested', 'UserOfferMigrationRequestedDatum']
 
 _SCHEMA: dict[str, Any] = {'type': 'record',
  'name': 'UserOfferMigrationRequested',
@@ -113,3 +113,18 @@ class UserOfferMigrationRequested:
             requested_by=data.get('requested_by', None),
             row_number=data.get('row_number', None),
         )
+
+
+class UserOfferMigrationRequestedDatum(TypedDict):
+    """``UserOfferMigrationRequested`` as an Avro datum with logical values as primitives (a UUID's
+    text, epoch milliseconds): what ``encode_datum`` takes and ``decode_datum`` gives.
+    """
+
+    event_id: str
+    migration_id: str
+    user_id: str
+    current_offer: str
+    target_offer: str
+    requested_at: int
+    requested_by: str | None
+    row_number: int | None
