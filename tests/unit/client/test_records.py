@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import typing
 import uuid
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from subshift_client.avro_runtime import epoch_millis
 from subshift_client.fast_avro import plain_schema
-from subshift_client.records import UserOfferMigrationRequested
+from subshift_client.records import UserOfferMigrationRequested, UserOfferMigrationRequestedDatum
 
 EVENT_ID = uuid.UUID("0b9f6a3e-8c1d-4d5e-9f60-1a2b3c4d5e6f")
 REQUESTED_AT = datetime.datetime(2026, 11, 25, 10, 30, 15, 123000, tzinfo=datetime.UTC)
@@ -131,3 +132,12 @@ def test_a_datum_of_primitives_writes_the_same_bytes_as_the_record() -> None:
 def test_epoch_millis_refuses_a_naive_datetime() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         epoch_millis(datetime.datetime(2026, 11, 25, 10, 30))
+
+
+def test_the_datum_type_names_every_field_with_its_avro_primitive() -> None:
+    assert typing.get_type_hints(UserOfferMigrationRequestedDatum) == {
+        "event_id": str, "migration_id": str, "user_id": str, "current_offer": str, "target_offer": str,
+        "requested_at": int, "requested_by": str | None, "row_number": int | None,
+    }
+    assert list(UserOfferMigrationRequestedDatum.__annotations__) == [
+        f["name"] for f in UserOfferMigrationRequested.SCHEMA["fields"]]

@@ -5,6 +5,10 @@
 - ``UserOffersConsumer(conf, registry).poll_batch(max_records, timeout)``: a list of
   ``Decoded[UserOfferMigrationRequested]`` or ``Undecodable`` (with a stable ``reason``), never
   an exception that loses a message; ``commit(done)`` after the caller's work is durable.
+- Hot loops can skip the record: ``produce_datum(datum, key=…)`` and ``poll_datums(…)`` take and
+  give ``UserOfferMigrationRequestedDatum`` (``subshift_client.records``), a typed dict of the same
+  event with logical values as their Avro primitives (the event id's text, epoch milliseconds):
+  the same bytes, about twice as fast; the record's own checks (a UUID's form) are then yours.
 - ``user_offers_serdes(registry)``: ``AvroSerializer``/``AvroDeserializer`` bound to the record.
 - ``user_offers_decoder(registry)``: the fastavro decoder alone (e.g. for dead-letter replays).
 """
