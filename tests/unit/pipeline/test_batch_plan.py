@@ -61,3 +61,10 @@ def test_validation_names_the_problem(fields: dict[str, object], problem: str) -
     assert validation_problem(**valid) is None  # type: ignore[arg-type]
     found = validation_problem(**{**valid, **fields})  # type: ignore[arg-type]
     assert found is not None and problem in found
+
+
+@pytest.mark.parametrize("event_id", ["6F1C2A56-52A5-4A4F-9D0E-2B7F1C3F4A10", "{6f1c2a56-52a5-4a4f-9d0e-2b7f1c3f4a10}",
+                                      "6f1c2a5652a54a4f9d0e2b7f1c3f4a10"])
+def test_an_event_id_in_another_form_python_reads_as_a_uuid_is_accepted(event_id: str) -> None:
+    assert validation_problem(event_id=event_id, migration_id=M1, user_id="u1", current_offer="a", target_offer="b",
+                              row_number=2, key=b"u1") is None
