@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import fastavro
 
@@ -24,6 +26,7 @@ from subshift_client.records import UserOfferMigrationRequested, UserOfferMigrat
 __all__ = ["AvroBaseline", "avro_baseline"]
 
 _CHUNK = 20_000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -75,30 +78,29 @@ def avro_baseline(rows: int, schema_id: int) -> AvroBaseline:
 
     encoder = FastAvroEncoder(UserOfferMigrationRequested, schema_id)
     decoder = FastAvroDecoder(UserOfferMigrationRequested, _StaticWriterSchemas())  # type: ignore[arg-type]
-    typed_encode_s = typed_decode_s = datum_encode_s = datum_decode_s = 0.0
+    typed = [0.0, 0.0]
+    datums = [0.0, 0.0]
     for start in range(1, rows + 1, _CHUNK):
         records = sample_records(start, min(_CHUNK, rows + 1 - start))
-        started = time.perf_counter()
-        values = [encoder.encode(record) for record in records]
-        typed_encode_s += time.perf_counter() - started
-        started = time.perf_counter()
-        for value in values:
-            decoder.decode(value)
-        typed_decode_s += time.perf_counter() - started
-        datums = [_datum(record) for record in records]
-        started = time.perf_counter()
-        values = [encoder.encode_datum(datum) for datum in datums]
-        datum_encode_s += time.perf_counter() - started
-        started = time.perf_counter()
-        for value in values:
-            decoder.decode_datum(value)
-        datum_decode_s += time.perf_counter() - started
+        _time_round_trip(records, encoder.encode, decoder.decode, typed)
+        _time_round_trip([_datum(record) for record in records], encoder.encode_datum, decoder.decode_datum, datums)
     return AvroBaseline(rows=rows, event_bytes=round(size / max(rows, 1), 1),
                         encode_per_second=_rate(rows, encode_s), decode_per_second=_rate(rows, decode_s),
-                        typed_encode_per_second=_rate(rows, typed_encode_s),
-                        typed_decode_per_second=_rate(rows, typed_decode_s),
-                        datum_encode_per_second=_rate(rows, datum_encode_s),
-                        datum_decode_per_second=_rate(rows, datum_decode_s))
+                        typed_encode_per_second=_rate(rows, typed[0]), typed_decode_per_second=_rate(rows, typed[1]),
+                        datum_encode_per_second=_rate(rows, datums[0]),
+                        datum_decode_per_second=_rate(rows, datums[1]))
+
+
+def _time_round_trip(items: Sequence[T], encode: Callable[[T], bytes], decode: Callable[[bytes], object],
+                     seconds: list[float]) -> None:
+    """Encode then decode ``items``, adding the seconds each took to ``seconds`` [encode, decode]."""
+    started = time.perf_counter()
+    values = [encode(item) for item in items]
+    seconds[0] += time.perf_counter() - started
+    started = time.perf_counter()
+    for value in values:
+        decode(value)
+    seconds[1] += time.perf_counter() - started
 
 
 def _datum(record: UserOfferMigrationRequested) -> UserOfferMigrationRequestedDatum:
