@@ -56,13 +56,7 @@ class TypedProducer(Generic[R]):
             ValueError: the record's values do not fit its schema.
             BufferError: librdkafka's local queue is full; call ``poll`` and try again.
         """
-        self.producer.produce(
-            self.topic.name,
-            key=self._key_of(record).encode("utf-8"),
-            value=self._encoder.encode(record),
-            headers=list(headers) if headers else None,
-            on_delivery=on_delivery,
-        )
+        self._send(self._key_of(record), self._encoder.encode(record), on_delivery, headers)
 
     def produce_datum(self, datum: Mapping[str, Any], *, key: str, on_delivery: DeliveryCallback | None = None,
                       headers: Sequence[tuple[str, bytes]] | None = None) -> None:
@@ -72,13 +66,12 @@ class TypedProducer(Generic[R]):
             ValueError, TypeError: the datum's values do not fit the schema.
             BufferError: librdkafka's local queue is full; call ``poll`` and try again.
         """
-        self.producer.produce(
-            self.topic.name,
-            key=key.encode("utf-8"),
-            value=self._encoder.encode_datum(datum),
-            headers=list(headers) if headers else None,
-            on_delivery=on_delivery,
-        )
+        self._send(key, self._encoder.encode_datum(datum), on_delivery, headers)
+
+    def _send(self, key: str, value: bytes, on_delivery: DeliveryCallback | None,
+              headers: Sequence[tuple[str, bytes]] | None) -> None:
+        self.producer.produce(self.topic.name, key=key.encode("utf-8"), value=value,
+                              headers=list(headers) if headers else None, on_delivery=on_delivery)
 
     def poll(self, timeout: float = 0.0) -> int:
         """Serve delivery callbacks; returns how many were served."""
