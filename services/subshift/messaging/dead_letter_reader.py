@@ -8,12 +8,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 
 from subshift.errors import InfrastructureError
 from subshift.messaging.dead_letter_headers import DeadLetterInfo, parse_headers
 
 __all__ = ["DeadLetterRecord", "read_dead_letters"]
+
+WATERMARK_TIMEOUT = 15.0
+"""Seconds to keep asking for a partition's watermarks through retriable errors such as a leader election."""
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,7 @@ def read_dead_letters(consumer: Consumer, topic: str, partitions: int, *, start:
     ends: dict[int, int] = {}
     first: dict[int, int] = {}
     for partition in range(partitions):
-        try:
-            low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
-        except Exception as error:
-            raise InfrastructureError(f"reading {topic}: {error}", retryable=True) from error
+        low, high = _watermarks(consumer, TopicPartition(topic, partition), timeout=WATERMARK_TIMEOUT)
         begin = max(low, (start or {}).get(partition, OFFSET_BEGINNING))
         if high > max(begin, 0):
             ends[partition], first[partition] = high, begin
@@ -66,6 +66,31 @@ def read_dead_letters(consumer: Consumer, topic: str, partitions: int, *, start:
         if offset + 1 >= ends[partition]:
             del ends[partition]
         yield _record(message)
+
+
+_LEADER_CHANGING = frozenset({KafkaError.NOT_LEADER_FOR_PARTITION, KafkaError.LEADER_NOT_AVAILABLE,
+                              KafkaError._TRANSPORT})
+"""Watermark errors that pass once the partition has a leader again (librdkafka does not flag them retriable here)."""
+
+
+def _watermarks(consumer: Consumer, partition: TopicPartition, *, timeout: float) -> tuple[int, int]:
+    """The partition's low and high watermarks, asking again while Kafka answers with a retriable error.
+
+    A leader election (a broker restarting, a topic just created) answers "not leader" for a moment.
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.1
+    while True:
+        try:
+            low, high = consumer.get_watermark_offsets(partition, timeout=max(deadline - time.monotonic(), 1.0))
+            return low, high
+        except KafkaException as error:
+            problem = error.args[0] if error.args and isinstance(error.args[0], KafkaError) else None
+            if problem is None or problem.code() not in _LEADER_CHANGING or time.monotonic() + pause > deadline:
+                raise InfrastructureError(f"reading {partition.topic} partition {partition.partition}: {error}",
+                                          retryable=True) from error
+        time.sleep(pause)
+        pause = min(pause * 2, 2.0)
 
 
 def _record(message: Any) -> DeadLetterRecord:
