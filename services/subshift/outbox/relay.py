@@ -20,7 +20,6 @@ broker outage never spins.
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
 import time
 import uuid
@@ -29,6 +28,7 @@ from collections.abc import Callable
 
 import psycopg2
 from confluent_kafka import KafkaError, Message
+from prometheus_client import Histogram
 
 from subshift.config import RelaySettings
 from subshift.db.connect import PgConnection
@@ -169,19 +169,8 @@ class Relay:
     def _publish(self, claims: list[Claim]) -> tuple[dict[uuid.UUID, int], Counter[str]]:
         """Produce every claimed item and flush; returns, per migration, the index of its first
         unacknowledged item, and the failures by error name."""
-        first_failed: dict[uuid.UUID, int] = {}
-        failures: Counter[str] = Counter()
+        reports = _DeliveryReports(self._metrics.delivery_latency.labels(topic=self._topic))
         metrics, topic = self._metrics, self._topic
-        latency = metrics.delivery_latency.labels(topic=topic)
-
-        def on_delivery(migration: uuid.UUID, index: int, error: KafkaError | None, message: Message) -> None:
-            if error is not None:
-                failures[error.name()] += 1
-                if index < first_failed.get(migration, index + 1):
-                    first_failed[migration] = index
-            elif index & 15 == 0:
-                latency.observe(message.latency() or 0.0)
-
         produced = 0
         # One "publish" span per migration trace in the batch; each record carries its span's
         # traceparent header so the consumer's "apply" continues the same trace.
@@ -189,20 +178,20 @@ class Relay:
         with continued_spans(_tracer, "publish", parents, kind=SpanKind.PRODUCER,
                              attributes={"messaging.system": "kafka", "messaging.destination.name": topic}) as spans:
             headers = {parent: with_traceparent_header(None, child) for parent, child in spans.items()}
+            on_delivery = reports.report
             for claim in claims:
                 migration = claim.migration
-                mid, mid_text = migration.id, str(migration.id)
+                mid_text = str(migration.id)
                 requested_at, requested_by = epoch_millis(migration.created_at), migration.created_by
-                for index, (row_number, user_id, current, target, event_id, trace_parent) in enumerate(claim.rows):
+                for row_number, user_id, current, target, event_id, trace_parent in claim.rows:
                     datum: UserOfferMigrationRequestedDatum = {
                         "event_id": event_id, "migration_id": mid_text, "user_id": user_id, "current_offer": current,
                         "target_offer": target, "requested_at": requested_at, "requested_by": requested_by,
                         "row_number": row_number,
                     }
-                    callback = functools.partial(on_delivery, mid, index)
                     while True:
                         try:
-                            self._producer.produce_datum(datum, key=user_id, on_delivery=callback,
+                            self._producer.produce_datum(datum, key=user_id, on_delivery=on_delivery,
                                                          headers=headers[trace_parent])
                             break
                         except BufferError:
@@ -211,10 +200,13 @@ class Relay:
                 produced += len(claim.rows)
             metrics.produced.labels(topic=topic).inc(produced)
             left = self._producer.flush(self._settings.delivery_timeout_ms / 1000 + 5)
+        failures = reports.failures
         if left:
             # Never acknowledged within the flush: nothing of the batch is counted as published.
             failures["STILL_QUEUED"] += left
             first_failed = {claim.migration.id: 0 for claim in claims}
+        else:
+            first_failed = reports.first_failed(claims)
         metrics.delivered.labels(topic=topic).inc(produced - sum(failures.values()))
         for name, count in failures.items():
             metrics.failed.labels(topic=topic, error=name).inc(count)
@@ -230,3 +222,39 @@ class Relay:
             with contextlib.suppress(psycopg2.Error):
                 self._conn.close()
             self._conn = None
+
+
+class _DeliveryReports:
+    """One batch's delivery reports, through one callback shared by all its records.
+
+    A failed record is known by its key (the user id): the rare failure path then finds, per
+    migration, the first item of a failed user. That is exact when a user appears once in the
+    batch and otherwise stops the cursor earlier (republishing more), never later.
+    """
+
+    def __init__(self, latency: Histogram) -> None:
+        self.failures: Counter[str] = Counter()
+        self._failed_keys: set[str] = set()
+        self._latency = latency
+        self._delivered = 0
+
+    def report(self, error: KafkaError | None, message: Message) -> None:
+        if error is not None:
+            self.failures[error.name()] += 1
+            key = message.key()
+            self._failed_keys.add(key.decode("utf-8") if isinstance(key, bytes) else str(key))
+            return
+        self._delivered += 1
+        if self._delivered & 15 == 0:  # sampled 1 in 16
+            self._latency.observe(message.latency() or 0.0)
+
+    def first_failed(self, claims: list[Claim]) -> dict[uuid.UUID, int]:
+        """Per migration with a failed record, the index of its first item whose user had a record fail."""
+        found: dict[uuid.UUID, int] = {}
+        if not self._failed_keys:
+            return found
+        for claim in claims:
+            index = next((i for i, row in enumerate(claim.rows) if row[1] in self._failed_keys), None)
+            if index is not None:
+                found[claim.migration.id] = index
+        return found
