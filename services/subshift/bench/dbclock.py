@@ -1,9 +1,10 @@
 """Stage rates read from the database's own clocks, so they need no cooperation from the services.
 
-The relay stamps ``published_at`` and the consumer ``outcome_at`` with ``now()``, which is the
-start of the transaction that handled the item's batch: every item of one batch carries the same
-stamp. Over a stage's stamps the items of every batch but the last were handled between the
-first stamp and the last, so the rate is ``(items - items of the last batch) / (last - first)``.
+The consumer stamps ``outcome_at`` with ``now()``, the start of the transaction that applied the
+item's batch, so every item of one batch carries the same stamp; it copies ``published_at`` from
+the event's record timestamp (when the relay produced it, to the millisecond). Over a stage's
+stamps the items of every batch but the last were handled between the first stamp and the last,
+so the rate is ``(items - items at the last stamp) / (last - first)``.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@
 byte of the CSV is sent and stops when every staged item has an outcome (the migration is
 terminal). Stage rates come from the database's batch stamps (see ``dbclock``).
 
-``apply_scaling``: the same upload is first published with no consumer running (a backlog on
-the topic), then N consumer processes start; the apply rate counts only what was applied after
-the last of them got its partitions, so group start-up does not blur the comparison.
+``apply_scaling``: the same upload is staged with no relay running, then published by the relay
+alone (a backlog on the topic: the relay's own rate, from the events' record timestamps), then N
+consumer processes start; the apply rate counts only what was applied after the last of them got
+its partitions, so group start-up does not blur the comparison.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class ScalingRun:
     staged: int
     seconds: float  # consumers started → migration terminal (start-up included)
     apply_rows_per_second: float | None  # after every consumer had its partitions
+    publish_rows_per_second: float | None = None  # the relay alone, publishing the staged backlog
     database_outage_seconds: float = 0.0
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
@@ -176,10 +178,9 @@ def apply_scaling(context: BenchContext, sampler: RssSampler, *, consumers: int,
     try:
         with publishers.session():
             publishers.start("api", f"api-scaling-{consumers}")
-            relay = publishers.start("relay", f"relay-scaling-{consumers}")
             publishers.wait_api(settings.api.addr)
-            publishers.wait_log(relay, "relay.started")
             migration_id = _upload(context, settings.api.addr, f"bench scaling {consumers}")
+            relay = publishers.start("relay", f"relay-scaling-{consumers}")
             deadline = time.monotonic() + timeout
             while (state := observer.progress(migration_id)).published < state.staged:
                 relay.check_alive()
@@ -196,9 +197,11 @@ def apply_scaling(context: BenchContext, sampler: RssSampler, *, consumers: int,
             span = observer.stage_span(migration_id, "outcome_at", since=joined)
             if span.rows_per_second is None:  # too small a run to see past the start-up
                 span = observer.stage_span(migration_id, "outcome_at")
+            published = observer.stage_span(migration_id, "published_at")
     finally:
         observer.close()
     return ScalingRun(consumers=consumers, staged=final.staged, seconds=finished - started,
-                      apply_rows_per_second=span.rows_per_second, database_outage_seconds=observer.outage_seconds,
+                      apply_rows_per_second=span.rows_per_second, publish_rows_per_second=published.rows_per_second,
+                      database_outage_seconds=observer.outage_seconds,
                       peak_rss_mb={m.name: sampler.peak_mb(m.name) for m in members},
                       cpu_seconds={m.name: sampler.cpu_seconds(m.name) for m in members})

@@ -32,7 +32,7 @@ def _stages(report: BenchReport) -> Table:
         table.add_row("upload + validate + stage", _rate(e2e.upload_rows_per_second), _seconds(e2e.upload_seconds),
                       "client: first byte → response")
         table.add_row("publish (relay)", _rate(e2e.publish_rows_per_second), "",
-                      "event record timestamps (items' published_at)")
+                      "event record timestamps (items' published_at), concurrent with apply")
         table.add_row("apply (consumer)", _rate(e2e.apply_rows_per_second), "",
                       f"outcome_at stamps, {e2e.consumers} consumer(s), concurrent with publish")
         table.add_row("end to end", _rate(e2e.end_to_end_rows_per_second), _seconds(e2e.end_to_end_seconds),
@@ -78,12 +78,13 @@ def _latency(report: BenchReport) -> Table:
 
 
 def _scaling(report: BenchReport) -> Table:
-    table = Table(title="Apply scaling (backlog of one upload)")
-    for column in ("consumers", "apply rows/s", "seconds incl. start-up", "peak RSS MB (each)"):
+    table = Table(title="Backlog of one upload: published by the relay alone, then applied by N consumers")
+    for column in ("consumers", "apply rows/s", "seconds incl. start-up", "peak RSS MB (each)",
+                   "relay alone rows/s"):
         table.add_column(column, justify="right")
     for run in report.scaling:
         table.add_row(str(run.consumers), _rate(run.apply_rows_per_second), _seconds(run.seconds),
-                      ", ".join(f"{mb:.0f}" for mb in run.peak_rss_mb.values()))
+                      ", ".join(f"{mb:.0f}" for mb in run.peak_rss_mb.values()), _rate(run.publish_rows_per_second))
     return table
 
 
