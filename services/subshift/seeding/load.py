@@ -126,7 +126,10 @@ def _replace_subscriptions(cursor: Cursor, population: Population) -> int:
     cursor.execute("TRUNCATE subscriptions")
     rebuild = _set_aside_constraints_and_indexes(cursor)
     cursor.execute("INSERT INTO subscriptions SELECT * FROM kept_subscriptions")
-    cursor.copy_expert("COPY subscriptions (user_id, offer_code) FROM STDIN", PopulationCopySource(population))
+    # Loaded frozen and all-visible (the table was truncated in this transaction): no later pass has
+    # to set the rows' hint bits or freeze them, neither autovacuum nor the first update of each row.
+    cursor.copy_expert("COPY subscriptions (user_id, offer_code) FROM STDIN WITH (FREEZE)",
+                       PopulationCopySource(population))
     cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     for statement in rebuild:
         cursor.execute(statement)
