@@ -6,7 +6,7 @@
    confluent-kafka, plain-SQL COPY + UPDATE) on the same N.
 3. End to end with API, relay and consumer processes, all running at once.
 4. ``GetMigration`` latency at fixed rates on the real API and on the do-nothing servicer.
-5. Apply scaling: the backlog of one upload applied by 1, 2, 4… consumer processes.
+5. Backlogs: one upload published by the relay alone, then applied by 1, 2, 4… consumer processes.
 6. API memory while a very large CSV streams in (a dry run).
 7. The run's topics are deleted; the database is kept for inspection until the next run.
 """
