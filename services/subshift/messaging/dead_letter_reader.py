@@ -15,7 +15,7 @@ from subshift.messaging.dead_letter_headers import DeadLetterInfo, parse_headers
 
 __all__ = ["DeadLetterRecord", "read_dead_letters"]
 
-WATERMARK_TIMEOUT = 15.0
+_WATERMARK_TIMEOUT = 15.0
 """Seconds to keep asking for a partition's watermarks through retriable errors such as a leader election."""
 
 
@@ -40,7 +40,7 @@ def read_dead_letters(consumer: Consumer, topic: str, partitions: int, *, start:
     ends: dict[int, int] = {}
     first: dict[int, int] = {}
     for partition in range(partitions):
-        low, high = _watermarks(consumer, TopicPartition(topic, partition), timeout=WATERMARK_TIMEOUT)
+        low, high = _watermarks(consumer, TopicPartition(topic, partition), timeout=_WATERMARK_TIMEOUT)
         begin = max(low, (start or {}).get(partition, OFFSET_BEGINNING))
         if high > max(begin, 0):
             ends[partition], first[partition] = high, begin
