@@ -17,12 +17,23 @@ _SIGNAL_CHECK_SECONDS = 0.5
 # 2 cores, median: about 10 → 2 ms).
 _SWITCH_INTERVAL_SECONDS = 0.0005
 
+# The garbage collector's thresholds in a batch worker (Python's default is (700, 10, 10): a young
+# collection every 700 allocations). A batch of 5,000 records makes tens of thousands of objects
+# that live until the batch is applied; at the default, many young collections traverse them and
+# promote them while they are still in use. With a young collection every 50,000 allocations most
+# die before their first one: one consumer's CPU for 1M rows measured 49.2 → 41.6 s and
+# 49.9 → 46.4 s (two back-to-back pairs).
+_BATCH_GC_THRESHOLDS = (50_000, 20, 100)
 
-def tune_interpreter() -> None:
+
+def tune_interpreter(*, batch_worker: bool = False) -> None:
     """A short GIL switch interval, and everything loaded at start-up (modules, descriptors, the
     ORM's mappings) moved out of the garbage collector's reach, so that full collections stay short
-    while the service works. Call once start-up is done."""
+    while the service works. ``batch_worker``: also collect young objects less often (see above).
+    Call once start-up is done."""
     sys.setswitchinterval(_SWITCH_INTERVAL_SECONDS)
+    if batch_worker:
+        gc.set_threshold(*_BATCH_GC_THRESHOLDS)
     gc.collect()
     gc.freeze()
 

@@ -76,7 +76,7 @@ def serve_consumer(settings: Settings, stop: threading.Event) -> None:
     tracing = configure_tracing(settings.tracing, service="consumer")
     try:
         consumer = build_consumer(settings, stop, metrics)
-        tune_interpreter()
+        tune_interpreter(batch_worker=True)
         consumer.run()
     finally:
         if tracing is not None:
