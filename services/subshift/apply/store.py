@@ -171,11 +171,10 @@ def stage(conn: PgConnection, rows: Sequence[StagedRow]) -> None:
     """Copy the batch into this transaction's ``_apply_batch``."""
     # A batch names a few migrations: each id's text is built once (UUID.__str__ is Python code,
     # about 1 µs a row).
-    ids: dict[uuid.UUID, str] = {}
+    ids = {migration_id: str(migration_id) for migration_id in {r.migration_id for r in rows}}
     buffer = io.StringIO()
     buffer.writelines(
-        f"{r.idx}\t{r.seq}\t{ids.get(r.migration_id) or ids.setdefault(r.migration_id, str(r.migration_id))}\t"
-        f"{r.row_number}\t{_text(r.user_id)}\t{_text(r.current_offer)}\t"
+        f"{r.idx}\t{r.seq}\t{ids[r.migration_id]}\t{r.row_number}\t{_text(r.user_id)}\t{_text(r.current_offer)}\t"
         f"{_text(r.target_offer)}\t{r.partition}\t{r.offset}\t{_n(r.published_ms)}\t{_text(r.outcome)}\t"
         f"{_text(r.reason)}\n"
         for r in rows
