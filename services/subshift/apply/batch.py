@@ -3,21 +3,23 @@
 Pure functions (no I/O), so the rules that make a batch safe to apply are unit-tested alone:
 records already covered by the database's offsets are dropped, a record seen twice in one batch
 counts once, and each user's changes are numbered in offset order (``seq``) so the set-based
-apply handles the first change of every user, then the second, and so on.
+apply handles the first change of every user, then the second, and so on. ``prepare_batch`` plans
+a batch before its transaction, as if the database had applied none of it; ``plan_for`` keeps that
+plan unless the stored offsets show otherwise.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from subshift.apply.store import StagedRow
+from subshift.apply.store import StagedRow, copy_text
 from subshift.db.models import ItemOutcome
 
-__all__ = ["Change", "DeadLetter", "Plan", "plan_batch", "validation_problem"]
+__all__ = ["Change", "DeadLetter", "Plan", "PreparedBatch", "plan_batch", "prepare_batch", "validation_problem"]
 
 _POSITION = attrgetter("partition", "offset")
 # The form producers write (``str(uuid)``): checked without building a UUID; other forms Python's
@@ -127,3 +129,31 @@ def plan_batch(changes: Iterable[Change], dead: Iterable[DeadLetter], stored: Ma
                                        letter.partition, letter.offset, ItemOutcome.DEAD_LETTERED.value,
                                        letter.reason, letter.timestamp_ms))
     return plan
+
+
+@dataclass
+class PreparedBatch:
+    """A batch planned before its transaction, as if the database had applied none of it."""
+
+    changes: Sequence[Change]
+    dead: Sequence[DeadLetter]
+    plan: Plan
+    text: str  # the plan's rows as ``COPY`` text
+    first_offsets: dict[int, int]  # per partition, the batch's lowest offset
+
+    def plan_for(self, stored: Mapping[int, int]) -> tuple[Plan, str]:
+        """The plan and its ``COPY`` text given the database's next offsets per partition (``stored``)."""
+        if all(first >= stored.get(partition, -1) for partition, first in self.first_offsets.items()):
+            return self.plan, self.text
+        plan = plan_batch(self.changes, self.dead, stored)  # part of the batch is applied already
+        return plan, copy_text(plan.rows)
+
+
+def prepare_batch(changes: Sequence[Change], dead: Sequence[DeadLetter]) -> PreparedBatch:
+    """Plan ``changes`` and ``dead`` and build the ``COPY`` text, before the database is asked anything."""
+    plan = plan_batch(changes, dead, {})
+    first: dict[int, int] = {}
+    items: list[Change | DeadLetter] = [*changes, *dead]
+    for item in items:
+        first[item.partition] = min(item.offset, first.get(item.partition, item.offset))
+    return PreparedBatch(changes, dead, plan, copy_text(plan.rows), first)

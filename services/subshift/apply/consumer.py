@@ -19,7 +19,9 @@ The commit order, step by step (the code below reads in this order):
 
 Steps 3 and 4 of a batch run on a helper thread while the main thread polls and decodes the next
 batch (1 and 2), so decoding overlaps the database's work; a batch is finished (5, or retried until
-it is) before the next one is handed over, so batches apply in the order they were polled.
+it is) before the next one is handed over, so batches apply in the order they were polled. The main
+thread also plans the batch and builds its ``COPY`` text, as if the database had applied none of it;
+step 3 plans again only when the stored offsets show that part of it was (a redelivery).
 
 A transient fault in 3 or 4 (database down, timeouts, the broker not acknowledging a dead letter)
 rolls back and retries the same batch with backoff and jitter, never committing past it, so one
@@ -33,14 +35,14 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import psycopg2
 from confluent_kafka import TopicPartition
 
-from subshift.apply.batch import Change, DeadLetter, Plan, plan_batch
+from subshift.apply.batch import Plan, PreparedBatch, prepare_batch
 from subshift.apply.letters import Polled, letters_for, orphans_as_dead_letters, sort_batch
 from subshift.apply.metrics import ConsumerMetrics
 from subshift.apply.offsets import lock_offsets, save_offsets
@@ -144,9 +146,9 @@ class ApplyConsumer:
         if not refs:
             return None                                                     # every partition was revoked
         changes, dead = sort_batch(batch, group_id=self._settings.group_id)
-        changes = [c for c in changes if c.partition in owned]
-        dead = [d for d in dead if d.partition in owned]
-        return _InFlight(batch, refs, time.monotonic(), self._applier.submit(self._attempt, changes, dead, refs))
+        prepared = prepare_batch([c for c in changes if c.partition in owned],
+                                 [d for d in dead if d.partition in owned])
+        return _InFlight(batch, refs, time.monotonic(), self._applier.submit(self._attempt, prepared, refs))
 
     def _finish(self, in_flight: _InFlight) -> None:
         """Wait for the batch's apply; commit its offsets to Kafka, or retry the batch after a fault."""
@@ -159,14 +161,13 @@ class ApplyConsumer:
             return
         self._done(plan, in_flight.refs, in_flight.started)
 
-    def _attempt(self, changes: Sequence[Change], dead: Sequence[DeadLetter],
-                 refs: dict[tuple[int, int], MessageRef]) -> Plan:
+    def _attempt(self, prepared: PreparedBatch, refs: dict[tuple[int, int], MessageRef]) -> Plan:
         # One "apply" span per trace in the batch, under the relay's "publish" span (record header).
         parents = (traceparent_from_headers(ref.headers) for ref in refs.values())
         with continued_spans(_tracer, "apply", parents, kind=SpanKind.CONSUMER,
                              attributes={"messaging.system": "kafka", "messaging.destination.name": self._topic,
                                          "messaging.batch.message_count": len(refs)}):
-            return self._apply(changes, dead, refs)                         # 3. + 4.
+            return self._apply(prepared, refs)                              # 3. + 4.
 
     def _done(self, plan: Plan, refs: dict[tuple[int, int], MessageRef], started: float) -> None:
         self._metrics.apply_seconds.observe(time.monotonic() - started)
@@ -187,7 +188,7 @@ class ApplyConsumer:
                 return                                                      # every partition was revoked
             started = time.monotonic()
             try:
-                plan = self._attempt(changes, dead, refs)
+                plan = self._attempt(prepare_batch(changes, dead), refs)
             except Exception as error:
                 self._rollback()
                 self._wait_after(error, reason=classify(error).value, paused=True)
@@ -197,15 +198,14 @@ class ApplyConsumer:
         _log.info("consumer.batch_abandoned", records=len(refs), reason="stopping")
 
     # 3. + 4.
-    def _apply(self, changes: Sequence[Change], dead: Sequence[DeadLetter],
-               refs: dict[tuple[int, int], MessageRef]) -> Plan:
+    def _apply(self, prepared: PreparedBatch, refs: dict[tuple[int, int], MessageRef]) -> Plan:
         conn = self._connection()
         group, topic = self._settings.group_id, self._topic
         stored = lock_offsets(conn, group, topic, {p for p, _ in refs})
-        plan = plan_batch(changes, dead, stored)
+        plan, text = prepared.plan_for(stored)
         tallies = Tallies()
         if plan.rows:
-            stage(conn, plan.rows)
+            stage(conn, text)
         if plan.dead:
             # Dead letters whose item is known get their DLT position recorded with their outcome.
             positions = self._dead_letters.send(letters_for(plan.dead, refs, group_id=group))

@@ -2,7 +2,8 @@
 
 Within the caller's transaction:
 
-1. ``stage`` copies the batch into ``_apply_batch`` (COPY).
+1. ``stage`` copies the batch into ``_apply_batch`` (COPY of ``copy_text``, which the consumer
+   builds before the transaction).
 2. ``apply_round`` runs once per position of a user in the batch (a user's second change in a
    batch must see the first one's result). One statement locks the round's items that still
    wait for an outcome (so a redelivered item, or one a concurrent consumer finished, is a
@@ -32,6 +33,7 @@ __all__ = [
     "StagedRow",
     "Tallies",
     "apply_round",
+    "copy_text",
     "count_outcomes",
     "find_orphans",
     "set_dead_letter_positions",
@@ -167,19 +169,22 @@ def _text(value: str | None) -> str:
     return value
 
 
-def stage(conn: PgConnection, rows: Sequence[StagedRow]) -> None:
-    """Copy the batch into this transaction's ``_apply_batch``."""
+def copy_text(rows: Sequence[StagedRow]) -> str:
+    """The ``COPY`` text of ``rows`` for ``stage`` (pure: built off the database's critical path)."""
     # A batch names a few migrations: each id's text is built once (UUID.__str__ is Python code,
     # about 1 µs a row).
     ids = {migration_id: str(migration_id) for migration_id in {r.migration_id for r in rows}}
-    buffer = io.StringIO()
-    buffer.writelines(
+    return "".join(
         f"{r.idx}\t{r.seq}\t{ids[r.migration_id]}\t{r.row_number}\t{_text(r.user_id)}\t{_text(r.current_offer)}\t"
         f"{_text(r.target_offer)}\t{r.partition}\t{r.offset}\t{_n(r.published_ms)}\t{_text(r.outcome)}\t"
         f"{_text(r.reason)}\n"
         for r in rows
     )
-    buffer.seek(0)
+
+
+def stage(conn: PgConnection, text: str) -> None:
+    """Copy the batch (``copy_text`` of its rows) into this transaction's ``_apply_batch``."""
+    buffer = io.StringIO(text)
     with conn.cursor() as cur:
         cur.execute(_CREATE)
         cur.copy_expert(f"COPY _apply_batch ({', '.join(_COLUMNS)}) FROM STDIN", buffer)

@@ -18,7 +18,7 @@ from pipeline.seeding import (
 )
 from subshift.apply.batch import Change, plan_batch
 from subshift.apply.offsets import lock_offsets, save_offsets
-from subshift.apply.store import Tallies, apply_round, count_outcomes, find_orphans, stage
+from subshift.apply.store import Tallies, apply_round, copy_text, count_outcomes, find_orphans, stage
 from subshift.db.connect import PgConnection
 
 pytestmark = pytest.mark.integration
@@ -35,7 +35,7 @@ def _changes(conn: PgConnection, migration_id: uuid.UUID, partition: int = 0) ->
 
 def _apply(conn: PgConnection, changes: list[Change]) -> None:
     plan = plan_batch(changes, [], {})
-    stage(conn, plan.rows)
+    stage(conn, copy_text(plan.rows))
     tallies = Tallies()
     for seq in range(1, plan.rounds + 1):
         apply_round(conn, seq, tallies)

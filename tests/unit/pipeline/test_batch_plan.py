@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from subshift.apply.batch import Change, DeadLetter, plan_batch, validation_problem
+from subshift.apply.batch import Change, DeadLetter, plan_batch, prepare_batch, validation_problem
 from subshift.messaging.faults import PermanentRecordError
 
 M1, M2 = uuid.UUID(int=1), uuid.UUID(int=2)
@@ -41,6 +41,23 @@ def test_dead_letters_with_a_known_item_are_staged_with_their_outcome_preset() -
     [row] = plan.rows
     assert (row.outcome, row.reason, row.seq, row.row_number) == ("dead_lettered", "invalid_record", 1, 7)
     assert plan.dead_rows == {0: 0}
+
+
+def test_a_batch_prepared_before_its_transaction_keeps_its_plan_when_the_database_applied_none_of_it() -> None:
+    prepared = prepare_batch([change(0, 5, 2, "u1"), change(1, 3, 3, "u2")], [])
+    plan, text = prepared.plan_for({0: 5, 1: 0})
+    assert plan is prepared.plan and text == prepared.text
+    assert [line.split("\t")[2:4] for line in text.splitlines()] == [[str(M1), "2"], [str(M1), "3"]]
+
+
+def test_a_prepared_batch_is_planned_again_without_what_the_stored_offsets_cover() -> None:
+    error = PermanentRecordError("bad")
+    prepared = prepare_batch([change(0, 5, 2, "u1"), change(0, 6, 3, "u2"), change(1, 3, 4, "u3")],
+                             [DeadLetter(0, 4, "invalid_record", error, M1, 9)])
+    plan, text = prepared.plan_for({0: 6})
+    assert [(r.partition, r.offset) for r in plan.rows] == [(0, 6), (1, 3)]
+    assert plan.already_applied == 2 and plan.dead == []
+    assert [line.split("\t")[3] for line in text.splitlines()] == ["3", "4"]
 
 
 @pytest.mark.parametrize(
