@@ -20,8 +20,9 @@ The commit order, step by step (the code below reads in this order):
 Steps 3 and 4 of a batch run on a helper thread while the main thread polls and decodes the next
 batch (1 and 2), so decoding overlaps the database's work; a batch is finished (5, or retried until
 it is) before the next one is handed over, so batches apply in the order they were polled. The main
-thread also plans the batch and builds its ``COPY`` text, as if the database had applied none of it;
-step 3 plans again only when the stored offsets show that part of it was (a redelivery).
+thread also plans the next batch and builds its ``COPY`` text meanwhile, as if the database had
+applied none of it; step 3 plans again only when the stored offsets show that part of it was (a
+redelivery), and the main thread when a rebalance changed the partitions it owns.
 
 A transient fault in 3 or 4 (database down, timeouts, the broker not acknowledging a dead letter)
 rolls back and retries the same batch with backoff and jitter, never committing past it, so one
@@ -74,6 +75,16 @@ _tracer = get_tracer(__name__)
 
 
 @dataclass
+class _Ready:
+    """A polled batch's records of the partitions owned when it was planned (``owned``)."""
+
+    batch: list[Polled]
+    owned: frozenset[int]
+    refs: dict[tuple[int, int], MessageRef]
+    prepared: PreparedBatch
+
+
+@dataclass
 class _InFlight:
     """A batch whose apply (steps 3 and 4) runs on the helper thread."""
 
@@ -113,11 +124,12 @@ class ApplyConsumer:
         try:
             while not self._stop.is_set():
                 batch = self._poll()                                        # 1. poll, 2. decode
+                ready = self._ready(batch) if batch else None               # plan, while the last batch applies
                 if in_flight is not None:
                     self._finish(in_flight)                                 # 5. (or retry 3. to 5.)
                     in_flight = None
-                if batch:
-                    in_flight = self._start(batch)                          # 3. + 4. on the helper thread
+                if ready is not None:
+                    in_flight = self._start(ready)                          # 3. + 4. on the helper thread
                 self._report_lag()
             if in_flight is not None:
                 self._finish(in_flight)
@@ -140,15 +152,25 @@ class ApplyConsumer:
         self._metrics.consumed.labels(topic=self._topic).inc(len(batch))
         return batch
 
-    def _start(self, batch: list[Polled]) -> _InFlight | None:
-        owned = self._assignment.owned
+    def _ready(self, batch: list[Polled]) -> _Ready | None:
+        """The batch's records of the partitions owned now, sorted and planned; None if it has none."""
+        owned = frozenset(self._assignment.owned)
         refs = {(p.message.partition, p.message.offset): p.message for p in batch if p.message.partition in owned}
         if not refs:
             return None                                                     # every partition was revoked
         changes, dead = sort_batch(batch, group_id=self._settings.group_id)
         prepared = prepare_batch([c for c in changes if c.partition in owned],
                                  [d for d in dead if d.partition in owned])
-        return _InFlight(batch, refs, time.monotonic(), self._applier.submit(self._attempt, prepared, refs))
+        return _Ready(batch, owned, refs, prepared)
+
+    def _start(self, ready: _Ready) -> _InFlight | None:
+        if ready.owned != self._assignment.owned:                           # a rebalance since it was planned
+            again = self._ready(ready.batch)
+            if again is None:
+                return None
+            ready = again
+        return _InFlight(ready.batch, ready.refs, time.monotonic(),
+                         self._applier.submit(self._attempt, ready.prepared, ready.refs))
 
     def _finish(self, in_flight: _InFlight) -> None:
         """Wait for the batch's apply; commit its offsets to Kafka, or retry the batch after a fault."""
