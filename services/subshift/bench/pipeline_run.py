@@ -48,8 +48,8 @@ class PipelineRun:
     publish_rows_per_second: float | None
     apply_rows_per_second: float | None
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
-    cpu_seconds: dict[str, float] = field(default_factory=dict)  # per service, over the whole run
-    # PostgreSQL, Kafka and the registry, from the upload's first byte to the last outcome.
+    # Per service, and of PostgreSQL, Kafka and the registry, from the upload's first byte to the last outcome.
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
     server_cpu_seconds: dict[str, float] = field(default_factory=dict)
     rss_first_last_mb: dict[str, tuple[float, float]] = field(default_factory=dict)
     profiles: dict[str, Profile] = field(default_factory=dict)
@@ -74,6 +74,8 @@ class ScalingRun:
     database_outage_seconds: float = 0.0
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
+    # PostgreSQL, Kafka and the registry, from the consumers' start to the last outcome.
+    server_cpu_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _with_api_addr(settings: Settings) -> Settings:
@@ -126,22 +128,24 @@ def end_to_end(context: BenchContext, sampler: RssSampler, *, consumers: int, ti
         for member in members:
             services.wait_log(member, "consumer.assigned")
         services.profile_all()
+        names = [api.name, relay.name, *(m.name for m in members)]
         observer = Observer(context.settings.database)
         try:
             marks: dict[str, float] = {}
             servers = ServerCpu(context.settings)
+            cpu_before = {name: sampler.cpu_now(name) for name in names}
             started = time.time()
             migration_id = _upload(context, settings.api.addr, "bench end to end")
             uploaded = time.time()
             final = _wait_terminal(observer, migration_id, services, timeout=timeout, on_progress=marks)
             finished = time.time()
             server_cpu = servers.seconds()
+            cpu = {name: round(sampler.cpu_now(name) - cpu_before[name], 2) for name in names}
             published = observer.stage_span(migration_id, "published_at")
             applied = observer.stage_span(migration_id, "outcome_at")
         finally:
             observer.close()
         profiles = _finish_profiles(services, [api, relay, *members])
-    names = [api.name, relay.name, *(m.name for m in members)]
     return PipelineRun(
         consumers=consumers, rows=context.rows, staged=final.staged, state=final.state,
         migration_id=str(migration_id), upload_seconds=uploaded - started,
@@ -149,8 +153,7 @@ def end_to_end(context: BenchContext, sampler: RssSampler, *, consumers: int, ti
         end_to_end_seconds=finished - started,
         publish_rows_per_second=published.rows_per_second, apply_rows_per_second=applied.rows_per_second,
         peak_rss_mb={name: sampler.peak_mb(name) for name in names},
-        cpu_seconds={name: sampler.cpu_seconds(name) for name in names},
-        server_cpu_seconds=server_cpu,
+        cpu_seconds=cpu, server_cpu_seconds=server_cpu,
         rss_first_last_mb={name: sampler.series[name].first_last_mb() for name in names if name in sampler.series},
         profiles=profiles, database_outage_seconds=observer.outage_seconds,
     )
@@ -189,10 +192,12 @@ def apply_scaling(context: BenchContext, sampler: RssSampler, *, consumers: int,
                 time.sleep(_POLL)
         appliers = Services(context, settings, sampler, f"scaling-{consumers}")
         with appliers.session():
+            servers = ServerCpu(context.settings)
             started = time.time()
             members = [appliers.start("consumer", f"consumer-{consumers}x-{n}") for n in range(1, consumers + 1)]
             final = _wait_terminal(observer, migration_id, appliers, timeout=timeout)
             finished = time.time()
+            server_cpu = servers.seconds()
             joined = _last_assignment(members)
             span = observer.stage_span(migration_id, "outcome_at", since=joined)
             if span.rows_per_second is None:  # too small a run to see past the start-up
@@ -204,4 +209,5 @@ def apply_scaling(context: BenchContext, sampler: RssSampler, *, consumers: int,
                       apply_rows_per_second=span.rows_per_second, publish_rows_per_second=published.rows_per_second,
                       database_outage_seconds=observer.outage_seconds,
                       peak_rss_mb={m.name: sampler.peak_mb(m.name) for m in members},
-                      cpu_seconds={m.name: sampler.cpu_seconds(m.name) for m in members})
+                      cpu_seconds={m.name: sampler.cpu_seconds(m.name) for m in members},
+                      server_cpu_seconds=server_cpu)

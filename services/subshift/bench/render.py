@@ -88,6 +88,16 @@ def _scaling(report: BenchReport) -> Table:
     return table
 
 
+def _cpu(report: BenchReport) -> Table:
+    table = Table(title=f"Where the CPU went ({report.machine.cores} cores)")
+    for column in ("run", "cores busy", "CPU-bound", "CPU µs per row, busiest first"):
+        table.add_column(column, justify="right" if column == "cores busy" else "left")
+    for name, budget in report.cpu_budgets().items():
+        table.add_row(name, f"{budget.busy_cores:.2f}", "yes" if budget.cpu_bound else "no",
+                      ", ".join(f"{part} {micros:,.1f}" for part, micros in budget.micros_per_row().items()))
+    return table
+
+
 def _targets(report: BenchReport) -> Table:
     table = Table(title="Targets")
     for column in ("target", "goal", "measured", "met"):
@@ -110,16 +120,16 @@ def render(report: BenchReport, console: Console) -> None:
     if report.end_to_end:
         e2e = report.end_to_end
         console.print("peak RSS MB: " + ", ".join(f"{n} {mb:.0f}" for n, mb in e2e.peak_rss_mb.items()))
-        console.print("CPU seconds: " + ", ".join(f"{n} {s:.1f}" for n, s in e2e.cpu_seconds.items()))
-        if e2e.server_cpu_seconds:
-            console.print("server CPU seconds, first byte → last outcome: "
-                          + ", ".join(f"{n} {s:.1f}" for n, s in e2e.server_cpu_seconds.items()))
+        console.print("CPU seconds, first byte → last outcome: " + ", ".join(
+            f"{n} {s:.1f}" for n, s in {**e2e.cpu_seconds, **e2e.server_cpu_seconds}.items()))
     if report.kafka or report.postgres or report.avro:
         console.print(_baselines(report))
     if report.latency:
         console.print(_latency(report))
     if report.scaling:
         console.print(_scaling(report))
+    if report.end_to_end or report.scaling:
+        console.print(_cpu(report))
     if report.memory:
         mem = report.memory
         console.print(f"API streaming {mem.rows:,} rows (dry run): peak RSS {mem.peak_rss_mb:.0f} MB "

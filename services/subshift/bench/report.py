@@ -10,6 +10,7 @@ from typing import Any
 from subshift.bench.baseline_avro import AvroBaseline
 from subshift.bench.baseline_kafka import KafkaBaseline
 from subshift.bench.baseline_postgres import PostgresBaseline
+from subshift.bench.cpu_budget import CpuBudget
 from subshift.bench.latency import LatencyResult
 from subshift.bench.machine import Machine
 from subshift.bench.memory import MemoryRun
@@ -54,6 +55,19 @@ class BenchReport:
             "end_to_end_over_postgres": round(e2e / postgres, 4) if e2e and postgres else None,
         }
 
+    def cpu_budgets(self) -> dict[str, CpuBudget]:
+        """Where the CPU went in the end-to-end run (first byte → last outcome) and in each scaling run
+        (its consumers' start, start-up included → last outcome)."""
+        cores = self.machine.cores
+        budgets: dict[str, CpuBudget] = {}
+        if (e2e := self.end_to_end) is not None:
+            budgets["end to end"] = CpuBudget.of(rows=e2e.staged, seconds=e2e.end_to_end_seconds, cores=cores,
+                                                 cpu={**e2e.cpu_seconds, **e2e.server_cpu_seconds})
+        for run in self.scaling:
+            budgets[f"apply, {run.consumers} consumer(s)"] = CpuBudget.of(
+                rows=run.staged, seconds=run.seconds, cores=cores, cpu={**run.cpu_seconds, **run.server_cpu_seconds})
+        return budgets
+
     def all_profiles(self) -> dict[str, Profile]:
         """Profiles by service: the end-to-end run's, then the latency run's API (``api-latency-…``)."""
         return {**(self.end_to_end.profiles if self.end_to_end else {}), **self.latency_profiles}
@@ -71,6 +85,11 @@ class BenchReport:
             "baselines": _baselines(self),
             "ratios": self.ratios(),
             "scaling": [_with_properties(run) for run in self.scaling],
+            "cpu_budgets": {name: {"busy_cores": round(budget.busy_cores, 3), "cores": budget.cores,
+                                   "cpu_bound": budget.cpu_bound,
+                                   "micros_per_row": {k: round(v, 1) for k, v in budget.micros_per_row().items()},
+                                   "verdict": budget.verdict()}
+                            for name, budget in self.cpu_budgets().items()},
             "latency": [dataclasses.asdict(result) for result in self.latency],
             "memory": _with_properties(self.memory) if self.memory else None,
             "profiles": {name: dataclasses.asdict(profile) for name, profile in self.all_profiles().items()},

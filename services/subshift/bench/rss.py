@@ -82,8 +82,15 @@ class RssSampler:
         self._thread.join(5)
 
     def cpu_seconds(self, name: str) -> float:
+        """CPU seconds of ``name``'s processes over their lives, as last sampled."""
         series = self.series.get(name)
         return round(series.cpu_seconds, 2) if series else 0.0
+
+    def cpu_now(self, name: str) -> float:
+        """CPU seconds of ``name``'s running processes so far, read now (for a window within their lives)."""
+        with self._lock:
+            processes = list(self._watched.get(name, ()))
+        return sum(_usage(process)[1] for process in processes if process.is_running())
 
     def peak_mb(self, name: str) -> float:
         series = self.series.get(name)

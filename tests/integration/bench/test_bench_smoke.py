@@ -51,6 +51,12 @@ def test_small_bench_completes_and_writes_well_formed_json(settings: Settings, t
     assert [run["consumers"] for run in report["scaling"]] == [1, 2]
     assert all(run["staged"] == ROWS for run in report["scaling"])
     assert all(run["publish_rows_per_second"] > 0 for run in report["scaling"])  # the relay alone, measured
+    assert all(run["server_cpu_seconds"]["postgres"] > 0 for run in report["scaling"])  # it did the applying
+    budgets = report["cpu_budgets"]
+    assert set(budgets) == {"end to end", "apply, 1 consumer(s)", "apply, 2 consumer(s)"}
+    assert set(budgets["end to end"]["micros_per_row"]) >= {"api", "relay", "consumers", "postgres", "kafka"}
+    assert all(b["busy_cores"] > 0 and b["verdict"].split(" (")[0] in {"CPU-bound", "not CPU-bound"}
+               for b in budgets.values())
     assert {(r["server"], r["target_rps"]) for r in report["latency"]} == {
         ("subshift", 50), ("subshift", 100), ("null", 50), ("null", 100)}
     assert all(r["requests"] > 0 and r["errors"] == 0 for r in report["latency"])
