@@ -94,6 +94,10 @@ def test_sigterm_of_the_api_mid_upload_lets_the_upload_finish(world: World, reco
     code: list[int] = []
 
     def terminate_at_third_chunk(index: int) -> None:
+        if index == 1:
+            # The client sends the first messages before the call reaches the server; a signal then
+            # would stop a server that never had the call in flight. Give the call time to open.
+            time.sleep(0.5)
         if index == 3:
             threading.Thread(target=lambda: code.append(api.terminate(timeout=60))).start()
             time.sleep(1.0)  # the server is draining while the rest of the stream arrives
