@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["CPU_BOUND_SHARE", "CpuBudget", "part_of"]
+__all__ = ["CPU_BOUND_SHARE", "CpuBudget"]
 
 # Busy this share of every core on average, a run is bound by the CPU: the rest is scheduling slack.
 CPU_BOUND_SHARE = 0.85
 
 
-def part_of(process: str) -> str:
+def _part_of(process: str) -> str:
     """The part a bench process belongs to: every ``consumer-…`` is one of the ``consumers``."""
     return "consumers" if process.startswith("consumer") else process
 
@@ -36,7 +36,7 @@ class CpuBudget:
         """The budget of processes and servers named in ``cpu`` (consumers summed into one part)."""
         parts: dict[str, float] = {}
         for name, used in cpu.items():
-            parts[part_of(name)] = parts.get(part_of(name), 0.0) + used
+            parts[_part_of(name)] = parts.get(_part_of(name), 0.0) + used
         return cls(rows, seconds, cores, dict(sorted(parts.items(), key=lambda part: -part[1])))
 
     @property
