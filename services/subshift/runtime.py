@@ -14,7 +14,8 @@ _SIGNAL_CHECK_SECONDS = 0.5
 # How long a thread may hold the GIL while another waits for it (Python's default is 5 ms). A call
 # spends most of its time in the database and in gRPC's C core; each return from either waits for
 # the GIL, so a shorter interval cuts queueing behind busy threads (GetMigration at 500 req/s on
-# 2 cores, median: about 10 → 2 ms).
+# 2 cores, median: about 10 → 2 ms). The consumer's apply thread waits the same way behind its main
+# thread (one consumer on a 1M-row backlog, alternating runs: 15,134 / 13,995 → 19,787 / 18,988 rows/s).
 _SWITCH_INTERVAL_SECONDS = 0.0005
 
 # The garbage collector's thresholds in a batch worker (Python's default is (700, 10, 10): a young
