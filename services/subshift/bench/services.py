@@ -46,10 +46,10 @@ def service_env(settings: Settings, **extra: str) -> dict[str, str]:
         "SUBSHIFT_API_ADDR": settings.api.addr,
         "SUBSHIFT_API_METRICS_PORT": str(settings.api.metrics_port),
     })
-    # Every tuning knob of these sections travels too (batch sizes, linger, limits), so a run
-    # with SUBSHIFT_RELAY_BATCH_SIZE=20000 in the environment measures exactly that.
+    # Every tuning knob of these sections travels too (batch sizes, linger, limits, the API's cache), so
+    # a run with SUBSHIFT_RELAY_BATCH_SIZE=20000 in the environment measures exactly that.
     for section, prefix in ((settings.relay, "SUBSHIFT_RELAY_"), (settings.consumer, "SUBSHIFT_CONSUMER_"),
-                            (settings.ingest, "SUBSHIFT_INGEST_")):
+                            (settings.ingest, "SUBSHIFT_INGEST_"), (settings.api, "SUBSHIFT_API_")):
         for name, value in section.model_dump().items():
             if value is not None:
                 env[prefix + name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)

@@ -20,5 +20,9 @@ class ApiSettings(BaseSettings):
     tls_ca: Path | None = Field(default=None, description="CA bundle clients use to verify the server.")
     max_message_bytes: int = Field(default=4 * 1024 * 1024, description="Largest gRPC message accepted.")
     max_workers: int = Field(default=16, ge=2, description="Threads serving calls (each open watch holds one).")
+    migration_cache_seconds: float = Field(
+        default=2.0, ge=0,
+        description="Longest GetMigration answers a migration from memory; changes drop it at once, through "
+                    "PostgreSQL notifications (0: read the database on every call).")
     watch_interval_seconds: float = Field(default=0.5, gt=0, description="How often a watch re-reads its migration.")
     drain_seconds: float = Field(default=10.0, description="Grace period for in-flight calls on SIGTERM.")

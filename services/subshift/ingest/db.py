@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from subshift.errors import InfrastructureError
 
-__all__ = ["ThreadConnections", "database_errors", "raw_read", "raw_transaction"]
+__all__ = ["ThreadConnections", "connect_outside_pool", "database_errors", "raw_read", "raw_transaction"]
 
 
 @contextmanager
@@ -96,6 +96,19 @@ def raw_read(engine: Engine) -> Iterator[Any]:
             connection.close()
 
 
+def connect_outside_pool(engine: Engine) -> Any:
+    """A new psycopg2 connection with ``engine``'s arguments, in autocommit mode, that the pool does not manage.
+
+    Raises:
+        psycopg2.OperationalError: the database cannot be reached.
+    """
+    dialect = engine.dialect
+    args, kwargs = dialect.create_connect_args(engine.url)
+    connection = dialect.loaded_dbapi.connect(*args, **kwargs)
+    connection.autocommit = True
+    return connection
+
+
 class ThreadConnections:
     """A database connection per serving thread, outside the pool, for the hottest one-statement reads.
 
@@ -148,10 +161,7 @@ class ThreadConnections:
         connection = getattr(self._local, "connection", None)
         if connection is not None and not connection.closed:
             return connection, False
-        dialect = self._engine.dialect
-        args, kwargs = dialect.create_connect_args(self._engine.url)
-        connection = dialect.loaded_dbapi.connect(*args, **kwargs)
-        connection.autocommit = True
+        connection = connect_outside_pool(self._engine)
         psycopg2.extras.register_uuid(conn_or_curs=connection)
         with self._lock:
             self._opened.append(connection)

@@ -9,6 +9,7 @@ UNAVAILABLE (clients resume elsewhere), no new calls are accepted, and in-flight
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -21,9 +22,11 @@ from sqlalchemy import Engine
 from subshift.config import Settings
 from subshift.errors import ContractError
 from subshift.ingest.auth import TokenVerifier
-from subshift.ingest.db import ThreadConnections
+from subshift.ingest.db import ThreadConnections, connect_outside_pool
 from subshift.ingest.interceptor import ApiInterceptor, role_policy
 from subshift.ingest.metrics import ApiMetrics
+from subshift.ingest.migration_cache import MigrationCache
+from subshift.ingest.migration_changes import MigrationChanges
 from subshift.ingest.servicer import MigrationServicer
 from subshift.messaging.topic_names import dead_letter_topic, user_offers_topic
 from subshift_client import migration_v1 as pb
@@ -41,6 +44,8 @@ class ApiServer:
     metrics: ApiMetrics
     # The worker threads' own connections for GetMigration; close them once the server has stopped.
     reads: ThreadConnections
+    # Keeps GetMigration's cache current; None when the cache is off (``api.migration_cache_seconds`` 0).
+    changes: MigrationChanges | None = None
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def __iter__(self) -> Iterator[grpc.Server | int]:
@@ -52,6 +57,8 @@ class ApiServer:
         self.health.enter_graceful_shutdown()
         self.stopping.set()
         done: threading.Event = self.server.stop(grace)
+        if self.changes is not None:
+            self.changes.stop()  # calls still draining read the database
         return done
 
 
@@ -96,9 +103,11 @@ def create_server(settings: Settings, engine: Engine, *, address: str | None = N
     topic = user_offers_topic(settings.kafka)
     stopping = threading.Event()
     reads = ThreadConnections(engine)
+    migrations: MigrationCache[uuid.UUID, pb.Migration] = MigrationCache(max_age=settings.api.migration_cache_seconds)
+    changes = MigrationChanges(lambda: connect_outside_pool(engine), migrations) if migrations.enabled else None
     pb.add_MigrationServiceServicer_to_server(
         servicer_type(engine, settings, topic=topic.name, dead_letter_topic=dead_letter_topic(topic),
-                      stopping=stopping, metrics=metrics, reads=reads),
+                      stopping=stopping, metrics=metrics, reads=reads, migrations=migrations),
         server,
     )
     health_servicer = health.HealthServicer()
@@ -114,7 +123,9 @@ def create_server(settings: Settings, engine: Engine, *, address: str | None = N
     if port == 0:
         raise ContractError(f"cannot listen on {bind} (in use?)")
     server.start()
+    if changes is not None:
+        changes.start()
     for name in ("", service_name):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     return ApiServer(server=server, port=port, health=health_servicer, metrics=metrics, stopping=stopping,
-                     reads=reads)
+                     reads=reads, changes=changes)

@@ -28,6 +28,7 @@ from subshift.ingest.errors import UploadRejected
 from subshift.ingest.export import export_results
 from subshift.ingest.lifecycle import cancel_migration, revert_migration
 from subshift.ingest.metrics import ApiMetrics
+from subshift.ingest.migration_cache import MigrationCache
 from subshift.ingest.queries import get_migration, list_items, list_migrations, parse_migration_id
 from subshift.ingest.status import code_for, status_for
 from subshift.ingest.watch import watch_migration
@@ -58,9 +59,12 @@ class MigrationServicer(pb.MigrationServiceServicer):
 
     def __init__(self, engine: Engine, settings: Settings, *, topic: str, dead_letter_topic: str,
                  stopping: threading.Event, metrics: ApiMetrics | None = None,
-                 reads: ThreadConnections | None = None) -> None:
+                 reads: ThreadConnections | None = None,
+                 migrations: MigrationCache[uuid.UUID, pb.Migration] | None = None) -> None:
         self._engine = engine
         self._reads = reads or ThreadConnections(engine)
+        # GetMigration's answers (off unless something keeps it current: see ``migration_changes``)
+        self._migrations = migrations or MigrationCache(max_age=0)
         self._settings = settings
         self._topic = topic
         self._dead_letter_topic = dead_letter_topic
@@ -116,9 +120,12 @@ class MigrationServicer(pb.MigrationServiceServicer):
     def GetMigration(self, request: pb.GetMigrationRequest,
                      context: grpc.ServicerContext) -> pb.GetMigrationResponse:
         with self._edge(context):
-            migration = get_migration(self._reads, parse_migration_id(request.migration_id))
-            return pb.GetMigrationResponse(migration=convert.migration_pb(migration))
+            return pb.GetMigrationResponse(
+                migration=self._migrations.get(parse_migration_id(request.migration_id), self._read_migration))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _read_migration(self, migration_id: uuid.UUID) -> pb.Migration:
+        return convert.migration_pb(get_migration(self._reads, migration_id))
 
     def ListMigrations(self, request: pb.ListMigrationsRequest,
                        context: grpc.ServicerContext) -> pb.ListMigrationsResponse:
@@ -133,9 +140,10 @@ class MigrationServicer(pb.MigrationServiceServicer):
                         context: grpc.ServicerContext) -> pb.CancelMigrationResponse:
         with self._edge(context, "CancelMigration", request.migration_id) as audit:
             audit["detail"]["reason"] = request.reason[:_MAX_TEXT]
-            migration = cancel_migration(self._engine, parse_migration_id(request.migration_id),
-                                         reason=_text(request.reason, "reason"),
+            migration_id = parse_migration_id(request.migration_id)
+            migration = cancel_migration(self._engine, migration_id, reason=_text(request.reason, "reason"),
                                          cancelled_by=CURRENT_CALLER.get().subject)
+            self._migrations.drop(migration_id)  # a GetMigration after this answer sees the cancel
             return pb.CancelMigrationResponse(migration=convert.migration_pb(migration))
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -171,10 +179,11 @@ class MigrationServicer(pb.MigrationServiceServicer):
                         context: grpc.ServicerContext) -> pb.RevertMigrationResponse:
         with self._edge(context, "RevertMigration", request.migration_id) as audit:
             audit["detail"]["request_id"] = request.request_id[:_MAX_TEXT]
-            migration = revert_migration(self._engine, parse_migration_id(request.migration_id),
-                                         request_id=_text(request.request_id, "request_id"),
+            reverted = parse_migration_id(request.migration_id)
+            migration = revert_migration(self._engine, reverted, request_id=_text(request.request_id, "request_id"),
                                          description=_text(request.description, "description"),
                                          created_by=CURRENT_CALLER.get().subject)
+            self._migrations.drop(reverted)
             audit["migration_id"] = migration.id
             audit["detail"]["reverts"] = request.migration_id
             return pb.RevertMigrationResponse(migration=convert.migration_pb(migration))
