@@ -60,10 +60,10 @@ class MigrationChanges:
         while not self._stop.is_set():
             try:
                 self._listen()
-            except psycopg2.Error as error:
+            except Exception as error:  # whatever broke it, the cache is dark until it listens again
                 delay = self._backoff.next_delay()
-                _log.warning("migration_changes.not_listening", error=str(error).strip()[:300],
-                             retry_in=round(delay, 3))
+                _log.warning("migration_changes.not_listening", error=f"{type(error).__name__}: {error}".strip()[:300],
+                             retry_in=round(delay, 3), exc_info=not isinstance(error, psycopg2.Error))
                 self._stop.wait(delay)
 
     def _listen(self) -> None:
