@@ -28,6 +28,7 @@ from subshift.ingest.db import raw_transaction
 from subshift.ingest.errors import IdempotencyConflict, UploadRejected
 from subshift.ingest.queries import find_by_request_id, get_migration
 from subshift.ingest.staging import StageCounts, load_catalog, stage_dry_run, stage_items
+from subshift.ingest.statistics import refresh_item_statistics
 from subshift.ingest.validation import RowChecker, ValidationReport, ViolationLog
 from subshift.observability.tracing import SpanKind, current_traceparent, get_tracer
 
@@ -122,6 +123,7 @@ def _stage(engine: Engine, settings: IngestSettings, header: UploadHeader, hashe
         refusal = _refusal(counts, header)
         if refusal is None:
             _finish(cursor, migration_id, counts, digest)
+            refresh_item_statistics(cursor, counts.staged)
         else:
             connection.rollback()  # refused: the migration row and every staged item disappear together
     if refusal is not None:
