@@ -3,8 +3,8 @@
 Everything runs inside the caller's transaction, so a crash at any step leaves nothing staged:
 
 1. Rows are parsed and checked while ``COPY`` pulls them: valid rows go straight to
-   ``migration_items`` (PostgreSQL fills each ``event_id``), a batch at a time, so the file is
-   never in memory and parsing overlaps PostgreSQL's work.
+   ``migration_items``, each with a random event id (``event_ids``), a batch at a time, so the
+   file is never in memory and parsing overlaps PostgreSQL's work.
 2. Rejected rows are spooled to a temporary file meanwhile (memory stays flat however many).
 3. Duplicate users are found by PostgreSQL (``duplicates``), marked rejected with the row of
    their first appearance, and their event ids cleared; the first few are read back for the report.
@@ -28,9 +28,13 @@ from typing import Any
 from subshift.ingest.copy_source import CopySource, copy_escape
 from subshift.ingest.csv_reader import CsvRecords
 from subshift.ingest.duplicates import find_upload_duplicates, mark_duplicates
+from subshift.ingest.event_ids import random_event_ids
 from subshift.ingest.validation import OfferCatalog, RowChecker, RowViolation, ViolationLog
 
 __all__ = ["StageCounts", "load_catalog", "stage_dry_run", "stage_items"]
+
+# One valid row's COPY line from its row number, user, current and target offers, and event id.
+Line = Callable[[int, str, str, str, str], str]
 
 _BATCH_ROWS = 5000
 _SPOOL_BYTES = 4 * 1024 * 1024
@@ -63,9 +67,11 @@ def _values(fields: list[str], checker: RowChecker) -> tuple[str, str, str]:
 
 
 def _stream(cursor: Any, sql: str, records: CsvRecords, checker: RowChecker, log: ViolationLog,
-            line: Callable[[int, str, str, str], str],
-            rejected: Callable[[int, list[str], list[RowViolation]], None]) -> int:
-    """COPY the valid rows; hand each rejected row to ``rejected``. Returns how many rows were valid."""
+            line: Line, rejected: Callable[[int, list[str], list[RowViolation]], None], *, event_ids: bool) -> int:
+    """COPY the valid rows (with new event ids when ``event_ids``); hand each rejected row to ``rejected``.
+
+    Returns how many rows were valid.
+    """
     valid = 0
 
     def batches() -> Iterator[str]:
@@ -79,14 +85,14 @@ def _stream(cursor: Any, sql: str, records: CsvRecords, checker: RowChecker, log
                 batch.append((row, fields[user], fields[current], fields[target]))
                 if len(batch) >= _BATCH_ROWS:
                     valid += len(batch)
-                    yield _format(batch, line)
+                    yield _format(batch, line, event_ids)
                     batch = []
             else:
                 log.add_row(found)
                 rejected(row, fields, found)
         valid += len(batch)
         if batch:
-            yield _format(batch, line)
+            yield _format(batch, line, event_ids)
 
     CopySource(batches()).copy_into(cursor, sql)
     return valid
@@ -95,13 +101,15 @@ def _stream(cursor: Any, sql: str, records: CsvRecords, checker: RowChecker, log
 _SPECIAL = ("\\", "\t", "\n", "\r")
 
 
-def _format(batch: list[tuple[int, str, str, str]], line: Callable[[int, str, str, str], str]) -> str:
-    text = "".join([line(*values) for values in batch])
+def _format(batch: list[tuple[int, str, str, str]], line: Line, event_ids: bool) -> str:
+    ids = random_event_ids(len(batch)) if event_ids else [""] * len(batch)
+    text = "".join([line(*values, event_id) for values, event_id in zip(batch, ids, strict=True)])
     # Valid values rarely hold COPY's special characters: a line of plain values has a fixed count of
     # each (tabs between columns, one LF, a backslash per \N), so four C-speed counts over the batch prove it.
-    probe = line(0, "u", "c", "t")
+    probe = line(0, "u", "c", "t", ids[0])
     if any(text.count(char) != probe.count(char) * len(batch) for char in _SPECIAL):
-        text = "".join([line(row, copy_escape(u), copy_escape(c), copy_escape(t)) for row, u, c, t in batch])
+        text = "".join([line(row, copy_escape(u), copy_escape(c), copy_escape(t), event_id)
+                        for (row, u, c, t), event_id in zip(batch, ids, strict=True)])
     return text
 
 
@@ -122,9 +130,10 @@ def stage_items(cursor: Any, *, migration_id: uuid.UUID, records: CsvRecords, ch
 
         valid = _stream(
             cursor,
-            "COPY migration_items (migration_id, row_number, user_id, current_offer, target_offer, trace_parent) "
-            "FROM STDIN",
-            records, checker, log, lambda row, u, c, t: f"{prefix}{row}\t{u}\t{c}\t{t}{suffix}", rejected,
+            "COPY migration_items (migration_id, row_number, user_id, current_offer, target_offer, event_id, "
+            "trace_parent) FROM STDIN",
+            records, checker, log, lambda row, u, c, t, event_id: f"{prefix}{row}\t{u}\t{c}\t{t}\t{event_id}{suffix}",
+            rejected, event_ids=True,
         )
         duplicates = mark_duplicates(cursor, migration_id, log.cap)
         log.merge(duplicates.first, total=duplicates.total, rows=duplicates.total)
@@ -151,7 +160,8 @@ def stage_dry_run(cursor: Any, *, records: CsvRecords, checker: RowChecker,
     cursor.execute("CREATE TEMPORARY TABLE upload_rows (row_number bigint, user_id text, current_offer text) "
                    "ON COMMIT DROP")
     valid = _stream(cursor, "COPY upload_rows (row_number, user_id, current_offer) FROM STDIN", records, checker,
-                    log, lambda row, u, c, t: f"{row}\t{u}\t{c}\n", lambda row, fields, found: None)
+                    log, lambda row, u, c, t, _event_id: f"{row}\t{u}\t{c}\n", lambda row, fields, found: None,
+                    event_ids=False)
     duplicates = find_upload_duplicates(cursor, log.cap)
     log.merge(duplicates.first, total=duplicates.total, rows=duplicates.total)
     total = duplicates.total
