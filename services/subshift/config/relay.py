@@ -17,7 +17,7 @@ class RelaySettings(BaseSettings):
     # A claim's records take 100-300 ms to encode and produce, and every claim ends with a flush (which
     # sends at once, whatever the linger). At 20 ms they left in many small per-partition batches, each
     # a produce request and a wake-up of the consumers' fetches: the broker spent 2.5 times the CPU per
-    # record (relay alone, 1M rows: 5.1-5.2 against 2.0-2.4 CPU-s at 100, publishing as fast).
+    # record (relay alone, 1M rows, alternating: 5.1-5.2 against 2.0-2.2 CPU-s at 100, publishing as fast).
     linger_ms: int = Field(default=100, ge=0,
                            description="librdkafka linger.ms: how long records wait to fill a batch within a claim "
                                        "(each claim ends with a flush, which sends at once).")
