@@ -14,7 +14,7 @@ from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from subshift_client.avro_runtime import AvroRecord
-from subshift_client.decoded import Decoded, MessageRef, Undecodable
+from subshift_client.decoded import Decoded, MessageRef, Undecodable, new_decoded, new_message_ref
 from subshift_client.errors import KafkaClientError, RegistryUnavailableError
 from subshift_client.fast_avro import FastAvroDecoder, UndecodableValueError
 from subshift_client.registry import WriterSchemas
@@ -91,7 +91,7 @@ class TypedConsumer(Generic[R]):
                 results.append(Undecodable(reason=problem.reason, detail=problem.detail, message=ref,
                                            schema_id=problem.schema_id))
                 continue
-            results.append(Decoded(record=record, schema_id=schema_id, message=ref))
+            results.append(new_decoded(record, schema_id, ref))
         return results
 
     def commit(self, done: Iterable[Decoded[R] | Undecodable | MessageRef]) -> list[TopicPartition]:
@@ -144,15 +144,8 @@ def _ref(message: Message) -> MessageRef:
     else:
         pairs = raw_headers.items() if isinstance(raw_headers, dict) else raw_headers
         headers = tuple((name, _as_bytes(v)) for name, v in pairs)
-    return MessageRef(
-        topic=topic,
-        partition=partition,
-        offset=offset,
-        key=_as_bytes(message.key()),
-        value=_as_bytes(message.value()),
-        headers=headers,
-        timestamp_ms=timestamp if timestamp >= 0 else None,
-    )
+    return new_message_ref(topic, partition, offset, _as_bytes(message.key()), _as_bytes(message.value()), headers,
+                           timestamp if timestamp >= 0 else None)
 
 
 def _as_bytes(value: str | bytes | None) -> bytes | None:
