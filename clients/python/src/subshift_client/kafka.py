@@ -9,6 +9,7 @@
   give ``UserOfferMigrationRequestedDatum`` (``subshift_client.records``), a typed dict of the same
   event with logical values as their Avro primitives (the event id's text, epoch milliseconds):
   the same bytes, about twice as fast; the record's own checks (a UUID's form) are then yours.
+  ``produce_datums(datums, keys)`` hands many to librdkafka in one call (without headers).
 - ``user_offers_serdes(registry)``: ``AvroSerializer``/``AvroDeserializer`` bound to the record.
 - ``user_offers_decoder(registry)``: the fastavro decoder alone (e.g. for dead-letter replays).
 """
