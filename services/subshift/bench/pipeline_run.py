@@ -5,9 +5,9 @@ byte of the CSV is sent and stops when every staged item has an outcome (the mig
 terminal). Stage rates come from the database's batch stamps (see ``dbclock``).
 
 ``apply_scaling``: the same upload is staged with no relay running, then published by the relay
-alone (a backlog on the topic: the relay's own rate, from the events' record timestamps), then N
-consumer processes start; the apply rate counts only what was applied after the last of them got
-its partitions, so group start-up does not blur the comparison.
+alone (a backlog on the topic: the relay's own rate, from the events' record timestamps), then the
+tables are vacuumed (``settle``) and N consumer processes start; the apply rate counts only what
+was applied after the last of them got its partitions, so group start-up does not blur the comparison.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from subshift.bench.profiling import Profile
 from subshift.bench.rss import RssSampler
 from subshift.bench.server_cpu import ServerCpu
 from subshift.bench.services import Service, free_port, log_marks
+from subshift.bench.settle import vacuum_pipeline_tables
 from subshift.config import Settings
 from subshift.errors import InfrastructureError
 from subshift.seeding import load_demo_data
@@ -71,6 +72,7 @@ class ScalingRun:
     seconds: float  # consumers started → migration terminal (start-up included)
     apply_rows_per_second: float | None  # after every consumer had its partitions
     publish_rows_per_second: float | None = None  # the relay alone, publishing the staged backlog
+    vacuum_seconds: float = 0.0  # the tables vacuumed between publishing and the consumers' start
     database_outage_seconds: float = 0.0
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
@@ -190,6 +192,7 @@ def apply_scaling(context: BenchContext, sampler: RssSampler, *, consumers: int,
                 if time.monotonic() > deadline:
                     raise InfrastructureError(f"backlog not published after {timeout:.0f} s", retryable=False)
                 time.sleep(_POLL)
+        vacuumed = vacuum_pipeline_tables(context.settings.database)
         appliers = Services(context, settings, sampler, f"scaling-{consumers}")
         with appliers.session():
             servers = ServerCpu(context.settings)
@@ -207,7 +210,7 @@ def apply_scaling(context: BenchContext, sampler: RssSampler, *, consumers: int,
         observer.close()
     return ScalingRun(consumers=consumers, staged=final.staged, seconds=finished - started,
                       apply_rows_per_second=span.rows_per_second, publish_rows_per_second=published.rows_per_second,
-                      database_outage_seconds=observer.outage_seconds,
+                      vacuum_seconds=vacuumed, database_outage_seconds=observer.outage_seconds,
                       peak_rss_mb={m.name: sampler.peak_mb(m.name) for m in members},
                       cpu_seconds={m.name: sampler.cpu_seconds(m.name) for m in members},
                       server_cpu_seconds=server_cpu)

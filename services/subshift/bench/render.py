@@ -80,11 +80,12 @@ def _latency(report: BenchReport) -> Table:
 def _scaling(report: BenchReport) -> Table:
     table = Table(title="Backlog of one upload: published by the relay alone, then applied by N consumers")
     for column in ("consumers", "apply rows/s", "seconds incl. start-up", "peak RSS MB (each)",
-                   "relay alone rows/s"):
+                   "relay alone rows/s", "vacuum s (before apply)"):
         table.add_column(column, justify="right")
     for run in report.scaling:
         table.add_row(str(run.consumers), _rate(run.apply_rows_per_second), _seconds(run.seconds),
-                      ", ".join(f"{mb:.0f}" for mb in run.peak_rss_mb.values()), _rate(run.publish_rows_per_second))
+                      ", ".join(f"{mb:.0f}" for mb in run.peak_rss_mb.values()), _rate(run.publish_rows_per_second),
+                      _seconds(run.vacuum_seconds))
     return table
 
 
@@ -117,6 +118,9 @@ def render(report: BenchReport, console: Console) -> None:
                   f"load average {report.load_before[0]} before, {report.load_after[0]} after; "
                   f"run took {report.seconds:.0f} s")
     console.print(_stages(report))
+    if report.vacuum_seconds:
+        console.print("tables vacuumed before each stage, seconds: " + ", ".join(
+            f"{stage} {seconds:.1f}" for stage, seconds in report.vacuum_seconds.items()))
     if report.end_to_end:
         e2e = report.end_to_end
         console.print("peak RSS MB: " + ", ".join(f"{n} {mb:.0f}" for n, mb in e2e.peak_rss_mb.items()))

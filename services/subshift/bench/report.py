@@ -41,6 +41,7 @@ class BenchReport:
     latency: list[LatencyResult] = field(default_factory=list)
     memory: MemoryRun | None = None
     notes: list[str] = field(default_factory=list)
+    vacuum_seconds: dict[str, float] = field(default_factory=dict)  # before each stage, by stage (``settle``)
     tuning: dict[str, Any] = field(default_factory=dict)
     latency_profiles: dict[str, Profile] = field(default_factory=dict)  # relay, consumer and ingest settings of the run
 
@@ -81,6 +82,7 @@ class BenchReport:
             "machine": {**dataclasses.asdict(self.machine), "load_before": self.load_before,
                         "load_after": self.load_after},
             "seed": {"seconds": round(self.seed_seconds, 2), "csv_bytes": self.csv_bytes},
+            "vacuum_seconds": self.vacuum_seconds,
             "stages": _stages(self),
             "baselines": _baselines(self),
             "ratios": self.ratios(),

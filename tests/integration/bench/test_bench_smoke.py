@@ -51,6 +51,9 @@ def test_small_bench_completes_and_writes_well_formed_json(settings: Settings, t
     assert [run["consumers"] for run in report["scaling"]] == [1, 2]
     assert all(run["staged"] == ROWS for run in report["scaling"])
     assert all(run["publish_rows_per_second"] > 0 for run in report["scaling"])  # the relay alone, measured
+    assert all(run["vacuum_seconds"] > 0 for run in report["scaling"])
+    assert set(report["vacuum_seconds"]) == {"end to end", "latency", "memory"}
+    assert all(seconds >= 0 for seconds in report["vacuum_seconds"].values())
     assert all(run["server_cpu_seconds"]["postgres"] > 0 for run in report["scaling"])  # it did the applying
     budgets = report["cpu_budgets"]
     assert set(budgets) == {"end to end", "apply, 1 consumer(s)", "apply, 2 consumer(s)"}
