@@ -42,8 +42,8 @@ class BenchReport:
     memory: MemoryRun | None = None
     notes: list[str] = field(default_factory=list)
     vacuum_seconds: dict[str, float] = field(default_factory=dict)  # before each stage, by stage (``settle``)
-    tuning: dict[str, Any] = field(default_factory=dict)
-    latency_profiles: dict[str, Profile] = field(default_factory=dict)  # relay, consumer and ingest settings of the run
+    tuning: dict[str, Any] = field(default_factory=dict)  # relay, consumer and ingest settings of the run
+    latency_profiles: dict[str, Profile] = field(default_factory=dict)
 
     def ratios(self) -> dict[str, float | None]:
         """End-to-end rate over the transport and database floors (1.0 would be as fast as the floor)."""

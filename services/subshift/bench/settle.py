@@ -7,8 +7,8 @@ nobody vacuumed prunes them itself. Measured with one consumer in process on a 1
 whose rows were rewritten just before: 24,896 and 25,188 rows/s with the dead versions left,
 27,510 and 27,916 after a ``VACUUM`` (alternating runs). In a full bench run autovacuum had usually
 done most of the work already (the vacuums took 0.1 to 1.4 s); this makes it certain, and the report
-gives each vacuum's seconds. The end-to-end run starts from freshly seeded tables; latency, each
-scaling run's consumers and the memory run start from vacuumed ones.
+gives each vacuum's seconds. The end-to-end run (after the baselines), the latency run, each scaling
+run's consumers and the memory run start from vacuumed tables.
 """
 
 from __future__ import annotations
