@@ -17,6 +17,8 @@ REPO = Path(__file__).resolve().parents[2]
 REVIEWED = {
     ("services/subshift/apply/store.py", "sets"): "column names from COUNTER_COLUMNS (db.models)",
     ("services/subshift/apply/store.py", "', '.join(columns)"): "column names from COUNTER_COLUMNS (db.models)",
+    ("services/subshift/bench/baseline_postgres.py", "', '.join(options)"):
+        "storage parameters read from the catalog's reloptions of subscriptions",
     ("services/subshift/bench/dbclock.py", "name"): "a column name looked up in the module's _COLUMNS table",
     ("services/subshift/bench/workspace.py", "name"): "the benchmark's own database name (uuid hex), quoted",
     ("services/subshift/ingest/copy_source.py", "sql"): "callers pass their constant COPY … FROM STDIN statement",
