@@ -26,7 +26,7 @@ _VACUUM = f"VACUUM (ANALYZE) {', '.join(PIPELINE_TABLES)}"
 
 
 def vacuum_pipeline_tables(database: DatabaseSettings) -> float:
-    """``VACUUM (ANALYZE)`` the pipeline's tables (an autovacuum pass on one gives way); returns the seconds taken."""
+    """``VACUUM (ANALYZE)`` the pipeline's tables in one statement; returns the seconds taken."""
     started = time.perf_counter()
     conn = connect(database, application_name="subshift-bench-vacuum")
     try:
