@@ -18,11 +18,14 @@ The commit order, step by step (the code below reads in this order):
    nothing is committed before step 4). If this fails, the database offsets of step 3 win.
 
 Steps 3 and 4 of a batch run on a helper thread while the main thread polls and decodes the next
-batch (1 and 2), so decoding overlaps the database's work; a batch is finished (5, or retried until
-it is) before the next one is handed over, so batches apply in the order they were polled. The main
-thread also plans the next batch and builds its ``COPY`` text meanwhile, as if the database had
-applied none of it; step 3 plans again only when the stored offsets show that part of it was (a
-redelivery), and the main thread when a rebalance changed the partitions it owns.
+batch (1 and 2), so decoding overlaps the database's work; a batch's database commit (4, or its
+retries until it commits) comes before the next batch is handed over, so batches apply in the order
+they were polled, and its Kafka commit (5) right after that hand-over, so the database is not idle
+meanwhile. The main thread also plans the next batch and builds its ``COPY`` text, as if the
+database had applied none of it (step 3 plans again only when the stored offsets show that part of
+it was: a redelivery), and works out where its records were read (partitions, next offsets, trace
+parents), so the helper thread holds the GIL only to talk to the database. It plans again when a
+rebalance changed the partitions it owns.
 
 A transient fault in 3 or 4 (database down, timeouts, the broker not acknowledging a dead letter)
 rolls back and retries the same batch with backoff and jitter, never committing past it, so one
@@ -74,13 +77,33 @@ _log = get_logger("subshift.consumer")
 _tracer = get_tracer(__name__)
 
 
+@dataclass(frozen=True)
+class _Positions:
+    """Where a batch's records were read: what steps 3 to 5 need besides the plan."""
+
+    refs: dict[tuple[int, int], MessageRef]
+    newest: dict[int, MessageRef]  # per partition, the batch's newest record (what step 5 commits past)
+    next_offsets: dict[int, int]  # per partition, the offset after it
+    parents: list[str | None]  # the distinct trace parents in the records' headers, in order
+
+
+def _positions(refs: dict[tuple[int, int], MessageRef]) -> _Positions:
+    newest: dict[int, MessageRef] = {}
+    for (partition, offset), ref in refs.items():
+        last = newest.get(partition)
+        if last is None or offset > last.offset:
+            newest[partition] = ref
+    parents = list(dict.fromkeys(traceparent_from_headers(ref.headers) for ref in refs.values()))
+    return _Positions(refs, newest, {p: ref.offset + 1 for p, ref in newest.items()}, parents)
+
+
 @dataclass
 class _Ready:
     """A polled batch's records of the partitions owned when it was planned (``owned``)."""
 
     batch: list[Polled]
     owned: frozenset[int]
-    refs: dict[tuple[int, int], MessageRef]
+    positions: _Positions
     prepared: PreparedBatch
 
 
@@ -89,7 +112,7 @@ class _InFlight:
     """A batch whose apply (steps 3 and 4) runs on the helper thread."""
 
     batch: list[Polled]
-    refs: dict[tuple[int, int], MessageRef]
+    positions: _Positions
     started: float
     applied: Future[Plan]
 
@@ -125,14 +148,13 @@ class ApplyConsumer:
             while not self._stop.is_set():
                 batch = self._poll()                                        # 1. poll, 2. decode
                 ready = self._ready(batch) if batch else None               # plan, while the last batch applies
-                if in_flight is not None:
-                    self._finish(in_flight)                                 # 5. (or retry 3. to 5.)
-                    in_flight = None
-                if ready is not None:
-                    in_flight = self._start(ready)                          # 3. + 4. on the helper thread
+                applied = self._finish(in_flight) if in_flight is not None else None  # (or retry 3. + 4.)
+                in_flight = self._start(ready) if ready is not None else None  # 3. + 4. on the helper thread
+                if applied is not None:
+                    self._commit_kafka(applied.newest.values())             # 5.
                 self._report_lag()
-            if in_flight is not None:
-                self._finish(in_flight)
+            if in_flight is not None and (applied := self._finish(in_flight)) is not None:
+                self._commit_kafka(applied.newest.values())
         finally:
             self._applier.shutdown(wait=True)                               # a batch in hand commits or rolls back
             self._drop_connection()
@@ -161,7 +183,7 @@ class ApplyConsumer:
         changes, dead = sort_batch(batch, group_id=self._settings.group_id)
         prepared = prepare_batch([c for c in changes if c.partition in owned],
                                  [d for d in dead if d.partition in owned])
-        return _Ready(batch, owned, refs, prepared)
+        return _Ready(batch, owned, _positions(refs), prepared)
 
     def _start(self, ready: _Ready) -> _InFlight | None:
         if ready.owned != self._assignment.owned:                           # a rebalance since it was planned
@@ -169,36 +191,36 @@ class ApplyConsumer:
             if again is None:
                 return None
             ready = again
-        return _InFlight(ready.batch, ready.refs, time.monotonic(),
-                         self._applier.submit(self._attempt, ready.prepared, ready.refs))
+        return _InFlight(ready.batch, ready.positions, time.monotonic(),
+                         self._applier.submit(self._attempt, ready.prepared, ready.positions))
 
-    def _finish(self, in_flight: _InFlight) -> None:
-        """Wait for the batch's apply; commit its offsets to Kafka, or retry the batch after a fault."""
+    def _finish(self, in_flight: _InFlight) -> _Positions | None:
+        """Wait for the batch's apply, or retry the batch after a fault; what it committed to the
+        database (for step 5), or None when the batch was abandoned."""
         try:
             plan = in_flight.applied.result()
         except Exception as error:
             self._rollback()
             self._wait_after(error, reason=classify(error).value, paused=True)
-            self._process(in_flight.batch)
-            return
-        self._done(plan, in_flight.refs, in_flight.started)
+            return self._process(in_flight.batch)
+        self._done(plan, in_flight.positions, in_flight.started)
+        return in_flight.positions
 
-    def _attempt(self, prepared: PreparedBatch, refs: dict[tuple[int, int], MessageRef]) -> Plan:
+    def _attempt(self, prepared: PreparedBatch, positions: _Positions) -> Plan:
         # One "apply" span per trace in the batch, under the relay's "publish" span (record header).
-        parents = (traceparent_from_headers(ref.headers) for ref in refs.values())
-        with continued_spans(_tracer, "apply", parents, kind=SpanKind.CONSUMER,
+        with continued_spans(_tracer, "apply", positions.parents, kind=SpanKind.CONSUMER,
                              attributes={"messaging.system": "kafka", "messaging.destination.name": self._topic,
-                                         "messaging.batch.message_count": len(refs)}):
-            return self._apply(prepared, refs)                              # 3. + 4.
+                                         "messaging.batch.message_count": len(positions.refs)}):
+            return self._apply(prepared, positions)                         # 3. + 4.
 
-    def _done(self, plan: Plan, refs: dict[tuple[int, int], MessageRef], started: float) -> None:
+    def _done(self, plan: Plan, positions: _Positions, started: float) -> None:
         self._metrics.apply_seconds.observe(time.monotonic() - started)
-        self._commit_kafka(refs.values())                                   # 5.
         self._backoff.reset()
-        self._log_batch(plan, len(refs), time.monotonic() - started)
+        self._log_batch(plan, len(positions.refs), time.monotonic() - started)
 
-    def _process(self, batch: list[Polled]) -> None:
-        """Apply ``batch`` on this thread, retrying with backoff until it is done or the consumer stops."""
+    def _process(self, batch: list[Polled]) -> _Positions | None:
+        """Apply ``batch`` on this thread, retrying with backoff until it is done (its positions) or the
+        consumer stops (None)."""
         changes, dead = sort_batch(batch, group_id=self._settings.group_id)
         refs = {(p.message.partition, p.message.offset): p.message for p in batch}
         while not self._stop.is_set():
@@ -207,31 +229,33 @@ class ApplyConsumer:
             dead = [d for d in dead if d.partition in owned]
             refs = {k: v for k, v in refs.items() if k[0] in owned}
             if not refs:
-                return                                                      # every partition was revoked
+                return None                                                 # every partition was revoked
+            positions = _positions(refs)
             started = time.monotonic()
             try:
-                plan = self._attempt(prepare_batch(changes, dead), refs)
+                plan = self._attempt(prepare_batch(changes, dead), positions)
             except Exception as error:
                 self._rollback()
                 self._wait_after(error, reason=classify(error).value, paused=True)
                 continue
-            self._done(plan, refs, started)
-            return
+            self._done(plan, positions, started)
+            return positions
         _log.info("consumer.batch_abandoned", records=len(refs), reason="stopping")
+        return None
 
     # 3. + 4.
-    def _apply(self, prepared: PreparedBatch, refs: dict[tuple[int, int], MessageRef]) -> Plan:
+    def _apply(self, prepared: PreparedBatch, positions: _Positions) -> Plan:
         conn = self._connection()
-        group, topic = self._settings.group_id, self._topic
-        stored = lock_offsets(conn, group, topic, {p for p, _ in refs})
+        group, topic, refs = self._settings.group_id, self._topic, positions.refs
+        stored = lock_offsets(conn, group, topic, positions.next_offsets)
         plan, text = prepared.plan_for(stored)
         tallies = Tallies()
         if plan.rows:
             stage(conn, text)
         if plan.dead:
             # Dead letters whose item is known get their DLT position recorded with their outcome.
-            positions = self._dead_letters.send(letters_for(plan.dead, refs, group_id=group))
-            set_dead_letter_positions(conn, {idx: positions[i] for idx, i in plan.dead_rows.items()})
+            sent = self._dead_letters.send(letters_for(plan.dead, refs, group_id=group))
+            set_dead_letter_positions(conn, {idx: sent[i] for idx, i in plan.dead_rows.items()})
         for seq in range(1, plan.rounds + 1):
             apply_round(conn, seq, tallies)
         if tallies.recorded < len(plan.rows):
@@ -241,10 +265,7 @@ class ApplyConsumer:
                 self._dead_letters.send(letters_for(orphans, refs, group_id=group))
                 plan.dead += orphans
         count_outcomes(conn, tallies)
-        next_offsets: dict[int, int] = {}
-        for partition, offset in refs:
-            next_offsets[partition] = max(next_offsets.get(partition, 0), offset + 1)
-        save_offsets(conn, group, topic, next_offsets)
+        save_offsets(conn, group, topic, positions.next_offsets)
         conn.commit()                                                       # 4.
         for counts in tallies.outcomes.values():
             for outcome, count in counts.items():
@@ -254,7 +275,7 @@ class ApplyConsumer:
         self._metrics.redelivered.inc(plan.already_applied + plan.duplicates)
         self._metrics.batch_size.observe(len(refs))
         plan.tallies = {str(k): dict(v) for k, v in tallies.outcomes.items()}
-        self._committed.update(next_offsets)
+        self._committed.update(positions.next_offsets)
         return plan
 
     # 5.
