@@ -5,7 +5,8 @@ records already covered by the database's offsets are dropped, a record seen twi
 counts once, and each user's changes are numbered in offset order (``seq``) so the set-based
 apply handles the first change of every user, then the second, and so on. ``prepare_batch`` plans
 a batch before its transaction, as if the database had applied none of it; ``plan_for`` keeps that
-plan unless the stored offsets show otherwise.
+plan unless the stored offsets show otherwise. ``positions_of`` says where a batch's records were
+read: the offsets its commits store, and the traces it continues.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from operator import attrgetter
 
 from subshift.apply.store import StagedRow, copy_text
 from subshift.db.models import ItemOutcome
+from subshift.observability.tracing import traceparent_from_headers
+from subshift_client.decoded import MessageRef
 
-__all__ = ["Change", "DeadLetter", "Plan", "PreparedBatch", "plan_batch", "prepare_batch", "validation_problem"]
+__all__ = ["Change", "DeadLetter", "Plan", "Positions", "PreparedBatch", "plan_batch", "positions_of",
+           "prepare_batch", "validation_problem"]
 
 _POSITION = attrgetter("partition", "offset")
 # The form producers write (``str(uuid)``): checked without building a UUID; other forms Python's
@@ -157,3 +161,24 @@ def prepare_batch(changes: Sequence[Change], dead: Sequence[DeadLetter]) -> Prep
     for item in items:
         first[item.partition] = min(item.offset, first.get(item.partition, item.offset))
     return PreparedBatch(changes, dead, plan, copy_text(plan.rows), first)
+
+
+@dataclass(frozen=True)
+class Positions:
+    """Where a batch's records were read: what its apply and its commits need besides the plan."""
+
+    refs: dict[tuple[int, int], MessageRef]  # by (partition, offset)
+    newest: dict[int, MessageRef]  # per partition, the batch's newest record (the Kafka commit goes past it)
+    next_offsets: dict[int, int]  # per partition, the offset after it (what the database stores)
+    parents: list[str | None]  # the distinct trace parents in the records' headers, first seen first
+
+
+def positions_of(refs: dict[tuple[int, int], MessageRef]) -> Positions:
+    """The positions of a batch's records, ``refs`` keyed by (partition, offset)."""
+    newest: dict[int, MessageRef] = {}
+    for (partition, offset), ref in refs.items():
+        last = newest.get(partition)
+        if last is None or offset > last.offset:
+            newest[partition] = ref
+    parents = list(dict.fromkeys(traceparent_from_headers(ref.headers) for ref in refs.values()))
+    return Positions(refs, newest, {p: ref.offset + 1 for p, ref in newest.items()}, parents)

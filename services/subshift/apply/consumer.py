@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import psycopg2
 from confluent_kafka import TopicPartition
 
-from subshift.apply.batch import Plan, PreparedBatch, prepare_batch
+from subshift.apply.batch import Plan, Positions, PreparedBatch, positions_of, prepare_batch
 from subshift.apply.letters import Polled, letters_for, orphans_as_dead_letters, sort_batch
 from subshift.apply.metrics import ConsumerMetrics
 from subshift.apply.offsets import lock_offsets, save_offsets
@@ -65,7 +65,7 @@ from subshift.messaging.backoff import Backoff
 from subshift.messaging.dead_letters import DeadLetterProducer
 from subshift.messaging.faults import Fault, classify
 from subshift.observability.logs import get_logger
-from subshift.observability.tracing import SpanKind, continued_spans, get_tracer, traceparent_from_headers
+from subshift.observability.tracing import SpanKind, continued_spans, get_tracer
 from subshift_client.consumer import TypedConsumer
 from subshift_client.decoded import MessageRef
 from subshift_client.errors import KafkaClientError, RegistryUnavailableError
@@ -77,33 +77,13 @@ _log = get_logger("subshift.consumer")
 _tracer = get_tracer(__name__)
 
 
-@dataclass(frozen=True)
-class _Positions:
-    """Where a batch's records were read: what steps 3 to 5 need besides the plan."""
-
-    refs: dict[tuple[int, int], MessageRef]
-    newest: dict[int, MessageRef]  # per partition, the batch's newest record (what step 5 commits past)
-    next_offsets: dict[int, int]  # per partition, the offset after it
-    parents: list[str | None]  # the distinct trace parents in the records' headers, in order
-
-
-def _positions(refs: dict[tuple[int, int], MessageRef]) -> _Positions:
-    newest: dict[int, MessageRef] = {}
-    for (partition, offset), ref in refs.items():
-        last = newest.get(partition)
-        if last is None or offset > last.offset:
-            newest[partition] = ref
-    parents = list(dict.fromkeys(traceparent_from_headers(ref.headers) for ref in refs.values()))
-    return _Positions(refs, newest, {p: ref.offset + 1 for p, ref in newest.items()}, parents)
-
-
 @dataclass
 class _Ready:
     """A polled batch's records of the partitions owned when it was planned (``owned``)."""
 
     batch: list[Polled]
     owned: frozenset[int]
-    positions: _Positions
+    positions: Positions
     prepared: PreparedBatch
 
 
@@ -112,7 +92,7 @@ class _InFlight:
     """A batch whose apply (steps 3 and 4) runs on the helper thread."""
 
     batch: list[Polled]
-    positions: _Positions
+    positions: Positions
     started: float
     applied: Future[Plan]
 
@@ -183,7 +163,7 @@ class ApplyConsumer:
         changes, dead = sort_batch(batch, group_id=self._settings.group_id)
         prepared = prepare_batch([c for c in changes if c.partition in owned],
                                  [d for d in dead if d.partition in owned])
-        return _Ready(batch, owned, _positions(refs), prepared)
+        return _Ready(batch, owned, positions_of(refs), prepared)
 
     def _start(self, ready: _Ready) -> _InFlight | None:
         if ready.owned != self._assignment.owned:                           # a rebalance since it was planned
@@ -194,7 +174,7 @@ class ApplyConsumer:
         return _InFlight(ready.batch, ready.positions, time.monotonic(),
                          self._applier.submit(self._attempt, ready.prepared, ready.positions))
 
-    def _finish(self, in_flight: _InFlight) -> _Positions | None:
+    def _finish(self, in_flight: _InFlight) -> Positions | None:
         """Wait for the batch's apply, or retry the batch after a fault; what it committed to the
         database (for step 5), or None when the batch was abandoned."""
         try:
@@ -206,19 +186,19 @@ class ApplyConsumer:
         self._done(plan, in_flight.positions, in_flight.started)
         return in_flight.positions
 
-    def _attempt(self, prepared: PreparedBatch, positions: _Positions) -> Plan:
+    def _attempt(self, prepared: PreparedBatch, positions: Positions) -> Plan:
         # One "apply" span per trace in the batch, under the relay's "publish" span (record header).
         with continued_spans(_tracer, "apply", positions.parents, kind=SpanKind.CONSUMER,
                              attributes={"messaging.system": "kafka", "messaging.destination.name": self._topic,
                                          "messaging.batch.message_count": len(positions.refs)}):
             return self._apply(prepared, positions)                         # 3. + 4.
 
-    def _done(self, plan: Plan, positions: _Positions, started: float) -> None:
+    def _done(self, plan: Plan, positions: Positions, started: float) -> None:
         self._metrics.apply_seconds.observe(time.monotonic() - started)
         self._backoff.reset()
         self._log_batch(plan, len(positions.refs), time.monotonic() - started)
 
-    def _process(self, batch: list[Polled]) -> _Positions | None:
+    def _process(self, batch: list[Polled]) -> Positions | None:
         """Apply ``batch`` on this thread, retrying with backoff until it is done (its positions) or the
         consumer stops (None)."""
         changes, dead = sort_batch(batch, group_id=self._settings.group_id)
@@ -230,7 +210,7 @@ class ApplyConsumer:
             refs = {k: v for k, v in refs.items() if k[0] in owned}
             if not refs:
                 return None                                                 # every partition was revoked
-            positions = _positions(refs)
+            positions = positions_of(refs)
             started = time.monotonic()
             try:
                 plan = self._attempt(prepare_batch(changes, dead), positions)
@@ -244,7 +224,7 @@ class ApplyConsumer:
         return None
 
     # 3. + 4.
-    def _apply(self, prepared: PreparedBatch, positions: _Positions) -> Plan:
+    def _apply(self, prepared: PreparedBatch, positions: Positions) -> Plan:
         conn = self._connection()
         group, topic, refs = self._settings.group_id, self._topic, positions.refs
         stored = lock_offsets(conn, group, topic, positions.next_offsets)

@@ -6,8 +6,9 @@ import uuid
 
 import pytest
 
-from subshift.apply.batch import Change, DeadLetter, plan_batch, prepare_batch, validation_problem
+from subshift.apply.batch import Change, DeadLetter, plan_batch, positions_of, prepare_batch, validation_problem
 from subshift.messaging.faults import PermanentRecordError
+from subshift_client.decoded import MessageRef
 
 M1, M2 = uuid.UUID(int=1), uuid.UUID(int=2)
 
@@ -85,3 +86,21 @@ def test_validation_names_the_problem(fields: dict[str, object], problem: str) -
 def test_an_event_id_in_another_form_python_reads_as_a_uuid_is_accepted(event_id: str) -> None:
     assert validation_problem(event_id=event_id, migration_id=M1, user_id="u1", current_offer="a", target_offer="b",
                               row_number=2, key=b"u1") is None
+
+
+def ref(partition: int, offset: int, traceparent: str | None = None) -> MessageRef:
+    headers = (("traceparent", traceparent.encode()),) if traceparent else ()
+    return MessageRef(topic="t", partition=partition, offset=offset, key=None, value=None, headers=headers)
+
+
+def test_a_batch_commits_past_the_newest_record_of_each_partition_whatever_their_order() -> None:
+    refs = [ref(0, 7), ref(1, 3), ref(0, 9), ref(0, 8), ref(1, 2)]
+    positions = positions_of({(r.partition, r.offset): r for r in refs})
+    assert positions.next_offsets == {0: 10, 1: 4}
+    assert {p: r.offset for p, r in positions.newest.items()} == {0: 9, 1: 3}
+
+
+def test_a_batch_continues_each_trace_once_in_the_order_first_seen() -> None:
+    a, b = "00-" + "a" * 32 + "-" + "1" * 16 + "-01", "00-" + "b" * 32 + "-" + "2" * 16 + "-01"
+    refs = [ref(0, 1, b), ref(0, 2), ref(0, 3, a), ref(0, 4, b)]
+    assert positions_of({(r.partition, r.offset): r for r in refs}).parents == [b, None, a]
