@@ -227,7 +227,7 @@ class ApplyConsumer:
     def _apply(self, prepared: PreparedBatch, positions: Positions) -> Plan:
         conn = self._connection()
         group, topic, refs = self._settings.group_id, self._topic, positions.refs
-        stored = lock_offsets(conn, group, topic, positions.next_offsets)
+        stored = lock_offsets(conn, group, topic, positions.next_offsets.keys())
         plan, text = prepared.plan_for(stored)
         tallies = Tallies()
         if plan.rows:
