@@ -6,7 +6,6 @@ import typer
 from rich.console import Console
 
 from subshift.config import load_settings
-from subshift.db.upgrade import upgrade as run_upgrade
 
 __all__ = ["app"]
 
@@ -19,6 +18,8 @@ def upgrade(revision: str = typer.Argument("head", help="Alembic revision to rea
 
     Example: subshift db upgrade
     """
+    from subshift.db.upgrade import upgrade as run_upgrade  # Alembic: imported for this command only
+
     settings = load_settings()
     run_upgrade(settings.database, revision)
     Console().print(f"database {settings.database.redacted()} is at revision {revision}")

@@ -6,15 +6,17 @@ import datetime
 import json
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from subshift.config import load_settings
-from subshift.messaging.dead_letter_reader import DeadLetterRecord
-from subshift.messaging.dlq import DeadLetterFilter, list_dead_letters, replay_dead_letters
+
+if TYPE_CHECKING:  # the DLQ logic imports the database models and Kafka clients: only the commands load it
+    from subshift.messaging.dead_letter_reader import DeadLetterRecord
+    from subshift.messaging.dlq import DeadLetterFilter
 
 __all__ = ["app"]
 
@@ -34,6 +36,8 @@ SinceOption = Annotated[str | None, typer.Option("--since", help="Only records d
 
 
 def _filter(migration: str | None, reason: str | None = None, since: str | None = None) -> DeadLetterFilter:
+    from subshift.messaging.dlq import DeadLetterFilter
+
     try:
         migration_id = uuid.UUID(migration) if migration else None
     except ValueError as error:
@@ -68,6 +72,8 @@ def list_command(migration: MigrationOption = None, reason: ReasonOption = None,
                  output: Annotated[Output, typer.Option("--output", help="table for people, json for scripts.")]
                  = Output.TABLE) -> None:
     """Show the dead letters (all, or of one migration): where they came from and why."""
+    from subshift.messaging.dlq import list_dead_letters
+
     rows = [_row(r) for r in list_dead_letters(load_settings(), _filter(migration, reason, since))]
     if output is Output.JSON:
         typer.echo(json.dumps(rows, indent=2))
@@ -89,6 +95,8 @@ def replay_command(migration: MigrationOption = None, reason: ReasonOption = Non
                    max_replays: Annotated[int, typer.Option("--max-replays", min=1, help="A record replayed this "
                                                             "often is not replayed again.")] = 3) -> None:
     """Republish dead letters onto the original topic (resumable, idempotent, audited)."""
+    from subshift.messaging.dlq import replay_dead_letters
+
     report = replay_dead_letters(load_settings(), _filter(migration, reason, since), dry_run=dry_run,
                                  max_replays=max_replays)
     typer.echo(json.dumps(report.as_dict(), indent=2))

@@ -5,21 +5,17 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from subshift.config import load_settings
-from subshift.seeding import (
-    CsvSummary,
-    LoadSummary,
-    build_catalog,
-    build_population,
-    load_demo_data,
-    write_migration_csv,
-)
+from subshift.seeding import CsvSummary, build_catalog, build_population, write_migration_csv
+
+if TYPE_CHECKING:
+    from subshift.seeding import LoadSummary
 
 __all__ = ["register"]
 
@@ -117,6 +113,8 @@ def seed(
         raise typer.BadParameter("--csv-only needs --csv", param_hint="--csv-only")
     catalog = build_catalog(offers)
     population = build_population(catalog, subscribers=subscribers, seed=seed_value)
+    from subshift.seeding import load_demo_data  # SQLAlchemy's models: imported when the database is seeded
+
     load = None if csv_only else load_demo_data(load_settings().database, catalog, population, force=force)
     csv = None
     if csv_path is not None and rows is not None:

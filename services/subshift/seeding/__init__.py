@@ -7,10 +7,14 @@ every count without asking the database.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from subshift.seeding.catalog import DemoCatalog, DemoOffer, build_catalog
 from subshift.seeding.csvfile import BadRowKind, CsvSummary, write_migration_csv
-from subshift.seeding.load import LoadSummary, load_demo_data
 from subshift.seeding.population import Population, build_population, user_id
+
+if TYPE_CHECKING:
+    from subshift.seeding.load import LoadSummary, load_demo_data
 
 __all__ = [
     "BadRowKind",
@@ -25,3 +29,12 @@ __all__ = [
     "user_id",
     "write_migration_csv",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The loader needs SQLAlchemy's models (about half a second to import): loaded on first use.
+    if name in ("LoadSummary", "load_demo_data"):
+        from subshift.seeding import load
+
+        return getattr(load, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

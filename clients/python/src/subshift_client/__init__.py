@@ -15,11 +15,16 @@ Everything under ``subshift_client._generated`` is private and rebuilt by ``subs
 
 from __future__ import annotations
 
-from subshift_client import api_errors, kafka, migration_v1, records, topics, wire
+from typing import TYPE_CHECKING, Any
+
+from subshift_client import api_errors, migration_v1, records, topics, wire
 from subshift_client.api_errors import ApiError, RowViolation
 from subshift_client.client import SubshiftClient, is_terminal
 from subshift_client.retrying import RetryPolicy
 from subshift_client.upload_source import UploadProgress
+
+if TYPE_CHECKING:
+    from subshift_client import kafka
 
 __all__ = [
     "ApiError",
@@ -35,3 +40,13 @@ __all__ = [
     "topics",
     "wire",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # ``kafka`` brings in confluent-kafka's schema registry client (authlib, httpx: about a second):
+    # imported on first use, so an API-only user does not pay for it.
+    if name == "kafka":
+        import importlib
+
+        return importlib.import_module("subshift_client.kafka")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
