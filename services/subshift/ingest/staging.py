@@ -38,7 +38,7 @@ Line = Callable[[int, str, str, str, str], str]
 
 _BATCH_ROWS = 5000
 _SPOOL_BYTES = 4 * 1024 * 1024
-# Window sorts of a million user ids fit in memory with this, instead of spilling to disk.
+# The duplicate check's hash aggregate over a million user ids fits in memory with this, instead of spilling to disk.
 _WORK_MEM = "SET LOCAL work_mem = '128MB'"
 
 
