@@ -113,9 +113,11 @@ def seed(
         raise typer.BadParameter("--csv-only needs --csv", param_hint="--csv-only")
     catalog = build_catalog(offers)
     population = build_population(catalog, subscribers=subscribers, seed=seed_value)
-    from subshift.seeding import load_demo_data  # SQLAlchemy's models: imported when the database is seeded
+    load = None
+    if not csv_only:
+        from subshift.seeding import load_demo_data  # SQLAlchemy's models: imported only to seed the database
 
-    load = None if csv_only else load_demo_data(load_settings().database, catalog, population, force=force)
+        load = load_demo_data(load_settings().database, catalog, population, force=force)
     csv = None
     if csv_path is not None and rows is not None:
         csv = write_migration_csv(
