@@ -7,22 +7,27 @@
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
-# --- build: wheels of the generated client and of the service, with every dependency ---
+# --- build: wheels of the generated client, of the service, and of every dependency ---
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
+# Every third-party package at the exact version and hash of the runtime lock (scripts/upgrade-deps
+# refreshes it), so two builds of one commit carry the same packages.
+COPY requirements/runtime.txt requirements/
+RUN pip wheel --require-hashes --no-deps --wheel-dir /wheels -r requirements/runtime.txt
 COPY clients/python/ clients/python/
 COPY pyproject.toml README.md ./
 COPY services/ services/
-# Both local projects in one resolve: the service's `subshift-client` dependency is satisfied by
-# ./clients/python itself, never by a package of that name on an index.
-RUN pip wheel --wheel-dir /wheels ./clients/python '.[otlp]'
+# The two local projects, without their dependencies: those are the locked wheels above, and the
+# service's `subshift-client` is ./clients/python itself, never a package of that name on an index.
+RUN pip wheel --no-deps --wheel-dir /wheels ./clients/python .
 
 # --- runtime: slim, no compilers, no pip cache, a non-root user ---
 FROM ${PYTHON_IMAGE} AS runtime
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
 RUN groupadd --system --gid 10001 subshift \
  && useradd --system --uid 10001 --gid subshift --home-dir /home/subshift --create-home subshift
+# Only the wheels of the build stage, no index: nothing but the locked versions can be resolved.
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
     pip install --no-index --find-links /wheels 'subshift[otlp]'
 # The contracts (subjects.yaml, Avro and Protobuf sources) are read at run time from the

@@ -45,9 +45,8 @@ def check_pins(path: Path) -> dict[str, str]:
         if installed != wanted:
             wrong.append(f"{name} {installed} (pinned {wanted})")
     if wrong:
-        fix = " ".join(f"{name}=={version}" for name, version in sorted(pins.items()))
         raise ContractError(
             f"generator versions differ from {path}: {', '.join(wrong)}; "
-            f"install the pinned ones with `pip install {fix}`"
+            "install the locked ones with `scripts/bootstrap` (requirements/dev.txt pins them)"
         )
     return pins

@@ -38,9 +38,10 @@ def test_image_builds_wheels_in_one_stage_and_runs_from_a_slim_python_311() -> N
     assert re.fullmatch(r"python:3\.11-slim(-\w+)?", base), base
     runtime = _runtime_stage()
     wheel_builds = [rest for keyword, rest in _instructions() if keyword == "RUN" and "pip wheel" in rest]
-    # The client and the service resolve together, so the service's dependency on `subshift-client`
-    # is the local client, not a same-named package from an index.
-    assert any("./clients/python" in rest and "'.[otlp]'" in rest for rest in wheel_builds)
+    # Third-party wheels come from the runtime lock, hash-checked; the two local projects are built
+    # without dependencies, so the service's `subshift-client` is the local client, never an index's.
+    assert any("--require-hashes" in rest and "requirements/runtime.txt" in rest for rest in wheel_builds)
+    assert any("./clients/python" in rest and "--no-deps" in rest for rest in wheel_builds)
     # The runtime installs only from the wheels: no build tools, no index.
     installs = [rest for keyword, rest in runtime if keyword == "RUN" and "pip install" in rest]
     assert installs and all("--no-index" in rest for rest in installs)
