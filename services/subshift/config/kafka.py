@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Self
+from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from subshift.errors import ContractError
 
 __all__ = ["KafkaSettings"]
 
@@ -22,24 +24,29 @@ class KafkaSettings(BaseSettings):
         default=None, description="This process's own Kafka principal (relay, consumer, replay: one each, for ACLs)."
     )
     sasl_password: SecretStr | None = Field(default=None, description="That principal's password.")
+    ssl_ca_location: Path | None = Field(
+        default=None, description="CA bundle that signed the brokers' certificates (SASL_SSL; default: the system's)."
+    )
     topic_prefix: str = Field(
         default="",
         description="Prefix added to every manifest topic name (isolated test or tenant topics); empty in production.",
     )
 
-    @model_validator(mode="after")
-    def _sasl_is_complete(self) -> Self:
-        # A SASL protocol without credentials would only fail later, at the broker, as a vague timeout.
+    def as_librdkafka(self) -> dict[str, str]:
+        """The connection part of a librdkafka configuration, with dotted keys.
+
+        Raises:
+            ContractError: a SASL protocol without a mechanism, user name or password (checked here, where a
+                process connects, not when settings load: a process that never talks to Kafka, the API,
+                shares the deployment's protocol setting without a principal of its own).
+        """
         if self.security_protocol.upper().startswith("SASL_"):
             missing = [name for name, value in (("SUBSHIFT_KAFKA_SASL_MECHANISM", self.sasl_mechanism),
                                                 ("SUBSHIFT_KAFKA_SASL_USERNAME", self.sasl_username),
                                                 ("SUBSHIFT_KAFKA_SASL_PASSWORD", self.sasl_password)) if not value]
             if missing:
-                raise ValueError(f"security protocol {self.security_protocol} needs {', '.join(missing)}")
-        return self
-
-    def as_librdkafka(self) -> dict[str, str]:
-        """The connection part of a librdkafka configuration, with dotted keys."""
+                raise ContractError(f"Kafka security protocol {self.security_protocol} needs {', '.join(missing)} "
+                                    "(this process's own principal)")
         conf = {"bootstrap.servers": self.bootstrap, "security.protocol": self.security_protocol}
         if self.sasl_mechanism:
             conf["sasl.mechanism"] = self.sasl_mechanism
@@ -47,4 +54,6 @@ class KafkaSettings(BaseSettings):
             conf["sasl.username"] = self.sasl_username
         if self.sasl_password:
             conf["sasl.password"] = self.sasl_password.get_secret_value()
+        if self.ssl_ca_location is not None:
+            conf["ssl.ca.location"] = str(self.ssl_ca_location)
         return conf
