@@ -71,3 +71,12 @@ def test_the_compose_acls_are_the_local_stacks(compose: dict[str, Any]) -> None:
                for principal, operation, pattern, kind, name in _ACL.findall(script) if principal != "schema-registry"}
     expected = set(acl_rules(topic="user-offers", dead_letter_topic="user-offers.DLT", consumer_group="subshift-apply"))
     assert granted == expected
+
+
+def test_the_consumer_autoscaler_reads_the_lag_as_the_consumer(rendered: list[dict[str, Any]]) -> None:
+    trigger = find(rendered, "ScaledObject", "subshift-consumer")["spec"]["triggers"][0]
+    auth = find(rendered, "TriggerAuthentication", trigger["authenticationRef"]["name"])["spec"]
+    assert (trigger["metadata"]["sasl"], trigger["metadata"]["tls"]) == ("scram_sha512", "enable")
+    assert auth["env"] == [{"parameter": "username", "name": "SUBSHIFT_KAFKA_SASL_USERNAME",
+                            "containerName": "consumer"}]
+    assert auth["secretTargetRef"] == [{"parameter": "password", "name": "subshift-consumer", "key": "password"}]
