@@ -8,9 +8,9 @@ Within the caller's transaction:
    batch must see the first one's result). One statement locks the round's items that still
    wait for an outcome and whose event this is (same event id, user and offers: an event is
    trusted only as far as it repeats what was staged; a redelivered item, or one a concurrent
-   consumer finished, is a no-op), runs the compare-and-set on ``subscriptions``, classifies what did not move
-   (skipped, conflict, not found) and writes every item's outcome, with the Kafka position and
-   time of its event (the item's lineage; the relay does not write items).
+   consumer finished, is a no-op), runs the compare-and-set on ``subscriptions``, classifies
+   what did not move (skipped, conflict, not found) and writes every item's outcome, with the
+   Kafka position and time of its event (the item's lineage; the relay does not write items).
 3. ``find_orphans`` names the rows that no item accounts for: their item does not exist, or it
    is not their event's (another event id, user or offer: a forged or corrupted event). Both are
    dead letters; the item and the subscription are left as they are.
@@ -50,8 +50,8 @@ _COLUMNS = ("idx", "seq", "migration_id", "row_number", "event_id", "user_id", "
 
 _CREATE = """
 CREATE TEMP TABLE IF NOT EXISTS _apply_batch (
-    idx integer NOT NULL, seq integer NOT NULL, migration_id uuid NOT NULL, row_number bigint NOT NULL, event_id uuid,
-    user_id text NOT NULL, current_offer text NOT NULL, target_offer text NOT NULL,
+    idx integer NOT NULL, seq integer NOT NULL, migration_id uuid NOT NULL, row_number bigint NOT NULL,
+    event_id uuid, user_id text NOT NULL, current_offer text NOT NULL, target_offer text NOT NULL,
     kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, published_ms bigint, outcome text, reason text,
     dlt_partition integer, dlt_offset bigint
 ) ON COMMIT DELETE ROWS
@@ -187,9 +187,9 @@ def copy_text(rows: Sequence[StagedRow]) -> str:
     # about 1 µs a row).
     ids = {migration_id: str(migration_id) for migration_id in {r.migration_id for r in rows}}
     return "".join(
-        f"{r.idx}\t{r.seq}\t{ids[r.migration_id]}\t{r.row_number}\t{_text(r.event_id)}\t{_text(r.user_id)}\t{_text(r.current_offer)}\t"
-        f"{_text(r.target_offer)}\t{r.partition}\t{r.offset}\t{_n(r.published_ms)}\t{_text(r.outcome)}\t"
-        f"{_text(r.reason)}\n"
+        f"{r.idx}\t{r.seq}\t{ids[r.migration_id]}\t{r.row_number}\t{_text(r.event_id)}\t{_text(r.user_id)}\t"
+        f"{_text(r.current_offer)}\t{_text(r.target_offer)}\t{r.partition}\t{r.offset}\t{_n(r.published_ms)}\t"
+        f"{_text(r.outcome)}\t{_text(r.reason)}\n"
         for r in rows
     )
 
