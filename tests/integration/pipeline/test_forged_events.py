@@ -60,7 +60,7 @@ def test_a_forged_event_naming_a_pending_row_for_another_user_is_dead_lettered_a
     _produce(pipeline, event_schema_registered, forged)
 
     with pipeline.consumer() as metrics:
-        [record] = pipeline.read_all(pipeline.dead_letter_topic, expected=1)
+        [record] = pipeline.read_all(pipeline.dead_letter_topic, expected=1, timeout=90)
         info = parse_headers(record.headers())  # type: ignore[attr-defined]
         wait_until(lambda: _dead_lettered(metrics, "mismatched_item") == 1, timeout=30,
                    what="the consumer counts the mismatched event")
@@ -86,7 +86,7 @@ def test_the_items_own_event_still_applies_after_a_forged_one_took_its_row_first
 
     with pipeline.consumer(), pipeline.relay():
         wait_until(lambda: is_terminal(pg, migration_id), timeout=60, what="the migration is terminal")
-        [record] = pipeline.read_all(pipeline.dead_letter_topic, expected=1)
+        [record] = pipeline.read_all(pipeline.dead_letter_topic, expected=1, timeout=90)
 
     info = parse_headers(record.headers())  # type: ignore[attr-defined]
     assert info.reason == "mismatched_item"
@@ -109,7 +109,7 @@ def test_an_invalid_event_under_another_event_id_does_not_mark_the_item_dead_let
     _produce(pipeline, event_schema_registered, forged)
 
     with pipeline.consumer() as metrics:
-        [record] = pipeline.read_all(pipeline.dead_letter_topic, expected=1)
+        [record] = pipeline.read_all(pipeline.dead_letter_topic, expected=1, timeout=90)
         wait_until(lambda: _dead_lettered(metrics, "invalid_record") == 1, timeout=30,
                    what="the consumer has committed the dead letter")
 
