@@ -62,7 +62,7 @@ def test_a_forged_event_naming_a_pending_row_for_another_user_is_dead_lettered_a
     with pipeline.consumer() as metrics:
         [record] = pipeline.read_all(pipeline.dead_letter_topic, expected=1, timeout=90)
         info = parse_headers(record.headers())  # type: ignore[attr-defined]
-        wait_until(lambda: _dead_lettered(metrics, "mismatched_item") == 1, timeout=30,
+        wait_until(lambda: _dead_lettered(metrics, "mismatched_item") == 1, timeout=90,
                    what="the consumer counts the mismatched event")
 
     assert (info.reason, info.migration_id, info.row_number) == ("mismatched_item", str(migration_id), 2)
@@ -110,7 +110,7 @@ def test_an_invalid_event_under_another_event_id_does_not_mark_the_item_dead_let
 
     with pipeline.consumer() as metrics:
         [record] = pipeline.read_all(pipeline.dead_letter_topic, expected=1, timeout=90)
-        wait_until(lambda: _dead_lettered(metrics, "invalid_record") == 1, timeout=30,
+        wait_until(lambda: _dead_lettered(metrics, "invalid_record") == 1, timeout=90,
                    what="the consumer has committed the dead letter")
 
     assert parse_headers(record.headers()).reason == "invalid_record"  # type: ignore[attr-defined]
