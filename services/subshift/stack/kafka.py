@@ -30,7 +30,7 @@ from confluent_kafka.admin import (  # type: ignore[attr-defined]  # re-exported
 
 from subshift.config.stack import StackSettings
 from subshift.errors import InfrastructureError
-from subshift.stack.kafka_auth import ADMIN, MECHANISM, PRINCIPALS, AclRule, client_variables, passwords_for
+from subshift.stack.kafka_auth import ADMIN, MECHANISM, PRINCIPALS, PROTOCOL, AclRule, passwords_for
 from subshift.stack.kafka_config import (
     KafkaNode,
     bootstrap_servers,
@@ -105,10 +105,8 @@ class KafkaService:
         conf = {"bootstrap.servers": self.endpoint}
         passwords = self._passwords()
         if passwords is not None:
-            variables = client_variables(principal, passwords[principal])
-            conf |= {"security.protocol": variables["SUBSHIFT_KAFKA_SECURITY_PROTOCOL"],
-                     "sasl.mechanism": MECHANISM, "sasl.username": principal,
-                     "sasl.password": variables["SUBSHIFT_KAFKA_SASL_PASSWORD"]}
+            conf |= {"security.protocol": PROTOCOL, "sasl.mechanism": MECHANISM, "sasl.username": principal,
+                     "sasl.password": passwords[principal]}
         return conf
 
     def processes(self) -> list[ManagedProcess]:

@@ -30,6 +30,7 @@ __all__ = [
     "ADMIN",
     "MECHANISM",
     "PRINCIPALS",
+    "PROTOCOL",
     "AclRule",
     "Operation",
     "PatternType",
@@ -41,6 +42,7 @@ __all__ = [
 ]
 
 MECHANISM = "SCRAM-SHA-512"
+PROTOCOL = "SASL_PLAINTEXT"  # loopback only; a cluster on a network takes SASL_SSL
 ADMIN = "admin"
 PRINCIPALS = (ADMIN, "relay", "consumer", "replay")
 _FILE = "principals.json"
@@ -137,7 +139,7 @@ def passwords_for(kafka_dir: Path, *, formatted: bool) -> dict[str, str]:
 def client_variables(principal: str, password: str) -> dict[str, str]:
     """The ``SUBSHIFT_KAFKA_*`` variables that make a process authenticate as ``principal``."""
     return {
-        "SUBSHIFT_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "SUBSHIFT_KAFKA_SECURITY_PROTOCOL": PROTOCOL,
         "SUBSHIFT_KAFKA_SASL_MECHANISM": MECHANISM,
         "SUBSHIFT_KAFKA_SASL_USERNAME": principal,
         "SUBSHIFT_KAFKA_SASL_PASSWORD": password,
