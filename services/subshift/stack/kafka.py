@@ -137,6 +137,8 @@ class KafkaService:
         if (node.log_dir / "meta.properties").exists():
             return
         # SCRAM credentials are metadata records: written here, before the first start, for every principal.
+        # StorageTool takes them only as arguments, so for these seconds they show in this machine's
+        # process list: acceptable for a development stack on loopback, not a way to provision a cluster.
         scram = [arg for name in PRINCIPALS for arg in ("--add-scram", f"{MECHANISM}=[name={name},password="
                                                         f"{passwords[name]}]")] if passwords else []
         completed = subprocess.run(
