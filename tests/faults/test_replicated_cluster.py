@@ -1,4 +1,5 @@
-"""A three-node KRaft cluster (replication factor 3, min.insync.replicas 2): one broker killed mid-run."""
+"""A three-node KRaft cluster (replication factor 3, min.insync.replicas 2) with authentication and ACLs on:
+one broker killed mid-run; the relay and the consumer run as their own principals."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from faultkit.world import World, create_world, wait_until
 from subshift.config import Settings
 from subshift.stack.health import wait_healthy
 from subshift.stack.kafka import KafkaService
+from subshift.stack.kafka_auth import acl_rules
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +38,19 @@ def cluster(faults_stack: PrivateStack) -> Iterator[tuple[KafkaService, Settings
 @pytest.fixture
 def replicated_world(cluster: tuple[KafkaService, Settings], template_database: str,
                      tmp_path: Path) -> Iterator[World]:
-    _, settings = cluster
+    kafka, settings = cluster
     with create_world(settings, template_database, tmp_path, AdminClient({**settings.kafka.as_librdkafka()})) as made:
+        kafka.grant(acl_rules(topic=made.pipeline.topic, dead_letter_topic=made.pipeline.dead_letter_topic,
+                              consumer_group=made.settings.consumer.group_id))
         yield made
+
+
+def _as(kafka: KafkaService, principal: str) -> dict[str, str]:
+    """The environment that makes a spawned process authenticate as ``principal``."""
+    conf = kafka.client_conf(principal)
+    return {"SUBSHIFT_KAFKA_SECURITY_PROTOCOL": conf["security.protocol"],
+            "SUBSHIFT_KAFKA_SASL_MECHANISM": conf["sasl.mechanism"], "SUBSHIFT_KAFKA_SASL_USERNAME": principal,
+            "SUBSHIFT_KAFKA_SASL_PASSWORD": conf["sasl.password"]}
 
 
 def _topic_replication(world: World) -> tuple[int, str]:
@@ -67,8 +79,8 @@ def test_one_broker_of_three_killed_mid_run_loses_nothing(
     rows = mixed_rows(data, 3000)
     world.spawn("api")
     migration = upload(world, csv_bytes(rows), request_id="three-brokers", max_rows_per_second=600)
-    world.spawn("relay")
-    world.spawn("consumer")
+    world.spawn("relay", **_as(kafka, "relay"))
+    world.spawn("consumer", **_as(kafka, "consumer"))
     wait_until(lambda: column(world, migration.migration_id, "outcomes") >= 500, timeout=120,
                what="the pipeline runs on the cluster", interval=0.1)
     victim = kafka.processes()[-1]
@@ -78,6 +90,7 @@ def test_one_broker_of_three_killed_mid_run_loses_nothing(
     killed_at = column(world, migration.migration_id, "outcomes")
     started = time.monotonic()
     observed = finish(world, [Upload(migration.migration_id, rows)], timeout=300)
-    record("3 brokers, RF 3, min ISR 2: one killed", "acks=all survives a broker loss; run completes exactly",
+    record("3 brokers, RF 3, min ISR 2, SASL/SCRAM + ACLs: one killed",
+           "acks=all survives a broker loss; run completes exactly",
            f"{victim.name} SIGKILLed at {killed_at}/3000 outcomes; finished {time.monotonic() - started:.0f}s later "
            f"on 2 brokers; {observed}")

@@ -22,8 +22,8 @@ from subshift.db.models import ItemOutcome
 from subshift.observability.tracing import traceparent_from_headers
 from subshift_client.decoded import MessageRef
 
-__all__ = ["Change", "DeadLetter", "Plan", "Positions", "PreparedBatch", "plan_batch", "positions_of",
-           "prepare_batch", "validation_problem"]
+__all__ = ["Change", "DeadLetter", "Plan", "Positions", "PreparedBatch", "canonical_uuid", "plan_batch",
+           "positions_of", "prepare_batch", "validation_problem"]
 
 _POSITION = attrgetter("partition", "offset")
 # The form producers write (``str(uuid)``): checked without building a UUID; other forms Python's
@@ -39,6 +39,7 @@ class Change:
     offset: int
     migration_id: uuid.UUID
     row_number: int
+    event_id: str  # canonical text (``canonical_uuid``): the apply compares it with the item's
     user_id: str
     current_offer: str
     target_offer: str
@@ -56,6 +57,8 @@ class DeadLetter:
     migration_id: uuid.UUID | None = None
     row_number: int | None = None
     timestamp_ms: int | None = None
+    # The event's id when it is a UUID (canonical text): only the item's own event marks it dead-lettered.
+    event_id: str | None = None
 
 
 @dataclass
@@ -69,6 +72,16 @@ class Plan:
     already_applied: int = 0
     # Outcomes recorded per migration, filled in after the apply (for logs).
     tallies: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def canonical_uuid(text: str) -> str | None:
+    """``text`` as ``str(uuid.UUID(text))``, or None when it is not a UUID (the common form is returned as is)."""
+    if _CANONICAL_UUID.fullmatch(text) is not None:
+        return text
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return None
 
 
 def validation_problem(*, event_id: str, migration_id: uuid.UUID | None, user_id: str, current_offer: str,
@@ -94,11 +107,21 @@ def validation_problem(*, event_id: str, migration_id: uuid.UUID | None, user_id
     return None
 
 
+def _same_event(a: Change, b: Change) -> bool:
+    return (a.event_id == b.event_id and a.user_id == b.user_id and a.current_offer == b.current_offer
+            and a.target_offer == b.target_offer)
+
+
+# Marks an item a dead letter of the batch names (no change of the batch is a duplicate of it).
+_NO_CHANGE = Change(-1, -1, uuid.UUID(int=0), 0, "", "", "", "")
+
+
 def plan_batch(changes: Iterable[Change], dead: Iterable[DeadLetter], stored: Mapping[int, int]) -> Plan:
     """Everything of the batch still to do, given the database's next offsets per partition (``stored``)."""
     plan = Plan()
     # Keyed by the migration id's integer: a UUID hashes in Python code, twice per row here.
-    seen: set[tuple[int, int]] = set()
+    seen: dict[tuple[int, int], Change] = {}
+    others: dict[tuple[int, int], list[Change]] = {}  # items named by more than one distinct event
     per_user: dict[str, int] = {}
     rows, rounds = plan.rows, 0
     for item in sorted(changes, key=_POSITION):
@@ -106,15 +129,23 @@ def plan_batch(changes: Iterable[Change], dead: Iterable[DeadLetter], stored: Ma
             plan.already_applied += 1
             continue
         key = (item.migration_id.int, item.row_number)
-        if key in seen:
-            plan.duplicates += 1
-            continue
-        seen.add(key)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = item
+        else:
+            # Other events naming the same item (at most one is the item's own) all go to the apply,
+            # which applies the item's own and dead-letters the rest, whichever came first.
+            kept = others.setdefault(key, [first])
+            if any(_same_event(k, item) for k in kept):
+                plan.duplicates += 1
+                continue
+            kept.append(item)
         seq = per_user[item.user_id] = per_user.get(item.user_id, 0) + 1
         if seq > rounds:
             rounds = seq
-        rows.append(StagedRow(len(rows), seq, item.migration_id, item.row_number, item.user_id, item.current_offer,
-                              item.target_offer, item.partition, item.offset, None, None, item.timestamp_ms))
+        rows.append(StagedRow(len(rows), seq, item.migration_id, item.row_number, item.event_id, item.user_id,
+                              item.current_offer, item.target_offer, item.partition, item.offset, None, None,
+                              item.timestamp_ms))
     plan.rounds = rounds
     for letter in sorted(dead, key=_POSITION):
         if letter.offset < stored.get(letter.partition, -1):
@@ -125,11 +156,12 @@ def plan_batch(changes: Iterable[Change], dead: Iterable[DeadLetter], stored: Ma
             key = (letter.migration_id.int, letter.row_number)
             if key in seen:
                 continue
-            seen.add(key)
+            seen[key] = _NO_CHANGE
             plan.dead_rows[len(plan.rows)] = len(plan.dead) - 1
             # Round 1 records it (its outcome is preset, so no compare-and-set runs for it).
             plan.rounds = max(plan.rounds, 1)
-            plan.rows.append(StagedRow(len(plan.rows), 1, letter.migration_id, letter.row_number, "", "", "",
+            plan.rows.append(StagedRow(len(plan.rows), 1, letter.migration_id, letter.row_number, letter.event_id,
+                                       "", "", "",
                                        letter.partition, letter.offset, ItemOutcome.DEAD_LETTERED.value,
                                        letter.reason, letter.timestamp_ms))
     return plan

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from subshift import __version__
-from subshift.apply.batch import Change, DeadLetter, validation_problem
-from subshift.apply.store import StagedRow
+from subshift.apply.batch import Change, DeadLetter, canonical_uuid, validation_problem
+from subshift.apply.store import Orphan, StagedRow
 from subshift.messaging.dead_letter_headers import DeadLetterInfo
 from subshift.messaging.dead_letters import Letter
 from subshift.messaging.faults import PermanentRecordError
@@ -16,13 +16,17 @@ from subshift_client.decoded import Decoded, MessageRef, Undecodable
 from subshift_client.fast_avro import UndecodableValueError
 from subshift_client.records import UserOfferMigrationRequestedDatum
 
-__all__ = ["Polled", "letters_for", "orphans_as_dead_letters", "sort_batch"]
+__all__ = ["INVALID_RECORD", "MISMATCHED_ITEM", "UNKNOWN_ITEM", "Polled", "letters_for", "orphans_as_dead_letters",
+           "sort_batch"]
 
 # What the consumer polls: each event as its datum (logical values as primitives), or why not.
 Polled = Decoded[dict[str, Any]] | Undecodable
 
 INVALID_RECORD = "invalid_record"
 UNKNOWN_ITEM = "unknown_item"
+# The event names an item that exists but is not its item's event (another event id, user or offer):
+# forged, or corrupted on the way. It is not applied; the item keeps waiting for its own event.
+MISMATCHED_ITEM = "mismatched_item"
 _UNSEEN = uuid.UUID(int=0)
 
 
@@ -49,30 +53,40 @@ def sort_batch(batch: Iterable[Polled], *, group_id: str) -> tuple[list[Change],
         migration_id = ids.get(r["migration_id"], _UNSEEN)
         if migration_id is _UNSEEN:
             migration_id = ids[r["migration_id"]] = _uuid_or_none(r["migration_id"])
-        row_number, user_id = r["row_number"], r["user_id"]
-        problem = validation_problem(event_id=r["event_id"], migration_id=migration_id, user_id=user_id,
+        row_number, user_id, event_id = r["row_number"], r["user_id"], r["event_id"]
+        problem = validation_problem(event_id=event_id, migration_id=migration_id, user_id=user_id,
                                      current_offer=r["current_offer"], target_offer=r["target_offer"],
                                      row_number=row_number, key=ref.key)
         if problem is not None:
             dead.append(DeadLetter(ref.partition, ref.offset, INVALID_RECORD, PermanentRecordError(problem),
-                                   migration_id, row_number, ref.timestamp_ms))
+                                   migration_id, row_number, ref.timestamp_ms, canonical_uuid(event_id)))
             continue
-        # validation_problem refuses a missing row number or migration id
-        assert row_number is not None and migration_id is not None
-        changes.append(Change(ref.partition, ref.offset, migration_id, row_number, user_id,
+        # validation_problem refuses a missing row number or migration id, and an event id that is no UUID
+        canonical = canonical_uuid(event_id)
+        assert row_number is not None and migration_id is not None and canonical is not None
+        changes.append(Change(ref.partition, ref.offset, migration_id, row_number, canonical, user_id,
                               r["current_offer"], r["target_offer"], ref.timestamp_ms))
     return changes, dead
 
 
-def orphans_as_dead_letters(rows: Sequence[StagedRow], orphans: Iterable[int]) -> list[DeadLetter]:
-    """Dead letters for staged changes whose migration item does not exist (dead letters are already listed)."""
+def orphans_as_dead_letters(rows: Sequence[StagedRow], orphans: Iterable[Orphan]) -> list[DeadLetter]:
+    """Dead letters for staged changes no item accounts for (``find_orphans``); dead letters are already listed."""
     result = []
-    for idx in orphans:
+    for idx, mismatched in orphans:
         row = rows[idx]
-        if row.outcome is None:
+        if row.outcome is not None:
+            continue
+        if mismatched:
+            reason = MISMATCHED_ITEM
+            error = PermanentRecordError(
+                f"event {row.event_id} is not the event of migration {row.migration_id}'s item at row "
+                f"{row.row_number}: its {', '.join(mismatched)} differ{'s' if len(mismatched) == 1 else ''} from "
+                "the staged item's; not applied")
+        else:
+            reason = UNKNOWN_ITEM
             error = PermanentRecordError(f"migration {row.migration_id} has no item at row {row.row_number}")
-            result.append(DeadLetter(row.partition, row.offset, UNKNOWN_ITEM, error, row.migration_id,
-                                     row.row_number, row.published_ms))
+        result.append(DeadLetter(row.partition, row.offset, reason, error, row.migration_id, row.row_number,
+                                 row.published_ms, row.event_id))
     return result
 
 

@@ -21,7 +21,8 @@ class ConsumerMetrics:
         self.consumed = Counter("subshift_consumer_consumed", "Records polled.", ["topic"], registry=r)
         self.outcomes = Counter("subshift_consumer_outcomes", "Item outcomes recorded (applied, skipped, "
                                 "conflict, not_found, dead_lettered).", ["outcome"], registry=r)
-        self.dead_lettered = Counter("subshift_consumer_dead_lettered", "Records sent to the dead-letter topic.",
+        self.dead_lettered = Counter("subshift_consumer_dead_lettered", "Records sent to the dead-letter topic "
+                                     "(mismatched_item: an event that is not its item's, e.g. forged).",
                                      ["reason"], registry=r)
         self.redelivered = Counter("subshift_consumer_redelivered", "Records already applied (offsets or "
                                    "duplicates) and skipped.", registry=r)

@@ -6,11 +6,14 @@ Within the caller's transaction:
    builds before the transaction).
 2. ``apply_round`` runs once per position of a user in the batch (a user's second change in a
    batch must see the first one's result). One statement locks the round's items that still
-   wait for an outcome (so a redelivered item, or one a concurrent consumer finished, is a
-   no-op), runs the compare-and-set on ``subscriptions``, classifies what did not move
-   (skipped, conflict, not found) and writes every item's outcome, with the Kafka position and
-   time of its event (the item's lineage; the relay does not write items).
-3. ``find_orphans`` names the rows whose item does not exist at all (they are dead letters).
+   wait for an outcome and whose event this is (same event id, user and offers: an event is
+   trusted only as far as it repeats what was staged; a redelivered item, or one a concurrent
+   consumer finished, is a no-op), runs the compare-and-set on ``subscriptions``, classifies
+   what did not move (skipped, conflict, not found) and writes every item's outcome, with the
+   Kafka position and time of its event (the item's lineage; the relay does not write items).
+3. ``find_orphans`` names the rows that no item accounts for: their item does not exist, or it
+   is not their event's (another event id, user or offer: a forged or corrupted event). Both are
+   dead letters; the item and the subscription are left as they are.
 4. ``count_outcomes`` bumps the migration counters and makes a migration terminal once none
    of its items waits any more.
 """
@@ -22,6 +25,7 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from psycopg2.extras import execute_values
 
@@ -30,6 +34,7 @@ from subshift.db.models import COUNTER_COLUMNS, ItemOutcome, MigrationState
 from subshift.outbox.claim import lock_migrations
 
 __all__ = [
+    "Orphan",
     "StagedRow",
     "Tallies",
     "apply_round",
@@ -40,13 +45,13 @@ __all__ = [
     "stage",
 ]
 
-_COLUMNS = ("idx", "seq", "migration_id", "row_number", "user_id", "current_offer", "target_offer",
+_COLUMNS = ("idx", "seq", "migration_id", "row_number", "event_id", "user_id", "current_offer", "target_offer",
             "kafka_partition", "kafka_offset", "published_ms", "outcome", "reason")
 
 _CREATE = """
 CREATE TEMP TABLE IF NOT EXISTS _apply_batch (
     idx integer NOT NULL, seq integer NOT NULL, migration_id uuid NOT NULL, row_number bigint NOT NULL,
-    user_id text NOT NULL, current_offer text NOT NULL, target_offer text NOT NULL,
+    event_id uuid, user_id text NOT NULL, current_offer text NOT NULL, target_offer text NOT NULL,
     kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, published_ms bigint, outcome text, reason text,
     dlt_partition integer, dlt_offset bigint
 ) ON COMMIT DELETE ROWS
@@ -68,6 +73,12 @@ WITH locked AS (
     FROM _apply_batch b
     JOIN migration_items i ON i.migration_id = b.migration_id AND i.row_number = b.row_number
     WHERE b.seq = %(seq)s AND i.outcome = '{_PENDING}'
+      -- Only the item's own event may decide its outcome: a dead letter by its event id (NULL when it
+      -- had none), a change by everything it would apply. Compared here, on the item row the lock
+      -- reads anyway, so the check costs no round trip; what fails it is left to ``find_orphans``.
+      AND i.event_id = b.event_id
+      AND (b.outcome IS NOT NULL
+           OR (i.user_id = b.user_id AND i.current_offer = b.current_offer AND i.target_offer = b.target_offer))
     ORDER BY i.migration_id, i.row_number
     FOR UPDATE OF i
 ),
@@ -146,6 +157,7 @@ class StagedRow:
     seq: int
     migration_id: uuid.UUID
     row_number: int
+    event_id: str | None  # canonical text; None for a dead letter whose event id is not a UUID
     user_id: str
     current_offer: str
     target_offer: str
@@ -175,9 +187,9 @@ def copy_text(rows: Sequence[StagedRow]) -> str:
     # about 1 µs a row).
     ids = {migration_id: str(migration_id) for migration_id in {r.migration_id for r in rows}}
     return "".join(
-        f"{r.idx}\t{r.seq}\t{ids[r.migration_id]}\t{r.row_number}\t{_text(r.user_id)}\t{_text(r.current_offer)}\t"
-        f"{_text(r.target_offer)}\t{r.partition}\t{r.offset}\t{_n(r.published_ms)}\t{_text(r.outcome)}\t"
-        f"{_text(r.reason)}\n"
+        f"{r.idx}\t{r.seq}\t{ids[r.migration_id]}\t{r.row_number}\t{_text(r.event_id)}\t{_text(r.user_id)}\t"
+        f"{_text(r.current_offer)}\t{_text(r.target_offer)}\t{r.partition}\t{r.offset}\t{_n(r.published_ms)}\t"
+        f"{_text(r.outcome)}\t{_text(r.reason)}\n"
         for r in rows
     )
 
@@ -237,18 +249,38 @@ def apply_round(conn: PgConnection, seq: int, tallies: Tallies) -> None:
             tallies.outcomes.setdefault(uuid.UUID(str(mid)), Counter())[outcome] += int(count)
 
 
-def find_orphans(conn: PgConnection) -> list[int]:
-    """Rows (by ``idx``) naming an item that does not exist; rows already bound for the DLT are left out."""
+class Orphan(NamedTuple):
+    """A staged change no item accounts for: ``mismatched`` names the fields in which its item differs
+    (empty when the item does not exist at all)."""
+
+    idx: int
+    mismatched: tuple[str, ...]
+
+
+# Only the fields' names: the item's own values are not the event's to learn (the DLT is read widely).
+_ORPHANS_SQL = """
+SELECT b.idx, i.row_number IS NOT NULL, array_remove(ARRAY[
+    CASE WHEN i.event_id IS DISTINCT FROM b.event_id THEN 'event_id' END,
+    CASE WHEN i.user_id IS DISTINCT FROM b.user_id THEN 'user_id' END,
+    CASE WHEN i.current_offer IS DISTINCT FROM b.current_offer THEN 'current_offer' END,
+    CASE WHEN i.target_offer IS DISTINCT FROM b.target_offer THEN 'target_offer' END], NULL)
+FROM _apply_batch b
+LEFT JOIN migration_items i ON i.migration_id = b.migration_id AND i.row_number = b.row_number
+WHERE b.outcome IS NULL AND (i.row_number IS NULL OR i.event_id IS DISTINCT FROM b.event_id
+      OR i.user_id IS DISTINCT FROM b.user_id OR i.current_offer IS DISTINCT FROM b.current_offer
+      OR i.target_offer IS DISTINCT FROM b.target_offer)
+ORDER BY b.idx
+"""
+
+
+def find_orphans(conn: PgConnection) -> list[Orphan]:
+    """Rows whose item does not exist or is not their event's; rows already bound for the DLT are left out.
+
+    A redelivered event (its item already has an outcome) matches its item and is not listed.
+    """
     with conn.cursor() as cur:
-        cur.execute(
-            """
-            SELECT b.idx FROM _apply_batch b
-            WHERE b.outcome IS NULL AND NOT EXISTS (
-                SELECT 1 FROM migration_items i WHERE i.migration_id = b.migration_id AND i.row_number = b.row_number)
-            ORDER BY b.idx
-            """
-        )
-        return [int(r[0]) for r in cur.fetchall()]
+        cur.execute(_ORPHANS_SQL)
+        return [Orphan(int(idx), () if not exists else tuple(fields)) for idx, exists, fields in cur.fetchall()]
 
 
 def count_outcomes(conn: PgConnection, tallies: Tallies) -> None:

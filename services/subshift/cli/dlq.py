@@ -30,7 +30,8 @@ class Output(StrEnum):
 
 MigrationOption = Annotated[str | None, typer.Option("--migration", help="Only dead letters of this migration id.")]
 ReasonOption = Annotated[str | None, typer.Option(
-    "--reason", help="Only this reason (e.g. unknown_schema_id, wrong_magic_byte, invalid_record, unknown_item).")]
+    "--reason", help="Only this reason (e.g. unknown_schema_id, wrong_magic_byte, invalid_record, unknown_item, "
+    "mismatched_item).")]
 SinceOption = Annotated[str | None, typer.Option("--since", help="Only records dead-lettered at or after this "
                                                   "ISO 8601 time (UTC when no offset is given).")]
 

@@ -102,7 +102,9 @@ def smoke() -> None:
 
 @app.command()
 def env(kafka_port: KafkaPort = None, registry_port: RegistryPort = None, postgres_port: PostgresPort = None,
-        brokers: Brokers = None) -> None:
+        brokers: Brokers = None, principal: Annotated[str, typer.Option(
+            "--principal", help="With SUBSHIFT_STACK_KAFKA_AUTH=scram, whose Kafka credentials: admin, relay, "
+            "consumer or replay.")] = "admin") -> None:
     """Print `export SUBSHIFT_…=…` lines for the shell: eval "$(subshift stack env)"."""
     stack = LocalStack(_settings(kafka_port, registry_port, postgres_port, brokers))
-    typer.echo(export_lines(client_environment(stack.settings.stack, stack.paths)), nl=False)
+    typer.echo(export_lines(client_environment(stack.settings.stack, stack.paths, principal=principal)), nl=False)

@@ -8,6 +8,7 @@ whatever is configured here.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +39,12 @@ class StackSettings(BaseSettings):
     )
     kafka_brokers: int = Field(default=1, ge=1, le=5, description="Combined broker+controller nodes.")
     kafka_heap: str = Field(default="1g", description="-Xmx of each broker JVM.")
+    kafka_auth: Literal["none", "scram"] = Field(
+        default="none",
+        description="none: PLAINTEXT, anyone on the machine may read and write. scram: SASL/SCRAM-SHA-512 with one "
+        "principal per process (admin, relay, consumer, replay; passwords kept in the state dir) and ACLs "
+        "(StandardAuthorizer) that let only the relay and the replay tool write user-offers.",
+    )
 
     registry_version: str = Field(default="3.3.3", description="Apicurio Registry release from Maven Central.")
     registry_port: int = Field(default=8081, ge=1, le=65535, description="Registry HTTP port (APIs).")

@@ -4,7 +4,8 @@ Order of ``up`` (each step skipped when already done):
 1. check that no port we are about to listen on is held by someone else;
 2. fetch Kafka and the registry into the cache;
 3. start PostgreSQL, wait for it, create the databases (the registry stores its data there);
-4. start Kafka and the registry side by side, then wait for both.
+4. start Kafka and the registry side by side, then wait for both;
+5. with Kafka authentication on, grant each principal what it may do (``stack.kafka_auth``).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from dataclasses import dataclass
 from subshift.config import Settings
 from subshift.config.stack import StackSettings
 from subshift.errors import InfrastructureError, NotFoundError
+from subshift.messaging.topic_names import dead_letter_topic, user_offers_topic
 from subshift.stack.artifacts import fetch_all
 from subshift.stack.health import wait_healthy
 from subshift.stack.kafka import KafkaService
+from subshift.stack.kafka_auth import acl_rules
 from subshift.stack.paths import StackPaths
 from subshift.stack.ports import listening_pid, port_holder, port_in_use
 from subshift.stack.postgres import PostgresService
@@ -132,6 +135,9 @@ class LocalStack:
         self.kafka.launch()
         self.registry.launch()
         wait_healthy([self.kafka, self.registry], timeout=timeout)
+        spec = user_offers_topic(self.settings.kafka)
+        self.kafka.grant(acl_rules(topic=spec.name, dead_letter_topic=dead_letter_topic(spec),
+                                   consumer_group=self.settings.consumer.group_id))
         return self.status()
 
     def down(self, names: list[str] | None = None) -> list[str]:

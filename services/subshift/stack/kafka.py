@@ -3,6 +3,10 @@
 Start-up of a node: write its ``server.properties`` and log4j2 file, format its log directory with
 Kafka's own StorageTool the first time (one cluster id for the whole local cluster, kept in the state
 dir), then run ``kafka.Kafka``. Healthy means a metadata request answers with every broker.
+
+With ``SUBSHIFT_STACK_KAFKA_AUTH=scram`` formatting also writes each principal's SCRAM credentials
+into the cluster's metadata, the stack talks to the brokers as ``admin``, and ``grant`` installs the
+ACLs of ``stack.kafka_auth`` once the cluster answers.
 """
 
 from __future__ import annotations
@@ -11,13 +15,22 @@ import base64
 import os
 import subprocess
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from confluent_kafka import KafkaException
-from confluent_kafka.admin import AdminClient
+from confluent_kafka.admin import (  # type: ignore[attr-defined]  # re-exported
+    AclBinding,
+    AclOperation,
+    AclPermissionType,
+    AdminClient,
+    ResourcePatternType,
+    ResourceType,
+)
 
 from subshift.config.stack import StackSettings
 from subshift.errors import InfrastructureError
+from subshift.stack.kafka_auth import ADMIN, MECHANISM, PRINCIPALS, PROTOCOL, AclRule, passwords_for
 from subshift.stack.kafka_config import (
     KafkaNode,
     bootstrap_servers,
@@ -46,9 +59,11 @@ class KafkaService:
     def __init__(self, paths: StackPaths, settings: StackSettings) -> None:
         self._paths = paths
         self._settings = settings
+        self._auth = settings.kafka_auth == "scram"
+        self._dir = paths.kafka_dir(settings.kafka_brokers, auth=self._auth)
         self._nodes = kafka_nodes(
             host=settings.host, port=settings.kafka_port, controller_port=settings.kafka_controller_port,
-            count=settings.kafka_brokers, kafka_dir=paths.kafka_dir(settings.kafka_brokers),
+            count=settings.kafka_brokers, kafka_dir=self._dir,
         )
 
     @property
@@ -70,8 +85,29 @@ class KafkaService:
         name = self._process_name(node)
         return ManagedProcess(
             name=name, pid_file=self._paths.pid_file(name), log_file=self._paths.log_file(name),
-            marker=str(self._paths.kafka_node_dir(len(self._nodes), node.node_id) / "server.properties"),
+            marker=str(self._node_dir(node) / "server.properties"),
         )
+
+    def _node_dir(self, node: KafkaNode) -> Path:
+        return self._paths.kafka_node_dir(len(self._nodes), node.node_id, auth=self._auth)
+
+    def _passwords(self) -> dict[str, str] | None:
+        if not self._auth:
+            return None
+        return passwords_for(self._dir, formatted=any((n.log_dir / "meta.properties").exists() for n in self._nodes))
+
+    def client_conf(self, principal: str = ADMIN) -> dict[str, str]:
+        """librdkafka settings that reach the cluster as ``principal`` (no principal without authentication).
+
+        Raises:
+            InfrastructureError: the principals' passwords cannot be read.
+        """
+        conf = {"bootstrap.servers": self.endpoint}
+        passwords = self._passwords()
+        if passwords is not None:
+            conf |= {"security.protocol": PROTOCOL, "sasl.mechanism": MECHANISM, "sasl.username": principal,
+                     "sasl.password": passwords[principal]}
+        return conf
 
     def processes(self) -> list[ManagedProcess]:
         return [self._process(node) for node in self._nodes]
@@ -86,7 +122,7 @@ class KafkaService:
         return str(libs / "*")
 
     def _cluster_id(self) -> str:
-        path = self._paths.kafka_cluster_id_file(len(self._nodes))
+        path = self._paths.kafka_cluster_id_file(len(self._nodes), auth=self._auth)
         if path.exists():
             return path.read_text(encoding="utf-8").strip()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,13 +133,18 @@ class KafkaService:
     def _java_env(self) -> dict[str, str]:
         return {key: value for key, value in os.environ.items() if not key.startswith("KAFKA_")}
 
-    def _format(self, java: Path, node: KafkaNode, properties: Path) -> None:
+    def _format(self, java: Path, node: KafkaNode, properties: Path, passwords: dict[str, str] | None) -> None:
         if (node.log_dir / "meta.properties").exists():
             return
+        # SCRAM credentials are metadata records: written here, before the first start, for every principal.
+        # StorageTool takes them only as arguments, so for these seconds they show in this machine's
+        # process list: acceptable for a development stack on loopback, not a way to provision a cluster.
+        scram = [arg for name in PRINCIPALS for arg in ("--add-scram", f"{MECHANISM}=[name={name},password="
+                                                        f"{passwords[name]}]")] if passwords else []
         completed = subprocess.run(
             [str(java), "-Xmx256m", f"-Dlog4j2.configurationFile={properties.parent / 'log4j2.properties'}",
              "-cp", self._classpath(), _STORAGE_TOOL, "format", "--cluster-id", self._cluster_id(),
-             "--config", str(properties), "--ignore-formatted"],
+             "--config", str(properties), "--ignore-formatted", *scram],
             stdin=subprocess.DEVNULL, capture_output=True, text=True, env=self._java_env(), check=False,
         )
         if completed.returncode != 0:
@@ -127,17 +168,23 @@ class KafkaService:
             InfrastructureError: no Java 17+, Kafka not fetched, formatting failed or the JVM did not start.
         """
         java = self.java()
+        passwords = self._passwords()
         for node in self._nodes:
             process = self._process(node)
             if process.pid() is not None:
                 continue
-            node_dir = self._paths.kafka_node_dir(len(self._nodes), node.node_id)
+            node_dir = self._node_dir(node)
             node_dir.mkdir(parents=True, exist_ok=True)
             properties = node_dir / "server.properties"
-            properties.write_text(render_server_properties(node, self._nodes), encoding="utf-8")
+            text = render_server_properties(node, self._nodes,
+                                            admin_password=passwords[ADMIN] if passwords is not None else None)
+            # Owner-only: with authentication the file holds the admin password.
+            with os.fdopen(os.open(properties, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w",
+                           encoding="utf-8") as handle:
+                handle.write(text)
             log4j = node_dir / "log4j2.properties"
             log4j.write_text(render_log4j2(), encoding="utf-8")
-            self._format(java, node, properties)
+            self._format(java, node, properties, passwords)
             heap = self._settings.kafka_heap
             # The JIT's first tier only: a broker sharing two cores with the database and the services
             # otherwise spends minutes compiling with C2 after each start (82 CPU-seconds in its first
@@ -152,7 +199,7 @@ class KafkaService:
 
     def probe(self) -> str | None:
         """None when a metadata request lists every broker of the cluster."""
-        admin = AdminClient({"bootstrap.servers": self.endpoint, "log_level": 0, "socket.timeout.ms": 2000})
+        admin = AdminClient({**self.client_conf(), "log_level": 0, "socket.timeout.ms": 2000})
         try:
             metadata = admin.list_topics(timeout=2)
         except KafkaException as error:
@@ -160,3 +207,25 @@ class KafkaService:
         if len(metadata.brokers) < len(self._nodes):
             return f"{len(metadata.brokers)} of {len(self._nodes)} brokers registered"
         return None
+
+    def grant(self, rules: Sequence[AclRule]) -> None:
+        """Install ``rules`` as ALLOW ACLs (already present ones stay; a no-op without authentication).
+
+        Raises:
+            InfrastructureError: the cluster refused or did not answer in time.
+        """
+        if not self._auth:
+            return
+        admin = AdminClient({**self.client_conf(), "log_level": 0})
+        bindings = [AclBinding(_RESOURCE[r.resource], r.name, _PATTERN[r.pattern], f"User:{r.principal}", "*",
+                               _OPERATION[r.operation], AclPermissionType.ALLOW) for r in rules]
+        try:
+            for future in admin.create_acls(bindings, request_timeout=30).values():
+                future.result()
+        except KafkaException as error:
+            raise InfrastructureError(f"Kafka did not take the stack's ACLs: {error}", retryable=True) from error
+
+
+_RESOURCE = {"topic": ResourceType.TOPIC, "group": ResourceType.GROUP}
+_PATTERN = {"literal": ResourcePatternType.LITERAL, "prefixed": ResourcePatternType.PREFIXED}
+_OPERATION = {"read": AclOperation.READ, "write": AclOperation.WRITE, "describe": AclOperation.DESCRIBE}

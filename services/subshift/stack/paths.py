@@ -52,16 +52,18 @@ class StackPaths:
         """The node count of the last `up`, so later commands address the same cluster."""
         return self.state_dir / "kafka-brokers"
 
-    def kafka_dir(self, brokers: int) -> Path:
+    def kafka_dir(self, brokers: int, *, auth: bool = False) -> Path:
         # Each cluster size keeps its own data: KRaft's voter set is fixed when storage is formatted,
-        # so a 3-node cluster cannot reuse the 1-node cluster's logs (nor the other way round).
-        return self.state_dir / ("kafka" if brokers == 1 else f"kafka-{brokers}-nodes")
+        # so a 3-node cluster cannot reuse the 1-node cluster's logs (nor the other way round). So does
+        # an authenticated cluster: its SCRAM principals are written into the metadata at format time.
+        name = "kafka" if brokers == 1 else f"kafka-{brokers}-nodes"
+        return self.state_dir / (f"{name}-scram" if auth else name)
 
-    def kafka_node_dir(self, brokers: int, node_id: int) -> Path:
-        return self.kafka_dir(brokers) / f"node-{node_id}"
+    def kafka_node_dir(self, brokers: int, node_id: int, *, auth: bool = False) -> Path:
+        return self.kafka_dir(brokers, auth=auth) / f"node-{node_id}"
 
-    def kafka_cluster_id_file(self, brokers: int) -> Path:
-        return self.kafka_dir(brokers) / "cluster.id"
+    def kafka_cluster_id_file(self, brokers: int, *, auth: bool = False) -> Path:
+        return self.kafka_dir(brokers, auth=auth) / "cluster.id"
 
     # Registry ------------------------------------------------------------------------------
     def registry_home(self, version: str) -> Path:

@@ -24,13 +24,13 @@ from subshift.db.connect import PgConnection
 pytestmark = pytest.mark.integration
 
 
-def _changes(conn: PgConnection, migration_id: uuid.UUID, partition: int = 0) -> list[Change]:
+def _changes(conn: PgConnection, migration_id: uuid.UUID, partition: int = 0, offset: int = 0) -> list[Change]:
     with conn.cursor() as cur:
-        cur.execute("SELECT row_number, user_id, current_offer, target_offer FROM migration_items "
+        cur.execute("SELECT row_number, event_id::text, user_id, current_offer, target_offer FROM migration_items "
                     "WHERE migration_id = %s ORDER BY row_number", (str(migration_id),))
         rows = cur.fetchall()
     conn.rollback()
-    return [Change(partition, n, migration_id, rn, u, c, t) for n, (rn, u, c, t) in enumerate(rows)]
+    return [Change(partition, n, migration_id, rn, e, u, c, t) for n, (rn, e, u, c, t) in enumerate(rows, offset)]
 
 
 def _apply(conn: PgConnection, changes: list[Change]) -> None:
@@ -85,7 +85,7 @@ def test_two_changes_of_one_user_in_one_batch_apply_in_offset_order(pg: PgConnec
     seed_subscriptions(pg, [(user, a)])
     first = stage_migration(pg, [Row(user, a, b)])
     second = stage_migration(pg, [Row(user, b, c)])
-    changes = [*_changes(pg, first), Change(0, 1, second, 2, user, b, c)]
+    changes = [*_changes(pg, first), *_changes(pg, second, offset=1)]
 
     _apply(pg, changes)
 
@@ -102,3 +102,31 @@ def test_records_below_the_stored_offset_are_dropped_before_apply(pg: PgConnecti
     stored = lock_offsets(pg, group, "user-offers", [0, 1, 2])
     pg.rollback()
     assert stored == {0: 10, 1: 3}
+
+
+def test_a_change_that_is_not_its_items_event_is_left_alone_and_named_with_what_differs(pg: PgConnection) -> None:
+    s = new_scenario(pg)
+    a, b, c, _ = s.offers
+    user, other = f"{s.prefix}-u", f"{s.prefix}-other"
+    seed_subscriptions(pg, [(user, a), (other, a)])
+    mid = stage_migration(pg, [Row(user, a, b)])
+    [own] = _changes(pg, mid)
+    forged = [
+        Change(0, 1, mid, 2, own.event_id, other, a, b),
+        Change(1, 1, mid, 2, str(uuid.uuid4()), user, a, c),
+        Change(2, 1, mid, 99, own.event_id, user, a, b),
+    ]
+    plan = plan_batch(forged, [], {})
+    stage(pg, copy_text(plan.rows))
+    tallies = Tallies()
+    for seq in range(1, plan.rounds + 1):
+        apply_round(pg, seq, tallies)
+
+    orphans = find_orphans(pg)
+    pg.rollback()
+
+    assert tallies.recorded == 0
+    assert [plan.rows[o.idx].partition for o in orphans] == [0, 1, 2]
+    assert [o.mismatched for o in orphans] == [("user_id",), ("event_id", "target_offer"), ()]
+    assert outcomes_of(pg, mid) == {"pending": 1}
+    assert offers_of(pg, [user, other]) == {user: (a, 1), other: (a, 1)}

@@ -131,8 +131,12 @@ def test_a_valid_frame_with_an_invalid_event_is_dead_lettered_and_its_item_says_
     user = f"{s.prefix}-u"
     seed_subscriptions(pg, [(user, s.offers[0])])
     migration_id = stage_migration(pg, [Row(user, s.offers[0], s.offers[1])], state=MigrationState.APPLYING)
+    with pg.cursor() as cur:  # the item's own event, corrupted: only it may mark the item dead-lettered
+        cur.execute("SELECT event_id FROM migration_items WHERE migration_id = %s", (str(migration_id),))
+        [event_id] = cur.fetchone() or (None,)
+    pg.rollback()
     event = UserOfferMigrationRequested(  # current == target: a record no compare-and-set can apply
-        event_id=uuid.uuid4(), migration_id=str(migration_id), user_id=user, current_offer=s.offers[1],
+        event_id=uuid.UUID(str(event_id)), migration_id=str(migration_id), user_id=user, current_offer=s.offers[1],
         target_offer=s.offers[1], requested_at=datetime.datetime.now(datetime.UTC), row_number=2)
     producer = Producer(pipeline.settings.kafka.as_librdkafka())
     producer.produce(pipeline.topic, key=user.encode(), partition=5,

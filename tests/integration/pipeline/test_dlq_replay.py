@@ -30,14 +30,15 @@ from subshift_client.records import UserOfferMigrationRequested
 
 
 def _send(pipeline: Pipeline, schema_id: int, migration_id: uuid.UUID, row_number: int, user: str,
-          current: str, target: str) -> None:
+          current: str, target: str, *, event_id: uuid.UUID | None = None) -> uuid.UUID:
     event = UserOfferMigrationRequested(
-        event_id=uuid.uuid4(), migration_id=str(migration_id), user_id=user, current_offer=current,
+        event_id=event_id or uuid.uuid4(), migration_id=str(migration_id), user_id=user, current_offer=current,
         target_offer=target, requested_at=datetime.datetime.now(datetime.UTC), row_number=row_number)
     producer = Producer(pipeline.settings.kafka.as_librdkafka())
     producer.produce(pipeline.topic, key=user.encode(),
                      value=FastAvroEncoder(UserOfferMigrationRequested, schema_id).encode(event))
     assert producer.flush(15) == 0
+    return event.event_id
 
 
 def test_a_dead_letter_replayed_after_the_fix_is_applied_once_and_a_second_replay_changes_nothing(
@@ -46,7 +47,7 @@ def test_a_dead_letter_replayed_after_the_fix_is_applied_once_and_a_second_repla
     user = f"{s.prefix}-late"
     seed_subscriptions(pg, [(user, s.offers[0])])
     migration_id = stage_migration(pg, [], state=MigrationState.APPLYING)
-    _send(pipeline, event_schema_registered, migration_id, 2, user, s.offers[0], s.offers[1])
+    event_id = _send(pipeline, event_schema_registered, migration_id, 2, user, s.offers[0], s.offers[1])
     where = DeadLetterFilter(migration_id=migration_id)
     with pipeline.consumer():
         wait_until(lambda: len(list_dead_letters(pipeline.settings, where)) == 1, timeout=60,
@@ -56,10 +57,11 @@ def test_a_dead_letter_replayed_after_the_fix_is_applied_once_and_a_second_repla
         [row] = json.loads(listed.stdout)
         assert (row["reason"], row["row_number"], row["key"]) == ("unknown_item", 2, user)
 
-        # The fix: the item now exists.
+        # The fix: the item now exists (the event's own: the consumer applies only an item's own event).
         with pg.cursor() as cur:
-            cur.execute("INSERT INTO migration_items (migration_id, row_number, user_id, current_offer, target_offer) "
-                        "VALUES (%s, 2, %s, %s, %s)", (str(migration_id), user, s.offers[0], s.offers[1]))
+            cur.execute("INSERT INTO migration_items (migration_id, row_number, user_id, current_offer, target_offer, "
+                        "event_id) VALUES (%s, 2, %s, %s, %s, %s)",
+                        (str(migration_id), user, s.offers[0], s.offers[1], str(event_id)))
             # Its event is already on the topic (sent above), so it counts as published.
             cur.execute("UPDATE migrations SET staged = 1, rows_received = 1, published = 1, publish_cursor = 2 "
                         "WHERE id = %s",
@@ -89,7 +91,12 @@ def test_a_record_that_keeps_failing_stops_being_replayed(
     user = f"{s.prefix}-bad"
     seed_subscriptions(pg, [(user, s.offers[0])])
     migration_id = stage_migration(pg, [Row(user, s.offers[0], s.offers[1])], state=MigrationState.APPLYING)
-    _send(pipeline, event_schema_registered, migration_id, 2, user, s.offers[1], s.offers[1])  # invalid
+    with pg.cursor() as cur:  # the item's own event, corrupted (only its own event may mark it dead-lettered)
+        cur.execute("SELECT event_id FROM migration_items WHERE migration_id = %s", (str(migration_id),))
+        [event_id] = cur.fetchone() or (None,)
+    pg.rollback()
+    _send(pipeline, event_schema_registered, migration_id, 2, user, s.offers[1], s.offers[1],  # invalid
+          event_id=uuid.UUID(str(event_id)))
     where = DeadLetterFilter(migration_id=migration_id, reason="invalid_record")
     with pipeline.consumer():
         wait_until(lambda: is_terminal(pg, migration_id), timeout=60, what="the invalid event is dead-lettered")

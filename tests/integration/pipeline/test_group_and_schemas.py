@@ -7,7 +7,6 @@ import datetime
 import io
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -88,10 +87,15 @@ def test_events_written_with_an_older_and_a_newer_compatible_schema_are_both_app
     seed_subscriptions(pg, [(u, s.offers[0]) for u in users])
     migration_id = stage_migration(pg, [Row(u, s.offers[0], s.offers[1]) for u in users],
                                    state=MigrationState.APPLYING)
+    with pg.cursor() as cur:  # the items' own event ids: the consumer applies only an item's own event
+        cur.execute("SELECT event_id::text FROM migration_items WHERE migration_id = %s ORDER BY row_number",
+                    (str(migration_id),))
+        event_ids = [row[0] for row in cur.fetchall()]
+    pg.rollback()
     producer = Producer(pipeline.settings.kafka.as_librdkafka())
     for row_number, (user, version) in enumerate(zip(users, ("older", "newer"), strict=True), start=2):
         schema_id, schema = schema_versions[version]
-        datum = {"event_id": str(uuid.uuid4()), "migration_id": str(migration_id), "user_id": user,
+        datum = {"event_id": event_ids[row_number - 2], "migration_id": str(migration_id), "user_id": user,
                  "current_offer": s.offers[0], "target_offer": s.offers[1],
                  "requested_at": datetime.datetime.now(datetime.UTC), "requested_by": "tests",
                  "row_number": row_number, "channel": "batch"}

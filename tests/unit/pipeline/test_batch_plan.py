@@ -6,15 +6,25 @@ import uuid
 
 import pytest
 
-from subshift.apply.batch import Change, DeadLetter, plan_batch, positions_of, prepare_batch, validation_problem
+from subshift.apply.batch import (
+    Change,
+    DeadLetter,
+    canonical_uuid,
+    plan_batch,
+    positions_of,
+    prepare_batch,
+    validation_problem,
+)
 from subshift.messaging.faults import PermanentRecordError
 from subshift_client.decoded import MessageRef
 
 M1, M2 = uuid.UUID(int=1), uuid.UUID(int=2)
 
 
-def change(partition: int, offset: int, row: int, user: str, migration: uuid.UUID = M1) -> Change:
-    return Change(partition, offset, migration, row, user, "a", "b")
+def change(partition: int, offset: int, row: int, user: str, migration: uuid.UUID = M1, *,
+           event_id: str | None = None) -> Change:
+    event = event_id if event_id is not None else str(uuid.uuid5(migration, str(row)))  # one per item
+    return Change(partition, offset, migration, row, event, user, "a", "b")
 
 
 def test_records_below_the_stored_offset_were_applied_already_and_are_dropped() -> None:
@@ -26,6 +36,23 @@ def test_records_below_the_stored_offset_were_applied_already_and_are_dropped() 
 def test_the_same_item_twice_in_one_batch_counts_once() -> None:
     plan = plan_batch([change(0, 1, 2, "u1"), change(0, 7, 2, "u1")], [], {})
     assert len(plan.rows) == 1 and plan.duplicates == 1 and plan.rows[0].offset == 1
+
+
+def test_another_event_naming_the_same_item_is_kept_for_the_apply_to_judge() -> None:
+    forged = change(0, 1, 2, "intruder", event_id=str(uuid.UUID(int=99)))
+    plan = plan_batch([forged, change(0, 7, 2, "u1"), change(0, 8, 2, "u1")], [], {})
+    assert [(r.offset, r.user_id) for r in plan.rows] == [(1, "intruder"), (7, "u1")]
+    assert plan.duplicates == 1
+
+
+@pytest.mark.parametrize(("text", "canonical"), [
+    ("0a1b2c3d-0000-4000-8000-00000000000f", "0a1b2c3d-0000-4000-8000-00000000000f"),
+    ("{0A1B2C3D-0000-4000-8000-00000000000F}", "0a1b2c3d-0000-4000-8000-00000000000f"),
+    ("urn:uuid:0a1b2c3d000040008000-00000000000f", "0a1b2c3d-0000-4000-8000-00000000000f"),
+    ("not-a-uuid", None),
+], ids=["canonical", "braces-upper-case", "urn-odd-hyphens", "not-a-uuid"])
+def test_event_ids_are_compared_in_canonical_form(text: str, canonical: str | None) -> None:
+    assert canonical_uuid(text) == canonical
 
 
 def test_a_users_changes_are_numbered_in_offset_order_so_rounds_apply_them_in_order() -> None:

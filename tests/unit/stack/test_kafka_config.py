@@ -49,3 +49,23 @@ def test_three_nodes_use_consecutive_ports_and_replicate_internal_topics() -> No
     assert props["offsets.topic.replication.factor"] == "3"
     assert props["min.insync.replicas"] == "2"
     assert bootstrap_servers(nodes) == "127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094"
+
+
+def test_with_authentication_clients_use_scram_the_controllers_plain_and_no_acl_means_no() -> None:
+    [node] = _nodes(1)
+    props = _parse(render_server_properties(node, [node], admin_password="s3cret"))
+    assert props["listeners"] == "SASL_PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:19092"
+    assert props["advertised.listeners"] == "SASL_PLAINTEXT://127.0.0.1:9092"
+    assert props["listener.security.protocol.map"] == "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT"
+    assert props["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
+    assert props["sasl.mechanism.controller.protocol"] == "PLAIN"
+    assert props["authorizer.class.name"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    assert props["allow.everyone.if.no.acl.found"] == "false"
+    assert props["super.users"] == "User:admin"
+    assert 'password="s3cret"' in props["listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config"]
+
+
+def test_without_authentication_there_is_no_sasl_and_no_authorizer() -> None:
+    [node] = _nodes(1)
+    props = _parse(render_server_properties(node, [node]))
+    assert not [key for key in props if "sasl" in key or "authorizer" in key or key == "super.users"]

@@ -6,10 +6,12 @@ import shlex
 import subprocess
 from pathlib import Path
 
+import pytest
 from pydantic import SecretStr
 
 from subshift.config import DatabaseSettings
 from subshift.config.stack import StackSettings
+from subshift.errors import NotFoundError
 from subshift.stack import client_environment, export_lines
 from subshift.stack.paths import StackPaths
 
@@ -49,3 +51,24 @@ def test_export_lines_survive_a_posix_shell() -> None:
     shown = subprocess.run(["sh", "-c", text + 'printf "%s|%s" "$SUBSHIFT_A" "$SUBSHIFT_B"'],
                            capture_output=True, text=True, check=True).stdout
     assert shown == "x y|it's"
+
+
+def test_with_kafka_authentication_each_principal_gets_its_own_credentials_kept_owner_only(tmp_path: Path) -> None:
+    paths = StackPaths.create(tmp_path, tmp_path / "cache")
+    settings = StackSettings(kafka_auth="scram")
+    relay = client_environment(settings, paths, principal="relay")
+    consumer = client_environment(settings, paths, principal="consumer")
+    assert relay["SUBSHIFT_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+    assert relay["SUBSHIFT_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+    assert (relay["SUBSHIFT_KAFKA_SASL_USERNAME"], consumer["SUBSHIFT_KAFKA_SASL_USERNAME"]) == ("relay", "consumer")
+    assert relay["SUBSHIFT_KAFKA_SASL_PASSWORD"] != consumer["SUBSHIFT_KAFKA_SASL_PASSWORD"]
+    assert client_environment(settings, paths, principal="relay") == relay  # kept, not made again
+    assert client_environment(settings, paths)["SUBSHIFT_KAFKA_SASL_USERNAME"] == "admin"
+    [kept] = paths.kafka_dir(1, auth=True).glob("principals.json")
+    assert kept.stat().st_mode & 0o077 == 0
+
+
+def test_an_unknown_kafka_principal_is_refused_with_the_known_ones(tmp_path: Path) -> None:
+    paths = StackPaths.create(tmp_path, tmp_path / "cache")
+    with pytest.raises(NotFoundError, match="admin, relay, consumer, replay"):
+        client_environment(StackSettings(kafka_auth="scram"), paths, principal="intruder")
