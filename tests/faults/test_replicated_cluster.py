@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from confluent_kafka.admin import AdminClient, ConfigResource, PartitionMetadata  # type: ignore[attr-defined]  # re-exported, not in __all__
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import AdminClient, ConfigEntry, ConfigResource, PartitionMetadata  # type: ignore[attr-defined]  # re-exported, not in __all__
 from faultkit.datasets import csv_bytes, mixed_rows
 from faultkit.oracle import Upload
 from faultkit.progress import column, finish
@@ -61,12 +62,22 @@ def _topic_replication(world: World) -> tuple[int, str]:
         found = admin.list_topics(topic, timeout=10).topics.get(topic)
         return dict(found.partitions) if found is not None and found.error is None else {}
 
-    # A topic just created can be missing from a broker's metadata for a moment on a 3-node cluster.
-    wait_until(lambda: bool(partitions()), timeout=30, what=f"{topic} in the cluster's metadata")
-    replicas = min(len(p.replicas) for p in partitions().values())
     resource = ConfigResource(ConfigResource.Type.TOPIC, topic)
-    config = admin.describe_configs([resource])[resource].result(timeout=10)
-    return replicas, config["min.insync.replicas"].value
+    configs: dict[str, ConfigEntry] = {}
+
+    def described() -> bool:
+        try:
+            configs.update(admin.describe_configs([resource])[resource].result(timeout=10))
+        except KafkaException:
+            return False
+        return True
+
+    # A topic just created can be missing from a broker's metadata for a moment on a 3-node cluster, and the
+    # broker that answers DescribeConfigs can learn of it later than the one that answered the metadata.
+    wait_until(lambda: bool(partitions()), timeout=30, what=f"{topic} in the cluster's metadata")
+    wait_until(described, timeout=30, what=f"{topic}'s configuration")
+    replicas = min(len(p.replicas) for p in partitions().values())
+    return replicas, configs["min.insync.replicas"].value
 
 
 def test_one_broker_of_three_killed_mid_run_loses_nothing(
