@@ -216,6 +216,9 @@ class ConsumerOffset(Base):
     topic: Mapped[str] = mapped_column(Text, primary_key=True)
     partition: Mapped[int] = mapped_column(Integer, primary_key=True)
     next_offset: Mapped[int] = mapped_column(BigInteger)
+    # What the offset counts records of (NULL in rows stored before revision 0007).
+    cluster_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+    topic_id: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
