@@ -222,6 +222,22 @@ class ConsumerOffset(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class DeadLetterReplay(Base):
+    """A dead-letter record replayed (or being replayed), whatever filter chose it: each is replayed once."""
+
+    __tablename__ = "dead_letter_replays"
+
+    topic: Mapped[str] = mapped_column(Text, primary_key=True)
+    partition: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offset: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    replay_count: Mapped[int] = mapped_column(Integer)
+    replayed_by: Mapped[str] = mapped_column(Text)
+    replayed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # False between the claim's commit and the broker's acknowledgement: a replay that failed in
+    # between is claimed again by the next one.
+    produced: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+
 class AuditRecord(Base):
     __tablename__ = "audit_log"
 
