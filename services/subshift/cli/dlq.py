@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from subshift.config import load_settings
+from subshift.console.fit import Column, FittedTable
 
 if TYPE_CHECKING:  # the DLQ logic imports the database models and Kafka clients: only the commands load it
     from subshift.messaging.dead_letter_reader import DeadLetterRecord
@@ -74,6 +75,14 @@ def _row(record: DeadLetterRecord) -> dict[str, object]:
     }
 
 
+# Dropped in this order when the table is too wide (the caption names them).
+_LIST_COLUMNS = (
+    Column("partition", numeric=True), Column("offset", numeric=True), Column("when", drop=3),
+    Column("key", drop=4), Column("reason"), Column("migration", drop=5), Column("row", numeric=True, drop=6),
+    Column("replays", numeric=True, drop=2), Column("message", text=True, drop=1),
+)
+
+
 @app.command("list")
 def list_command(migration: MigrationOption = None, reason: ReasonOption = None, since: SinceOption = None,
                  output: Annotated[Output, typer.Option("--output", help="table for people, json for scripts.")]
@@ -85,7 +94,7 @@ def list_command(migration: MigrationOption = None, reason: ReasonOption = None,
     if output is Output.JSON:
         typer.echo(json.dumps(rows, indent=2))
         return
-    table = Table("partition", "offset", "when", "key", "reason", "migration", "row", "replays", "message")
+    table = FittedTable(_LIST_COLUMNS)
     for row in rows:
         table.add_row(*(str(row[k]) if row[k] is not None else "" for k in (
             "partition", "offset", "dead_lettered_at", "key", "reason", "migration_id", "row_number", "replay_count",
