@@ -18,7 +18,7 @@ from subshift.console.failures import EXIT_CODES_HELP, api_failures, exit_code_f
 from subshift.console.follow import follow, print_upload
 from subshift.console.tables import items_table, migration_table, migrations_table
 from subshift.console.usage import usage_error
-from subshift.console.views import item_view, migration_view, report_view
+from subshift.console.views import dry_run_verdict, item_view, migration_view, report_view
 from subshift_client.migration_v1 import ItemOutcome, MigrationState
 
 __all__ = ["app"]
@@ -69,8 +69,8 @@ def upload(
         show_default=False)] = None,
     description: Annotated[str, typer.Option("--description", help="Free text shown with the migration.")] = "",
     max_rejected: Annotated[int | None, typer.Option(
-        "--max-rejected", min=0, help="Bad rows tolerated; more refuses the upload (default: none).",
-        show_default=False)] = None,
+        "--max-rejected", min=0, help="Bad rows tolerated; more refuses the upload (default: 0, so one bad row "
+        "refuses it).", show_default=False)] = None,
     rate: Annotated[int, typer.Option("--rate", min=0, help="Most events published per second (0: no limit).")] = 0,
     wait: Annotated[bool, typer.Option("--wait", help="Follow the migration to its end, with progress bars.")] = False,
     output: OutputOption = Output.TABLE,
@@ -101,8 +101,12 @@ def upload(
             if output is Output.TABLE:
                 Console().print(migration_table(final))
         if output is Output.JSON:
-            _print_json({"migration": migration_view(final), "report": report_view(response.report)})
-    raise typer.Exit(0 if dry_run else exit_code_for_state(final.state))
+            document = {"migration": migration_view(final), "report": report_view(response.report)}
+            if dry_run:
+                document["verdict"] = dry_run_verdict(final, response.report)
+            _print_json(document)
+    # A dry run exits as the upload would: 1 when it would be refused.
+    raise typer.Exit(exit_code_for_state(final.state))
 
 
 @app.command(epilog=EXIT_CODES_HELP)

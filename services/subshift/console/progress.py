@@ -20,6 +20,10 @@ from subshift_client.migration_v1 import Migration
 __all__ = ["UploadBar", "WatchBars"]
 
 
+def _rows(count: int) -> str:
+    return f"{count:,} row" if count == 1 else f"{count:,} rows"
+
+
 class UploadBar:
     """``with UploadBar(console, total) as bar: client.create_migration(..., on_progress=bar.update)``.
 
@@ -33,11 +37,11 @@ class UploadBar:
             TextColumn("[bold]{task.fields[phase]:<12}[/]"),
             BarColumn(bar_width=20),
             DownloadColumn(),
-            TextColumn("{task.fields[rows]:>11,} rows"),
+            TextColumn("{task.fields[rows]:>16}"),
             TimeElapsedColumn(),
             console=console,
         )
-        self._task: TaskID = self._progress.add_task("upload", total=total_bytes, rows=0, phase="uploading")
+        self._task: TaskID = self._progress.add_task("upload", total=total_bytes, rows=_rows(0), phase="uploading")
 
     def __enter__(self) -> UploadBar:
         self._progress.start()
@@ -49,7 +53,7 @@ class UploadBar:
     def update(self, progress: UploadProgress) -> None:
         phase = f"retry {progress.attempt - 1}" if progress.attempt > 1 else "uploading"
         self._progress.update(
-            self._task, completed=progress.bytes_sent, total=progress.total_bytes, rows=progress.rows_sent,
+            self._task, completed=progress.bytes_sent, total=progress.total_bytes, rows=_rows(progress.rows_sent),
             phase=phase,
         )
 

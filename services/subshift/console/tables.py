@@ -16,6 +16,7 @@ __all__ = [
     "items_table",
     "migration_table",
     "migrations_table",
+    "moves_table",
     "populations_table",
     "state_text",
     "violations_table",
@@ -117,6 +118,23 @@ def items_table(items: Iterable[MigrationItem], *, title: str = "Rows") -> Fitte
         where = f"{position['partition']}@{position['offset']}" if isinstance(position, dict) else "-"
         table.add_row(f"{item.row_number:,}", item.user_id, item.current_offer, item.target_offer,
                       str(view["outcome"]), where, item.reason)
+    return table
+
+
+_MOVE_COLUMNS = (
+    Column("current"), Column("target"), Column("rows", numeric=True), Column("apply", numeric=True),
+    Column("skip", numeric=True, drop=2), Column("conflict", numeric=True), Column("not found", numeric=True, drop=1),
+)
+
+
+def moves_table(report: ValidationReport) -> FittedTable:
+    """For a dry run: the file's valid rows per move, and where those users are now."""
+    table = FittedTable(_MOVE_COLUMNS, title="The file's moves, and where those users are now",
+                        caption="apply: on the current offer now; skip: already on the target; conflict: on "
+                                "another offer; not found: no subscription")
+    for move in report.moves:
+        table.add_row(move.current_offer, move.target_offer, f"{move.rows:,}", f"{move.would_apply:,}",
+                      f"{move.would_skip:,}", f"{move.would_conflict:,}", f"{move.not_found:,}")
     return table
 
 

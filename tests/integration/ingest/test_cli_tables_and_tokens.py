@@ -1,13 +1,17 @@
-"""`subshift migrate` against the real API: a list in a pipe shows a 7-digit count whole, and an expired
-token is refused with a sentence that says it expired."""
+"""`subshift migrate` against the real API: a list in a pipe shows a 7-digit count whole, an expired token
+is refused with a sentence that says it expired, and a dry run's table and JSON give one verdict."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from ingest.conftest import Api
 from ingest.uploads import Token, fresh_users, rows, upload
@@ -45,3 +49,24 @@ def test_an_expired_token_is_said_to_have_expired(api: Api) -> None:
     assert done.returncode == 1
     assert done.stderr.startswith("error: your token expired at ")
     assert "mint a new one" in done.stderr
+
+
+@pytest.mark.parametrize(("max_rejected", "accepted", "code"), [
+    pytest.param([], False, 1, id="refused_without_max_rejected"),
+    pytest.param(["--max-rejected", "1"], True, 0, id="accepted_with_max_rejected"),
+])
+def test_a_dry_runs_table_and_json_share_one_verdict_and_exit_code(api: Api, tmp_path: Path, max_rejected: list[str],
+                                                                   accepted: bool, code: int) -> None:
+    operator = mint_dev_token(api.settings.auth, role=Role.OPERATOR, subject="dry", ttl_seconds=600)
+    moves = tmp_path / "moves.csv"
+    moves.write_bytes(rows("user0004,basic,gold", "user0005,basic,gold", "not a user,basic,gold"))
+    table = _cli(api, operator, "upload", str(moves), "--dry-run", *max_rejected)
+    document = _cli(api, operator, "upload", str(moves), "--dry-run", *max_rejected, "--output", "json")
+    verdict = json.loads(document.stdout)["verdict"]
+    assert (table.returncode, document.returncode) == (code, code)
+    assert verdict["accepted"] is accepted
+    assert f"dry run: {verdict['summary']}; nothing was staged" in " ".join(table.stdout.split())
+    assert "basic" in table.stdout and "gold" in table.stdout  # the moves table
+    assert json.loads(document.stdout)["report"]["moves"] == [
+        {"current_offer": "basic", "target_offer": "gold", "rows": 2, "would_apply": 1, "would_skip": 0,
+         "would_conflict": 1, "not_found": 0}]
