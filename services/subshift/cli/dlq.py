@@ -18,6 +18,7 @@ from rich.table import Table
 
 from subshift.config import load_settings
 from subshift.console.fit import Column, FittedTable
+from subshift.console.usage import usage_error
 
 if TYPE_CHECKING:  # the DLQ logic imports the database models and Kafka clients: only the commands load it
     from subshift.messaging.dead_letter_reader import DeadLetterRecord
@@ -48,14 +49,15 @@ def _filter(migration: str | None, reason: str | None = None, since: str | None 
 
     try:
         migration_id = uuid.UUID(migration) if migration else None
-    except ValueError as error:
-        raise typer.BadParameter(f"{migration!r} is not a migration id (a UUID)", param_hint="--migration") from error
+    except ValueError:
+        usage_error(f"--migration {migration!r} is not a migration id (a UUID)")
     moment = None
     if since:
         try:
             moment = datetime.datetime.fromisoformat(since)
-        except ValueError as error:
-            raise typer.BadParameter(f"{since!r} is not an ISO 8601 time", param_hint="--since") from error
+        except ValueError:
+            usage_error(f"--since {since!r} is not a time: give ISO 8601, e.g. 2026-12-06T14:00 (UTC) or "
+                        "2026-12-06T14:00+01:00")
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=datetime.UTC)
     return DeadLetterFilter(migration_id=migration_id, reason=reason, since=moment)
@@ -121,7 +123,7 @@ def replay_command(migration: MigrationOption = None, reason: ReasonOption = Non
 
     name = (by or "").strip()
     if not name and not dry_run:
-        raise typer.BadParameter("a replay records who ran it: pass --by NAME", param_hint="--by")
+        usage_error("a replay records who ran it: pass --by NAME (or --dry-run)")
     report = replay_dead_letters(load_settings(), _filter(migration, reason, since), dry_run=dry_run,
                                  by=name or "dry-run", max_replays=max_replays)
     fields = report.as_dict()

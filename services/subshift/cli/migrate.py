@@ -45,13 +45,13 @@ IdArgument = Annotated[str, typer.Argument(help="The migration's id.", show_defa
 
 def _state(value: str | None) -> MigrationState.ValueType | None:
     if value is not None and value not in _STATES:
-        raise typer.BadParameter(f"{value!r} is not one of {', '.join(_STATES)}", param_hint="--state")
+        usage_error(f"--state {value!r} is not a state: give one of {', '.join(_STATES)}")
     return None if value is None else _STATES[value]
 
 
 def _outcome(value: str | None) -> ItemOutcome.ValueType | None:
     if value is not None and value not in _OUTCOMES:
-        raise typer.BadParameter(f"{value!r} is not one of {', '.join(_OUTCOMES)}", param_hint="--outcome")
+        usage_error(f"--outcome {value!r} is not an outcome: give one of {', '.join(_OUTCOMES)}")
     return None if value is None else _OUTCOMES[value]
 
 
