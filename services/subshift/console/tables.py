@@ -17,7 +17,6 @@ __all__ = [
     "migration_table",
     "migrations_table",
     "moves_table",
-    "populations_table",
     "state_text",
     "violations_table",
 ]
@@ -135,13 +134,4 @@ def moves_table(report: ValidationReport) -> FittedTable:
     for move in report.moves:
         table.add_row(move.current_offer, move.target_offer, f"{move.rows:,}", f"{move.would_apply:,}",
                       f"{move.would_skip:,}", f"{move.would_conflict:,}", f"{move.not_found:,}")
-    return table
-
-
-def populations_table(report: ValidationReport) -> FittedTable:
-    """For a dry run: how many subscribers are on each current offer the file names."""
-    table = FittedTable((Column("offer"), Column("subscribers", numeric=True)),
-                        title="Subscribers on each current offer now")
-    for population in report.current_offer_population:
-        table.add_row(population.offer, f"{population.subscribers:,}")
     return table
