@@ -49,7 +49,7 @@ from confluent_kafka import TopicPartition
 from subshift.apply.batch import Plan, Positions, PreparedBatch, positions_of, prepare_batch
 from subshift.apply.letters import Polled, letters_for, orphans_as_dead_letters, sort_batch
 from subshift.apply.metrics import ConsumerMetrics
-from subshift.apply.offsets import TopicIdentity, lock_offsets, save_offsets
+from subshift.apply.offsets import lock_offsets, save_offsets
 from subshift.apply.rebalance import Assignment
 from subshift.apply.store import (
     Tallies,
@@ -64,6 +64,7 @@ from subshift.db.connect import PgConnection
 from subshift.messaging.backoff import Backoff
 from subshift.messaging.dead_letters import DeadLetterProducer
 from subshift.messaging.faults import Fault, classify
+from subshift.messaging.topic_identity import TopicIdentity
 from subshift.observability.logs import get_logger
 from subshift.observability.tracing import SpanKind, continued_spans, get_tracer
 from subshift_client.consumer import TypedConsumer

@@ -21,17 +21,10 @@ from enum import Enum
 from psycopg2.extras import execute_values
 
 from subshift.db.connect import PgConnection
+from subshift.messaging.topic_identity import TopicIdentity
 
-__all__ = ["OffsetProblem", "StoredOffset", "TopicIdentity", "lock_offsets", "offset_problem", "read_offsets",
+__all__ = ["OffsetProblem", "StoredOffset", "lock_offsets", "offset_problem", "read_offsets",
            "reset_offsets", "save_offsets"]
-
-
-@dataclass(frozen=True)
-class TopicIdentity:
-    """Which topic an offset counts records of: the Kafka cluster id and the topic id (not its name)."""
-
-    cluster_id: str
-    topic_id: str
 
 
 @dataclass(frozen=True)

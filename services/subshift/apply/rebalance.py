@@ -24,12 +24,12 @@ from subshift.apply.metrics import ConsumerMetrics
 from subshift.apply.offsets import (
     OffsetProblem,
     StoredOffset,
-    TopicIdentity,
     offset_problem,
     read_offsets,
     reset_offsets,
 )
 from subshift.db.connect import PgConnection
+from subshift.messaging.topic_identity import TopicIdentity
 from subshift.observability.logs import get_logger
 
 __all__ = ["Assignment"]

@@ -10,10 +10,10 @@ from prometheus_client import start_http_server
 
 from subshift.apply.consumer import ApplyConsumer
 from subshift.apply.metrics import ConsumerMetrics
-from subshift.apply.topic_identity import TopicIdentityLookup
 from subshift.config import Settings
 from subshift.db.connect import connect
 from subshift.messaging.dead_letters import DeadLetterProducer
+from subshift.messaging.topic_identity import TopicIdentityLookup
 from subshift.messaging.topic_names import dead_letter_topic, user_offers_topic
 from subshift.observability.logs import get_logger
 from subshift.observability.tracing import configure_tracing

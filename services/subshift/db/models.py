@@ -228,6 +228,7 @@ class DeadLetterReplay(Base):
     __tablename__ = "dead_letter_replays"
 
     topic: Mapped[str] = mapped_column(Text, primary_key=True)
+    topic_id: Mapped[str] = mapped_column(Text, primary_key=True)  # the Kafka topic id ('' when unknown)
     partition: Mapped[int] = mapped_column(Integer, primary_key=True)
     offset: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     replay_count: Mapped[int] = mapped_column(Integer)

@@ -35,6 +35,7 @@ from subshift.errors import InfrastructureError
 from subshift.messaging.dead_letter_headers import replay_headers
 from subshift.messaging.dead_letter_reader import DeadLetterRecord, read_dead_letters
 from subshift.messaging.dlq_ledger import Position, claim, mark_produced, replayed
+from subshift.messaging.topic_identity import TopicIdentityLookup
 from subshift.messaging.topic_names import dead_letter_topic, user_offers_topic
 
 __all__ = ["DeadLetterFilter", "ReplayReport", "list_dead_letters", "replay_dead_letters"]
@@ -142,18 +143,20 @@ def _replay(settings: Settings, consumer: Consumer, report: ReplayReport, where:
             report.exhausted += 1
         else:
             candidates.append(record)
+    identity = TopicIdentityLookup(settings.kafka.as_librdkafka())(dlt)
+    topic_id = identity.topic_id if identity is not None else ""
     conn = connect(settings.database, application_name="subshift-dlq")
     try:
-        done = replayed(conn, [_position(dlt, r) for r in candidates])
+        done = replayed(conn, topic_id, [_position(dlt, r) for r in candidates])
         conn.rollback()
         chosen = [r for r in candidates if _position(dlt, r) not in done]
         report.already_replayed = len(candidates) - len(chosen)
         if dry_run:
             report.replayed = len(chosen)
             return report
-        chosen = _claim_requeue_and_audit(conn, dlt, chosen, where, report, by=by)
+        chosen = _claim_requeue_and_audit(conn, dlt, topic_id, chosen, where, report, by=by)
         _produce(settings, spec.name, chosen)
-        mark_produced(conn, [_position(dlt, r) for r in chosen])
+        mark_produced(conn, topic_id, [_position(dlt, r) for r in chosen])
     finally:
         conn.close()
     report.replayed = len(chosen)
@@ -169,11 +172,11 @@ def _position(topic: str, record: DeadLetterRecord) -> Position:
     return (topic, record.partition, record.offset)
 
 
-def _claim_requeue_and_audit(conn: PgConnection, dlt: str, chosen: list[DeadLetterRecord], where: DeadLetterFilter,
-                             report: ReplayReport, *, by: str) -> list[DeadLetterRecord]:
+def _claim_requeue_and_audit(conn: PgConnection, dlt: str, topic_id: str, chosen: list[DeadLetterRecord],
+                             where: DeadLetterFilter, report: ReplayReport, *, by: str) -> list[DeadLetterRecord]:
     """In one transaction: claim ``chosen`` in the ledger, requeue the claimed ones' items, audit; commit.
     The claimed records (another replay may have produced some meanwhile)."""
-    mine = claim(conn, [(_position(dlt, r), r.info.replay_count) for r in chosen], by=by)
+    mine = claim(conn, topic_id, [(_position(dlt, r), r.info.replay_count) for r in chosen], by=by)
     claimed = [r for r in chosen if _position(dlt, r) in mine]
     report.already_replayed += len(chosen) - len(claimed)
     items = [(uuid.UUID(r.info.migration_id), r.info.row_number) for r in claimed

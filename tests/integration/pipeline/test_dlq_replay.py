@@ -153,6 +153,12 @@ def test_a_record_is_replayed_at_most_max_replays_times_whatever_the_filter(
         audits = [(subject, detail["replaying"]) for subject, detail in cur.fetchall()]
     pg.rollback()
     assert audits == [("alice", 1), ("bob", 1), ("carol", 0), ("alice", 0)]
+    with pg.cursor() as cur:
+        cur.execute("SELECT replay_count, replayed_by, produced, topic_id <> '' FROM dead_letter_replays "
+                    "WHERE topic = %s ORDER BY replay_count", (pipeline.dead_letter_topic,))
+        ledger = cur.fetchall()
+    pg.rollback()
+    assert ledger == [(0, "alice", True, True), (1, "bob", True, True)]  # the dead-letter topic's id is known
 
 
 def test_a_replay_without_a_name_is_refused(pipeline: Pipeline) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from subshift.apply.offsets import OffsetProblem, StoredOffset, TopicIdentity, offset_problem
+from subshift.apply.offsets import OffsetProblem, StoredOffset, offset_problem
+from subshift.messaging.topic_identity import TopicIdentity
 
 HERE = TopicIdentity(cluster_id="cluster-a", topic_id="topic-1")
 

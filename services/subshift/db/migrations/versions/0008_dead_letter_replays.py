@@ -5,6 +5,9 @@ group started at the beginning, so a second filter (``--reason``, then ``--since
 the first had already replayed, and their copies again: one poison record multiplied. A record's
 position in the dead-letter topic is claimed here in the transaction that requeues its item, so a
 record is replayed once whatever chose it, and the replay count on its copies bounds the chain.
+A position is one topic's: the key carries the dead-letter topic's Kafka topic id, so a
+dead-letter topic deleted and recreated (its offsets starting again) is not taken for the old
+one ('' when Kafka did not say).
 
 Revision ID: 0008
 Revises: 0007
@@ -26,6 +29,7 @@ def upgrade() -> None:
     op.create_table(
         "dead_letter_replays",
         sa.Column("topic", sa.Text(), primary_key=True),
+        sa.Column("topic_id", sa.Text(), primary_key=True),
         sa.Column("partition", sa.Integer(), primary_key=True),
         sa.Column("offset", sa.BigInteger(), primary_key=True),
         sa.Column("replay_count", sa.Integer(), nullable=False),
