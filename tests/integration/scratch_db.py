@@ -25,14 +25,16 @@ _CONNECT_ATTEMPTS = 15
 
 
 @contextmanager
-def scratch_database(settings: Settings, prefix: str) -> Iterator[DatabaseSettings]:
-    """A new database ``<prefix>_<random>`` migrated to head, dropped (forcefully) afterwards."""
+def scratch_database(settings: Settings, prefix: str, *, migrate: bool = True) -> Iterator[DatabaseSettings]:
+    """A new database ``<prefix>_<random>`` migrated to head (empty when not ``migrate``), dropped (forcefully)
+    afterwards."""
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     _admin(settings, f'CREATE DATABASE "{name}"')
     url = make_url(settings.database.sqlalchemy_url()).set(database=name).render_as_string(hide_password=False)
     database = DatabaseSettings(url=SecretStr(url))
     try:
-        upgrade(database)
+        if migrate:
+            upgrade(database)
         yield database
     finally:
         _admin(settings, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

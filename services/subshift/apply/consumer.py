@@ -64,6 +64,7 @@ from subshift.db.connect import PgConnection
 from subshift.messaging.backoff import Backoff
 from subshift.messaging.dead_letters import DeadLetterProducer
 from subshift.messaging.faults import Fault, classify
+from subshift.messaging.topic_identity import TopicIdentity
 from subshift.observability.logs import get_logger
 from subshift.observability.tracing import SpanKind, continued_spans, get_tracer
 from subshift_client.consumer import TypedConsumer
@@ -102,7 +103,8 @@ class ApplyConsumer:
 
     def __init__(self, settings: ConsumerSettings, *, typed: TypedConsumer[UserOfferMigrationRequested],
                  dead_letters: DeadLetterProducer, connect: Callable[[], PgConnection],
-                 metrics: ConsumerMetrics, stop: threading.Event) -> None:
+                 metrics: ConsumerMetrics, stop: threading.Event,
+                 identify: Callable[[str], TopicIdentity | None] | None = None) -> None:
         self._settings = settings
         self._typed = typed
         self._dead_letters = dead_letters
@@ -112,7 +114,8 @@ class ApplyConsumer:
         self._topic = typed.topic.name
         self._backoff = Backoff(base_seconds=settings.retry_base_seconds, cap_seconds=settings.retry_cap_seconds)
         self._conn: PgConnection | None = None
-        self._assignment = Assignment(group_id=settings.group_id, topic=self._topic, connect=connect)
+        self._assignment = Assignment(group_id=settings.group_id, topic=self._topic, connect=connect,
+                                      identify=identify, metrics=metrics)
         self._committed: dict[int, int] = {}
         self._lag_at = 0.0
         self._lag_reported: set[int] = set()
@@ -227,7 +230,8 @@ class ApplyConsumer:
     def _apply(self, prepared: PreparedBatch, positions: Positions) -> Plan:
         conn = self._connection()
         group, topic, refs = self._settings.group_id, self._topic, positions.refs
-        stored = lock_offsets(conn, group, topic, positions.next_offsets.keys())
+        identity = self._assignment.identity
+        stored = lock_offsets(conn, group, topic, positions.next_offsets.keys(), identity)
         plan, text = prepared.plan_for(stored)
         tallies = Tallies()
         if plan.rows:
@@ -245,7 +249,7 @@ class ApplyConsumer:
                 self._dead_letters.send(letters_for(orphans, refs, group_id=group))
                 plan.dead += orphans
         count_outcomes(conn, tallies)
-        save_offsets(conn, group, topic, positions.next_offsets)
+        save_offsets(conn, group, topic, positions.next_offsets, identity)
         conn.commit()                                                       # 4.
         for counts in tallies.outcomes.values():
             for outcome, count in counts.items():

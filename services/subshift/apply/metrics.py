@@ -32,5 +32,9 @@ class ConsumerMetrics:
                                        buckets=_LATENCY_BUCKETS, registry=r)
         self.lag = Gauge("subshift_consumer_lag", "High watermark minus committed offset.",
                          ["topic", "partition"], registry=r)
+        self.offsets_reset = Counter("subshift_consumer_offsets_reset", "Stored offsets not used on assignment "
+                                     "because they count another topic's records (topic_changed, "
+                                     "cluster_changed) or lie beyond the partition's end (beyond_end); the "
+                                     "partition is read again.", ["topic", "reason"], registry=r)
         self.retries = Counter("subshift_consumer_retries", "Batches retried after a fault.", ["reason"],
                                registry=r)

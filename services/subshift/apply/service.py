@@ -13,6 +13,7 @@ from subshift.apply.metrics import ConsumerMetrics
 from subshift.config import Settings
 from subshift.db.connect import connect
 from subshift.messaging.dead_letters import DeadLetterProducer
+from subshift.messaging.topic_identity import TopicIdentityLookup
 from subshift.messaging.topic_names import dead_letter_topic, user_offers_topic
 from subshift.observability.logs import get_logger
 from subshift.observability.tracing import configure_tracing
@@ -61,7 +62,8 @@ def build_consumer(settings: Settings, stop: threading.Event, metrics: ConsumerM
     _log.info("consumer.started", topic=topic.name, group=settings.consumer.group_id,
               dead_letter_topic=dead_letters.topic, batch_size=settings.consumer.batch_size)
     return ApplyConsumer(settings.consumer, typed=typed, dead_letters=dead_letters, metrics=metrics, stop=stop,
-                         connect=lambda: connect(settings.database, application_name="subshift-consumer"))
+                         connect=lambda: connect(settings.database, application_name="subshift-consumer"),
+                         identify=TopicIdentityLookup(settings.kafka.as_librdkafka()))
 
 
 def serve_consumer(settings: Settings, stop: threading.Event) -> None:

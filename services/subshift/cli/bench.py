@@ -49,7 +49,7 @@ def bench(
     = "subshift_bench",
     profile: Annotated[bool, typer.Option("--profile", help="Profile API, relay and consumer with py-spy "
                                           "during the end-to-end run.")] = False,
-    output: Annotated[Output, typer.Option("--output", "-o", help="table, or json on stdout.")] = Output.TABLE,
+    output: Annotated[Output, typer.Option("--output", help="table, or json on stdout.")] = Output.TABLE,
     report_file: Annotated[Path | None, typer.Option("--report-file", help="Where to write the JSON report "
                                                      "(default: <state dir>/bench/<stamp>.json).")] = None,
 ) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -16,7 +17,8 @@ from subshift.console.connection import AddrOption, TimeoutOption, TlsCaOption, 
 from subshift.console.failures import EXIT_CODES_HELP, api_failures, exit_code_for_state
 from subshift.console.follow import follow, print_upload
 from subshift.console.tables import items_table, migration_table, migrations_table
-from subshift.console.views import item_view, migration_view, report_view
+from subshift.console.usage import usage_error
+from subshift.console.views import dry_run_verdict, item_view, migration_view, report_view
 from subshift_client.migration_v1 import ItemOutcome, MigrationState
 
 __all__ = ["app"]
@@ -43,13 +45,13 @@ IdArgument = Annotated[str, typer.Argument(help="The migration's id.", show_defa
 
 def _state(value: str | None) -> MigrationState.ValueType | None:
     if value is not None and value not in _STATES:
-        raise typer.BadParameter(f"{value!r} is not one of {', '.join(_STATES)}", param_hint="--state")
+        usage_error(f"--state {value!r} is not a state: give one of {', '.join(_STATES)}")
     return None if value is None else _STATES[value]
 
 
 def _outcome(value: str | None) -> ItemOutcome.ValueType | None:
     if value is not None and value not in _OUTCOMES:
-        raise typer.BadParameter(f"{value!r} is not one of {', '.join(_OUTCOMES)}", param_hint="--outcome")
+        usage_error(f"--outcome {value!r} is not an outcome: give one of {', '.join(_OUTCOMES)}")
     return None if value is None else _OUTCOMES[value]
 
 
@@ -67,8 +69,8 @@ def upload(
         show_default=False)] = None,
     description: Annotated[str, typer.Option("--description", help="Free text shown with the migration.")] = "",
     max_rejected: Annotated[int | None, typer.Option(
-        "--max-rejected", min=0, help="Bad rows tolerated; more refuses the upload (default: none).",
-        show_default=False)] = None,
+        "--max-rejected", min=0, help="Bad rows tolerated; more refuses the upload (default: 0, so one bad row "
+        "refuses it).", show_default=False)] = None,
     rate: Annotated[int, typer.Option("--rate", min=0, help="Most events published per second (0: no limit).")] = 0,
     wait: Annotated[bool, typer.Option("--wait", help="Follow the migration to its end, with progress bars.")] = False,
     output: OutputOption = Output.TABLE,
@@ -82,8 +84,12 @@ def upload(
     Example: subshift migrate upload moves.csv --max-rejected 10 --wait
     """
     errors = Console(stderr=True)
+    if str(file) != "-" and not file.is_file():
+        usage_error(f"{file} does not exist" if not file.exists() else f"{file} is not a file")
+    if str(file) != "-" and not os.access(file, os.R_OK):
+        usage_error(f"{file} cannot be read (permission denied)")
     source = sys.stdin.buffer if str(file) == "-" else file
-    with api_failures(errors), open_client(addr, token, tls, tls_ca) as client:
+    with api_failures(errors, token), open_client(addr, token, tls, tls_ca) as client:
         response = print_upload(
             client, source, console=errors, quiet=output is Output.JSON, dry_run=dry_run,
             request_id=idempotency_key, description=description, max_rejected_rows=max_rejected,
@@ -95,8 +101,12 @@ def upload(
             if output is Output.TABLE:
                 Console().print(migration_table(final))
         if output is Output.JSON:
-            _print_json({"migration": migration_view(final), "report": report_view(response.report)})
-    raise typer.Exit(0 if dry_run else exit_code_for_state(final.state))
+            document = {"migration": migration_view(final), "report": report_view(response.report)}
+            if dry_run:
+                document["verdict"] = dry_run_verdict(final, response.report)
+            _print_json(document)
+    # A dry run exits as the upload would: 1 when it would be refused.
+    raise typer.Exit(exit_code_for_state(final.state))
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -110,7 +120,7 @@ def get(
 
     Example: subshift migrate get 0b7c…e1 --output json
     """
-    with api_failures(Console(stderr=True)), open_client(addr, token, tls, tls_ca, timeout) as client:
+    with api_failures(Console(stderr=True), token), open_client(addr, token, tls, tls_ca, timeout) as client:
         migration = client.get_migration(migration_id)
     if output is Output.JSON:
         _print_json(migration_view(migration))
@@ -131,7 +141,7 @@ def list_(
     Example: subshift migrate list --state applying
     """
     wanted = _state(state)
-    with api_failures(Console(stderr=True)), open_client(addr, token, tls, tls_ca, timeout) as client:
+    with api_failures(Console(stderr=True), token), open_client(addr, token, tls, tls_ca, timeout) as client:
         migrations = list(client.list_migrations(state=wanted, page_size=min(limit, 1000), limit=limit))
     if output is Output.JSON:
         _print_json([migration_view(migration) for migration in migrations])
@@ -154,7 +164,10 @@ def watch(
     Example: subshift migrate watch 0b7c…e1
     """
     errors = Console(stderr=True)
-    with api_failures(errors), open_client(addr, token, tls, tls_ca) as client:
+    with api_failures(errors, token), open_client(addr, token, tls, tls_ca) as client:
+        # One plain call first, retried like every other command's (seconds), so an API that is down
+        # is said at once; the watch's own retries (minutes) are for an API that goes away mid-watch.
+        client.get_migration(migration_id)
         if output is Output.JSON:
             final = None
             for final in client.watch(migration_id):
@@ -179,7 +192,7 @@ def items(
     Example: subshift migrate items 0b7c…e1 --outcome conflict
     """
     wanted = _outcome(outcome)
-    with api_failures(Console(stderr=True)), open_client(addr, token, tls, tls_ca, timeout) as client:
+    with api_failures(Console(stderr=True), token), open_client(addr, token, tls, tls_ca, timeout) as client:
         rows = list(client.list_items(migration_id, outcome=wanted, page_size=min(limit, 1000), limit=limit))
         total = client.count_items(migration_id, outcome=wanted)
     if output is Output.JSON:
@@ -203,7 +216,7 @@ def cancel(
 
     Example: subshift migrate cancel 0b7c…e1 --reason "wrong file"
     """
-    with api_failures(Console(stderr=True)), open_client(addr, token, tls, tls_ca, timeout) as client:
+    with api_failures(Console(stderr=True), token), open_client(addr, token, tls, tls_ca, timeout) as client:
         migration = client.cancel(migration_id, reason=reason)
     if output is Output.JSON:
         _print_json(migration_view(migration))
@@ -227,7 +240,7 @@ def revert(
     Example: subshift migrate revert 0b7c…e1 --wait
     """
     errors = Console(stderr=True)
-    with api_failures(errors), open_client(addr, token, tls, tls_ca, timeout) as client:
+    with api_failures(errors, token), open_client(addr, token, tls, tls_ca, timeout) as client:
         migration = client.revert(migration_id, request_id=idempotency_key, description=description)
         if wait:
             migration = follow(client, migration.migration_id, console=errors, quiet=output is Output.JSON)
@@ -251,8 +264,11 @@ def results(
     Example: subshift migrate results 0b7c…e1 -o results.csv
     """
     wanted = _outcome(outcome)
+    if out is not None and not out.parent.is_dir():
+        # A typo in a path should not leave new folders behind: the folder must exist.
+        usage_error(f"-o {out}: the folder {out.parent} does not exist; create it first")
     errors = Console(stderr=True)
-    with api_failures(errors), open_client(addr, token, tls, tls_ca) as client:
+    with api_failures(errors, token), open_client(addr, token, tls, tls_ca) as client:
         written = client.export_results(migration_id, out if out is not None else sys.stdout.buffer, outcome=wanted)
     if out is not None:
         errors.print(f"wrote {written:,} bytes to {out}")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from subshift.config import load_settings
+from subshift.console.usage import usage_error
 
 __all__ = ["register"]
+
+
+_ZERO = re.compile(r"0+\s*[smhd]?")
 
 
 class RoleName(StrEnum):
@@ -28,11 +33,18 @@ def token(
 
     Example: export SUBSHIFT_TOKEN=$(subshift token --role operator --subject alice)
     """
+    from subshift.errors import DataError
     from subshift.ingest.auth import Role
     from subshift.ingest.tokens import mint_dev_token, parse_ttl
 
+    if _ZERO.fullmatch(ttl.strip()):
+        usage_error(f"--ttl {ttl}: a token must live longer than that; give a duration like 90s, 15m, 1h or 7d")
+    try:
+        seconds = parse_ttl(ttl)
+    except DataError:
+        usage_error(f"--ttl {ttl!r} is not a duration: give a number and a unit, like 90s, 15m, 1h or 7d")
     settings = load_settings()
-    typer.echo(mint_dev_token(settings.auth, role=Role[role.name], subject=subject, ttl_seconds=parse_ttl(ttl)))
+    typer.echo(mint_dev_token(settings.auth, role=Role[role.name], subject=subject, ttl_seconds=seconds))
 
 
 def register(app: typer.Typer) -> None:

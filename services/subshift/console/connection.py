@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from subshift.console.usage import check_addr
 from subshift_client import SubshiftClient
 
 __all__ = ["AddrOption", "TimeoutOption", "TlsCaOption", "TlsOption", "TokenOption", "open_client"]
@@ -34,5 +35,6 @@ TimeoutOption = Annotated[float, typer.Option("--timeout", min=0.1, help="Second
 def open_client(
     addr: str | None, token: str | None, tls: bool, tls_ca: Path | None, timeout: float = 30.0
 ) -> SubshiftClient:
-    """A client for these flags (unset ones fall back to the client's own defaults)."""
+    """A client for these flags (unset ones fall back to the client's own defaults); exits 2 on a bad address."""
+    check_addr(addr)
     return SubshiftClient(addr, token=token, tls=tls or tls_ca is not None, root_certificates=tls_ca, timeout=timeout)

@@ -11,6 +11,11 @@ Exit codes of the ``migrate`` commands:
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime
+import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -23,7 +28,7 @@ from subshift_client.api_errors import ApiError
 from subshift_client.client import is_terminal
 from subshift_client.migration_v1 import MigrationState
 
-__all__ = ["EXIT_CODES_HELP", "api_failures", "exit_code_for_state"]
+__all__ = ["EXIT_CODES_HELP", "api_failures", "exit_code_for_state", "token_expiry"]
 
 EXIT_CODES_HELP = "Exit codes: 0 ok, 1 failed or rejected, 2 usage, 3 API unavailable."
 
@@ -53,7 +58,33 @@ def _sentence(error: ApiError) -> str:
     return error.details.rstrip(".")
 
 
-def _render(console: Console, error: ApiError) -> None:
+def token_expiry(token: str | None) -> datetime.datetime | None:
+    """When ``token`` (a JWT) expires, read from its ``exp`` claim without verifying it; None if it says not.
+
+    Only to explain a refusal: the server says "missing or invalid credentials" whatever the reason
+    (it tells a caller nothing about a token), but the holder may read their own token.
+    """
+    try:
+        payload = (token or "").split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return datetime.datetime.fromtimestamp(float(claims["exp"]), datetime.UTC)
+    except (IndexError, KeyError, TypeError, ValueError, binascii.Error, OverflowError):
+        return None
+
+
+def _expired_sentence(token: str | None) -> str | None:
+    expiry = token_expiry(token)
+    now = datetime.datetime.now(datetime.UTC)
+    if expiry is None or expiry > now:
+        return None
+    return f"your token expired at {expiry:%Y-%m-%d %H:%M:%S} UTC; mint a new one (`subshift token --role …`)"
+
+
+def _render(console: Console, error: ApiError, token: str | None = None) -> None:
+    expired = _expired_sentence(token) if error.code == grpc.StatusCode.UNAUTHENTICATED else None
+    if expired is not None:
+        console.print(f"[bold red]error:[/] {expired} [dim](unauthenticated)[/]", highlight=False)
+        return
     console.print(f"[bold red]error:[/] {_sentence(error)} [dim]({error.code.name.lower()})[/]", highlight=False)
     # Row details help with an upload; a bad request field (row 0) is already said in the sentence.
     if any(violation.row for violation in error.violations):
@@ -64,10 +95,11 @@ def _render(console: Console, error: ApiError) -> None:
 
 
 @contextmanager
-def api_failures(console: Console) -> Iterator[None]:
-    """Turn an ``ApiError`` raised inside into its rendering on ``console`` and an exit code."""
+def api_failures(console: Console, token: str | None = None) -> Iterator[None]:
+    """Turn an ``ApiError`` raised inside into its rendering on ``console`` and an exit code; ``token`` (default
+    ``SUBSHIFT_TOKEN``) says whether a refusal is an expired token."""
     try:
         yield
     except ApiError as error:
-        _render(console, error)
+        _render(console, error, token if token is not None else os.environ.get("SUBSHIFT_TOKEN"))
         raise typer.Exit(3 if error.code in _UNAVAILABLE else 1) from None

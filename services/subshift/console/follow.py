@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 
 from subshift.console.progress import UploadBar, WatchBars
-from subshift.console.tables import populations_table, state_text, violations_table
+from subshift.console.tables import moves_table, state_text, violations_table
+from subshift.console.views import dry_run_verdict
 from subshift_client import SubshiftClient
 from subshift_client.api_errors import RowViolation
 from subshift_client.migration_v1 import CreateMigrationResponse, Migration
@@ -57,20 +58,26 @@ def print_upload(
 def _summarise(out: Console, response: CreateMigrationResponse, *, dry_run: bool) -> None:
     report, migration = response.report, response.migration
     if dry_run:
-        out.print(f"dry run: {report.rows_valid:,} rows valid, {report.rows_rejected:,} rejected; nothing staged")
+        verdict = dry_run_verdict(migration, report)
+        style = "green" if verdict["accepted"] else "bold red"
+        out.print(f"dry run: [{style}]{verdict['summary']}[/]; nothing was staged", highlight=False)
     else:
         out.print(
-            f"migration [bold]{migration.migration_id}[/] is ", state_text(migration.state),
-            f": {migration.counts.staged:,} rows staged, {migration.counts.rows_rejected:,} rejected",
+            f"migration [bold]{migration.migration_id}[/]: ", state_text(migration.state),
+            f", {_rows(migration.counts.staged)} staged, {_rows(migration.counts.rows_rejected)} rejected",
             sep="", highlight=False,
         )
     if report.violations:
         shown = [RowViolation(v.row, v.column, v.rule, v.message) for v in report.violations]
         out.print(violations_table(shown, report.violations_total))
-    if dry_run and report.current_offer_population:
-        out.print(populations_table(report))
+    if dry_run and report.moves:
+        out.print(moves_table(report))
     if not dry_run:
         out.print(f"[dim]follow it: subshift migrate watch {migration.migration_id}[/]", highlight=False)
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} row" if count == 1 else f"{count:,} rows"
 
 
 def follow(client: SubshiftClient, migration_id: str, *, console: Console, quiet: bool) -> Migration:

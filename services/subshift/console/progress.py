@@ -11,7 +11,6 @@ from rich.progress import (
     TaskID,
     TextColumn,
     TimeElapsedColumn,
-    TransferSpeedColumn,
 )
 
 from subshift.console.views import state_name
@@ -21,21 +20,28 @@ from subshift_client.migration_v1 import Migration
 __all__ = ["UploadBar", "WatchBars"]
 
 
+def _rows(count: int) -> str:
+    return f"{count:,} row" if count == 1 else f"{count:,} rows"
+
+
 class UploadBar:
-    """``with UploadBar(console, total) as bar: client.create_migration(..., on_progress=bar.update)``."""
+    """``with UploadBar(console, total) as bar: client.create_migration(..., on_progress=bar.update)``.
+
+    One line that fits 80 columns (a pipe's width too): what it is doing, a bar of fixed width, bytes,
+    rows and time; the phase (uploading, retry N, validating) is the line's first word, not a column
+    that could push the numbers out.
+    """
 
     def __init__(self, console: Console, total_bytes: int | None) -> None:
         self._progress = Progress(
-            TextColumn("[bold]uploading[/]"),
-            BarColumn(),
+            TextColumn("[bold]{task.fields[phase]:<12}[/]"),
+            BarColumn(bar_width=20),
             DownloadColumn(),
-            TransferSpeedColumn(),
-            TextColumn("{task.fields[rows]:>12,} rows"),
-            TextColumn("{task.fields[note]}", style="yellow"),
+            TextColumn("{task.fields[rows]:>16}"),
             TimeElapsedColumn(),
             console=console,
         )
-        self._task: TaskID = self._progress.add_task("upload", total=total_bytes, rows=0, note="")
+        self._task: TaskID = self._progress.add_task("upload", total=total_bytes, rows=_rows(0), phase="uploading")
 
     def __enter__(self) -> UploadBar:
         self._progress.start()
@@ -45,14 +51,15 @@ class UploadBar:
         self._progress.stop()
 
     def update(self, progress: UploadProgress) -> None:
-        note = f"retry {progress.attempt - 1}" if progress.attempt > 1 else ""
+        phase = f"retry {progress.attempt - 1}" if progress.attempt > 1 else "uploading"
         self._progress.update(
-            self._task, completed=progress.bytes_sent, total=progress.total_bytes, rows=progress.rows_sent, note=note
+            self._task, completed=progress.bytes_sent, total=progress.total_bytes, rows=_rows(progress.rows_sent),
+            phase=phase,
         )
 
     def validating(self) -> None:
         """Everything is sent; the server is still checking and staging."""
-        self._progress.update(self._task, note="sent; the server is validating and staging…")
+        self._progress.update(self._task, phase="validating")
 
 
 class WatchBars:

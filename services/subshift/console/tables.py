@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from rich.table import Table
 from rich.text import Text
 
+from subshift.console.fit import Column, FittedTable
 from subshift.console.views import COUNT_LABELS, counts_view, item_view, migration_view, state_name
 from subshift_client.api_errors import RowViolation
 from subshift_client.migration_v1 import Migration, MigrationItem, MigrationState, ValidationReport
@@ -15,7 +16,7 @@ __all__ = [
     "items_table",
     "migration_table",
     "migrations_table",
-    "populations_table",
+    "moves_table",
     "state_text",
     "violations_table",
 ]
@@ -60,14 +61,23 @@ def migration_table(migration: Migration) -> Table:
     return table
 
 
-def migrations_table(migrations: Iterable[Migration]) -> Table:
-    table = Table(title="Migrations (newest first)", title_justify="left")
-    table.add_column("id", no_wrap=True, min_width=36)  # ids are what the other commands take: never cut
-    table.add_column("state", no_wrap=True, min_width=9)
-    table.add_column("created (UTC)", no_wrap=True, min_width=11)
-    for name in ("rows", "applied", "rejected", "errors"):  # the rest: `migrate get ID` or --output json
-        table.add_column(name, justify="right", no_wrap=True, min_width=7)
-    table.add_column("description", overflow="fold", max_width=30)
+# Dropped in this order when the table is too wide (the caption names them); id, state and the
+# applied count stay, or the table turns vertical.
+_MIGRATION_COLUMNS = (
+    Column("id"),
+    Column("state"),
+    Column("created (UTC)", drop=2),
+    Column("rows", numeric=True),
+    Column("applied", numeric=True),
+    Column("rejected", numeric=True, drop=3),
+    Column("errors", numeric=True, drop=4),
+    Column("description", text=True, drop=1),
+)
+
+
+def migrations_table(migrations: Iterable[Migration]) -> FittedTable:
+    """Migrations, newest first; the rest of each is `migrate get ID` or --output json."""
+    table = FittedTable(_MIGRATION_COLUMNS, title="Migrations (newest first)")
     for migration in migrations:
         counts = migration.counts
         errors = counts.conflicts + counts.not_found + counts.dead_lettered
@@ -77,13 +87,10 @@ def migrations_table(migrations: Iterable[Migration]) -> Table:
     return table
 
 
-def violations_table(violations: Sequence[RowViolation], total: int, *, title: str = "Rejected rows") -> Table:
+def violations_table(violations: Sequence[RowViolation], total: int, *, title: str = "Rejected rows") -> FittedTable:
     """The rules rows broke; the caption says how many more there were than shown."""
-    table = Table(title=title, title_justify="left")
-    table.add_column("row", justify="right")
-    table.add_column("column")
-    table.add_column("rule", style="yellow")
-    table.add_column("message")
+    table = FittedTable((Column("row", numeric=True), Column("column", drop=2), Column("rule", style="yellow"),
+                         Column("message", text=True, drop=1)), title=title)
     for violation in violations:
         table.add_row(str(violation.row or "file"), violation.column or "-", violation.rule or "-", violation.message)
     if total > len(violations):
@@ -91,24 +98,40 @@ def violations_table(violations: Sequence[RowViolation], total: int, *, title: s
     return table
 
 
-def items_table(items: Iterable[MigrationItem], *, title: str = "Rows") -> Table:
-    table = Table(title=title, title_justify="left")
-    for name in ("row", "user", "current", "target", "outcome", "kafka", "reason"):
-        table.add_column(name, justify="right" if name == "row" else "left")
+_ITEM_COLUMNS = (
+    Column("row", numeric=True),
+    Column("user"),
+    Column("current", drop=3),
+    Column("target", drop=4),
+    Column("outcome"),
+    Column("kafka", drop=1),
+    Column("reason", text=True, drop=2),
+)
+
+
+def items_table(items: Iterable[MigrationItem], *, title: str = "Rows") -> FittedTable:
+    table = FittedTable(_ITEM_COLUMNS, title=title)
     for item in items:
         view = item_view(item)
         position = view["position"]
         where = f"{position['partition']}@{position['offset']}" if isinstance(position, dict) else "-"
-        table.add_row(str(item.row_number), item.user_id, item.current_offer, item.target_offer,
+        table.add_row(f"{item.row_number:,}", item.user_id, item.current_offer, item.target_offer,
                       str(view["outcome"]), where, item.reason)
     return table
 
 
-def populations_table(report: ValidationReport) -> Table:
-    """For a dry run: how many subscribers are on each current offer the file names."""
-    table = Table(title="Subscribers on each current offer now", title_justify="left")
-    table.add_column("offer")
-    table.add_column("subscribers", justify="right")
-    for population in report.current_offer_population:
-        table.add_row(population.offer, f"{population.subscribers:,}")
+_MOVE_COLUMNS = (
+    Column("current"), Column("target"), Column("rows", numeric=True), Column("apply", numeric=True),
+    Column("skip", numeric=True, drop=2), Column("conflict", numeric=True), Column("not found", numeric=True, drop=1),
+)
+
+
+def moves_table(report: ValidationReport) -> FittedTable:
+    """For a dry run: the file's valid rows per move, and where those users are now."""
+    table = FittedTable(_MOVE_COLUMNS, title="The file's moves, and where those users are now",
+                        caption="apply: on the current offer now; skip: already on the target; conflict: on "
+                                "another offer; not found: no subscription")
+    for move in report.moves:
+        table.add_row(move.current_offer, move.target_offer, f"{move.rows:,}", f"{move.would_apply:,}",
+                      f"{move.would_skip:,}", f"{move.would_conflict:,}", f"{move.not_found:,}")
     return table

@@ -22,6 +22,7 @@ from subshift_client.migration_v1 import (
 __all__ = [
     "COUNT_LABELS",
     "counts_view",
+    "dry_run_verdict",
     "item_view",
     "migration_view",
     "outcome_name",
@@ -116,4 +117,17 @@ def report_view(report: ValidationReport) -> dict[str, object]:
             violation_view(RowViolation(v.row, v.column, v.rule, v.message)) for v in report.violations
         ],
         "current_offer_population": {p.offer: p.subscribers for p in report.current_offer_population},
+        "moves": [{"current_offer": m.current_offer, "target_offer": m.target_offer, "rows": m.rows,
+                   "would_apply": m.would_apply, "would_skip": m.would_skip, "would_conflict": m.would_conflict,
+                   "not_found": m.not_found} for m in report.moves],
     }
+
+
+def dry_run_verdict(migration: Migration, report: ValidationReport) -> dict[str, object]:
+    """The one verdict of a dry run, for its table and its JSON alike: would the upload be accepted, and why."""
+    if migration.state == MigrationState.MIGRATION_STATE_REJECTED:
+        reason = migration.state_reason.removesuffix("; nothing was staged")
+        return {"accepted": False, "summary": f"the upload would be refused: {reason}"}
+    return {"accepted": True,
+            "summary": f"the upload would be accepted: {report.rows_valid:,} row(s) would be staged, "
+                       f"{report.rows_rejected:,} rejected"}

@@ -216,7 +216,27 @@ class ConsumerOffset(Base):
     topic: Mapped[str] = mapped_column(Text, primary_key=True)
     partition: Mapped[int] = mapped_column(Integer, primary_key=True)
     next_offset: Mapped[int] = mapped_column(BigInteger)
+    # What the offset counts records of (NULL in rows stored before revision 0007).
+    cluster_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+    topic_id: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class DeadLetterReplay(Base):
+    """A dead-letter record replayed (or being replayed), whatever filter chose it: each is replayed once."""
+
+    __tablename__ = "dead_letter_replays"
+
+    topic: Mapped[str] = mapped_column(Text, primary_key=True)
+    topic_id: Mapped[str] = mapped_column(Text, primary_key=True)  # the Kafka topic id ('' when unknown)
+    partition: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offset: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    replay_count: Mapped[int] = mapped_column(Integer)
+    replayed_by: Mapped[str] = mapped_column(Text)
+    replayed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # False between the claim's commit and the broker's acknowledgement: a replay that failed in
+    # between is claimed again by the next one.
+    produced: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
 class AuditRecord(Base):

@@ -75,6 +75,9 @@ def report_pb(report: ValidationReport) -> pb.ValidationReport:
                     for v in report.violations],
         current_offer_population=[pb.OfferPopulation(offer=offer, subscribers=count)
                                   for offer, count in sorted(report.current_offer_population.items())],
+        moves=[pb.OfferMove(current_offer=m.current_offer, target_offer=m.target_offer, rows=m.rows,
+                            would_apply=m.would_apply, would_skip=m.would_skip, would_conflict=m.would_conflict,
+                            not_found=m.not_found) for m in report.moves],
     )
 
 

@@ -29,7 +29,7 @@ from subshift.ingest.errors import IdempotencyConflict, UploadRejected
 from subshift.ingest.queries import find_by_request_id, get_migration
 from subshift.ingest.staging import StageCounts, load_catalog, stage_dry_run, stage_items
 from subshift.ingest.statistics import refresh_item_statistics
-from subshift.ingest.validation import RowChecker, ValidationReport, ViolationLog
+from subshift.ingest.validation import OfferMove, RowChecker, ValidationReport, ViolationLog
 from subshift.observability.tracing import SpanKind, current_traceparent, get_tracer
 
 __all__ = ["CreateResult", "UploadHeader", "create_migration"]
@@ -145,9 +145,11 @@ def _refusal(counts: StageCounts, header: UploadHeader) -> str | None:
     return None
 
 
-def _report(counts: StageCounts, log: ViolationLog, populations: dict[str, int] | None = None) -> ValidationReport:
+def _report(counts: StageCounts, log: ViolationLog, populations: dict[str, int] | None = None,
+            moves: list[OfferMove] | None = None) -> ValidationReport:
     return ValidationReport(rows_valid=counts.staged, rows_rejected=counts.rejected, violations=log.first,
-                            violations_total=log.total, current_offer_population=populations or {})
+                            violations_total=log.total, current_offer_population=populations or {},
+                            moves=moves or [])
 
 
 def _replay(existing: Migration, hashed: _Hashed, request_id: str) -> CreateResult:
@@ -201,7 +203,7 @@ def _dry_run(engine: Engine, settings: IngestSettings, header: UploadHeader, has
         catalog = load_catalog(cursor)
         records = open_csv(hashed, limits)
         checker = RowChecker(records.header, catalog, settings.user_id_pattern)
-        counts, populations = stage_dry_run(cursor, records=records, checker=checker, log=log)
+        counts, populations, moves = stage_dry_run(cursor, records=records, checker=checker, log=log)
     refusal = _refusal(counts, header)
     migration = Migration(
         request_id=header.request_id or None, content_sha256=hashed.hexdigest(), description=header.description,
@@ -209,4 +211,4 @@ def _dry_run(engine: Engine, settings: IngestSettings, header: UploadHeader, has
         created_by=created_by, max_rows_per_second=header.max_rows_per_second, rows_received=counts.received,
         rows_rejected=counts.rejected, staged=0,
     )
-    return CreateResult(migration, _report(counts, log, populations))
+    return CreateResult(migration, _report(counts, log, populations, moves))

@@ -104,6 +104,14 @@ FROM migration_items WHERE migration_id = %(source)s AND outcome = 'applied'
 """
 
 
+# A revert that ended without moving its users back (or may have moved only some) does not count.
+_REVERT_UNDONE = (MigrationState.CANCELLED.value, MigrationState.FAILED.value, MigrationState.REJECTED.value)
+_EARLIER_REVERT = """
+SELECT id, state FROM migrations WHERE reverts_migration_id = %(source)s AND state <> ALL(%(ended)s)
+ORDER BY created_at LIMIT 1
+"""
+
+
 def revert_migration(engine: Engine, source_id: uuid.UUID, *, request_id: str, description: str,
                      created_by: str) -> Migration:
     """A new PENDING migration moving every user the source applied back to their previous offer.
@@ -113,7 +121,8 @@ def revert_migration(engine: Engine, source_id: uuid.UUID, *, request_id: str, d
 
     Raises:
         NotFoundError: no such source migration.
-        StateConflict: the source is not finished yet, or applied nothing.
+        StateConflict: the source is not finished yet, applied nothing, or was reverted already (by a
+            revert not cancelled, failed or rejected).
         IdempotencyConflict: ``request_id`` was used for something else.
         InfrastructureError: the database failed.
     """
@@ -127,6 +136,12 @@ def revert_migration(engine: Engine, source_id: uuid.UUID, *, request_id: str, d
         if not state.terminal:
             raise StateConflict(f"migration {source_id} is still {state.value}; revert it once it has finished "
                                 "(or cancel it first)")
+        # A second revert would find every user moved back already and skip them all, silently.
+        cursor.execute(_EARLIER_REVERT, {"source": source_id, "ended": list(_REVERT_UNDONE)})
+        earlier = cursor.fetchone()
+        if earlier is not None:
+            raise StateConflict(f"migration {source_id} was already reverted by migration {earlier[0]} "
+                                f"({earlier[1]}); to move its users again, revert {earlier[0]} instead")
         try:
             cursor.execute(
                 "INSERT INTO migrations (id, request_id, content_sha256, description, state, created_by, "

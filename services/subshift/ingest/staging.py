@@ -29,7 +29,7 @@ from subshift.ingest.copy_source import CopySource, copy_escape
 from subshift.ingest.csv_reader import CsvRecords
 from subshift.ingest.duplicates import find_upload_duplicates, mark_duplicates
 from subshift.ingest.event_ids import random_event_ids
-from subshift.ingest.validation import OfferCatalog, RowChecker, RowViolation, ViolationLog
+from subshift.ingest.validation import OfferCatalog, OfferMove, RowChecker, RowViolation, ViolationLog
 
 __all__ = ["StageCounts", "load_catalog", "stage_dry_run", "stage_items"]
 
@@ -153,18 +153,36 @@ GROUP BY named.offer ORDER BY named.offer
 """
 
 
+# Each user's first valid row (later ones are duplicates, rejected), against where the user is now.
+_MOVES = """
+SELECT u.current_offer, u.target_offer, count(*),
+       count(*) FILTER (WHERE s.offer_code = u.current_offer),
+       count(*) FILTER (WHERE s.offer_code = u.target_offer),
+       count(*) FILTER (WHERE s.offer_code IS NOT NULL AND s.offer_code <> u.current_offer
+                        AND s.offer_code <> u.target_offer),
+       count(*) FILTER (WHERE s.user_id IS NULL)
+FROM (SELECT DISTINCT ON (user_id) user_id, current_offer, target_offer FROM upload_rows
+      ORDER BY user_id, row_number) u
+LEFT JOIN subscriptions s ON s.user_id = u.user_id
+GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2
+"""
+
+
 def stage_dry_run(cursor: Any, *, records: CsvRecords, checker: RowChecker,
-                  log: ViolationLog) -> tuple[StageCounts, dict[str, int]]:
-    """Check an upload without staging it; returns its counts and the current offer populations."""
+                  log: ViolationLog) -> tuple[StageCounts, dict[str, int], list[OfferMove]]:
+    """Check an upload without staging it; returns its counts, the current offer populations and its moves."""
     cursor.execute(_WORK_MEM)
-    cursor.execute("CREATE TEMPORARY TABLE upload_rows (row_number bigint, user_id text, current_offer text) "
-                   "ON COMMIT DROP")
-    valid = _stream(cursor, "COPY upload_rows (row_number, user_id, current_offer) FROM STDIN", records, checker,
-                    log, lambda row, u, c, t, _event_id: f"{row}\t{u}\t{c}\n", lambda row, fields, found: None,
-                    event_ids=False)
+    cursor.execute("CREATE TEMPORARY TABLE upload_rows (row_number bigint, user_id text, current_offer text, "
+                   "target_offer text) ON COMMIT DROP")
+    valid = _stream(cursor, "COPY upload_rows (row_number, user_id, current_offer, target_offer) FROM STDIN",
+                    records, checker, log, lambda row, u, c, t, _event_id: f"{row}\t{u}\t{c}\t{t}\n",
+                    lambda row, fields, found: None, event_ids=False)
     duplicates = find_upload_duplicates(cursor, log.cap)
     log.merge(duplicates.first, total=duplicates.total, rows=duplicates.total)
     total = duplicates.total
     cursor.execute(_POPULATIONS)
     populations = {offer: count for offer, count in cursor.fetchall()}
-    return StageCounts(received=records.rows_read, staged=valid - total, rejected=log.rows), populations
+    cursor.execute(_MOVES)
+    moves = [OfferMove(str(c), str(t), int(n), int(a), int(k), int(x), int(f)) for c, t, n, a, k, x, f
+             in cursor.fetchall()]
+    return StageCounts(received=records.rows_read, staged=valid - total, rejected=log.rows), populations, moves

@@ -46,6 +46,19 @@ class OfferCatalog:
     active: frozenset[str]
 
 
+@dataclass(frozen=True, slots=True)
+class OfferMove:
+    """A dry run's rows asking for one move, and where those users are now."""
+
+    current_offer: str
+    target_offer: str
+    rows: int
+    would_apply: int
+    would_skip: int
+    would_conflict: int
+    not_found: int
+
+
 @dataclass(slots=True)
 class ValidationReport:
     """What validation found in one upload."""
@@ -55,6 +68,7 @@ class ValidationReport:
     violations: list[RowViolation] = field(default_factory=list)
     violations_total: int = 0
     current_offer_population: dict[str, int] = field(default_factory=dict)
+    moves: list[OfferMove] = field(default_factory=list)
 
 
 class ViolationLog:

@@ -12,6 +12,7 @@ import os
 import pwd
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 from pathlib import Path
@@ -25,7 +26,7 @@ from subshift.stack.paths import StackPaths
 from subshift.stack.process import ManagedProcess
 from subshift.stack.tools import find_postgres_bin
 
-__all__ = ["PostgresService"]
+__all__ = ["PostgresService", "blocking_folder"]
 
 _SERVICE_USER = "postgres"
 
@@ -44,6 +45,21 @@ _TUNING = {
     "maintenance_work_mem": "256MB",
     "jit": "off",
 }
+
+
+def blocking_folder(path: Path, uid: int, gids: set[int]) -> Path | None:
+    """The first folder above ``path`` that the user ``uid`` (in groups ``gids``) may not enter, if any."""
+    for folder in reversed(path.resolve().parents):
+        info = folder.stat()
+        if info.st_uid == uid:
+            needed = stat.S_IXUSR
+        elif info.st_gid in gids:
+            needed = stat.S_IXGRP
+        else:
+            needed = stat.S_IXOTH
+        if uid != 0 and not info.st_mode & needed:
+            return folder
+    return None
 
 
 class PostgresService:
@@ -93,11 +109,28 @@ class PostgresService:
                 ) from error
             shutil.chown(path, user=account.pw_uid, group=account.pw_gid)
 
+    def _check_reachable(self) -> None:
+        """Running as root: the ``postgres`` user must be able to enter every folder above the cluster."""
+        if os.geteuid() != 0:
+            return
+        account = pwd.getpwnam(_SERVICE_USER)
+        groups = {account.pw_gid, *os.getgrouplist(_SERVICE_USER, account.pw_gid)}
+        blocked = blocking_folder(self._paths.postgres_dir, account.pw_uid, groups)
+        if blocked is not None:
+            mode = stat.S_IMODE(blocked.stat().st_mode)
+            raise InfrastructureError(
+                f"running as root, PostgreSQL runs as the `{_SERVICE_USER}` system user, which cannot enter "
+                f"{blocked} (mode {mode:o}); let it through with `chmod o+x {blocked}`, or keep the stack's "
+                "state where it can reach it: SUBSHIFT_STATE_DIR=/var/tmp/subshift subshift stack up",
+                retryable=False,
+            )
+
     def _initdb(self, bin_dir: Path) -> None:
         if (self._paths.postgres_data / "PG_VERSION").exists():
             return
         self._paths.postgres_dir.mkdir(parents=True, exist_ok=True)
         self._own(self._paths.postgres_dir)
+        self._check_reachable()
         with tempfile.NamedTemporaryFile("w", dir=self._paths.postgres_dir, delete=False) as pwfile:
             pwfile.write(self._settings.postgres_password.get_secret_value() + "\n")
         self._own(Path(pwfile.name))

@@ -61,10 +61,12 @@ def test_an_upload_with_too_many_bad_rows_is_refused_with_a_table_of_rows_and_ex
 
 def test_a_dry_run_reports_and_stages_nothing(cli: Cli) -> None:
     run = cli("upload", str(cli.files / "moves.csv"), "--dry-run", "--output", "json")
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == 1, run.stderr  # as the upload would: refused, --max-rejected defaults to 0
+    assert json.loads(run.stdout)["verdict"]["accepted"] is False
     report = json.loads(run.stdout)["report"]
     assert (report["rows_valid"], report["rows_rejected"]) == (ROWS - BAD_ROWS, BAD_ROWS)
     assert sum(report["current_offer_population"].values()) > 0
+    assert sum(move["rows"] for move in report["moves"]) == ROWS - BAD_ROWS
 
 
 def test_upload_wait_get_items_results_and_revert(cli: Cli) -> None:

@@ -124,6 +124,23 @@ def test_dry_run_reports_populations_and_stages_nothing(stub: Any, token: Token,
     assert fetch(db, "SELECT count(*) FROM migrations") == before
 
 
+def test_dry_run_reports_each_move_and_where_its_users_are_now(stub: Any, token: Token) -> None:
+    # user000k is on basic when k is even, on premium when odd; "nobody" has no subscription.
+    csv = rows("user0000,basic,gold", "user0002,premium,gold", "user0003,premium,gold", "user0001,basic,premium",
+               "nobody,gold,basic", "user0000,basic,premium")
+    response = upload(stub, token, csv, validate_only=True, max_rejected_rows=1)
+    moves = {(m.current_offer, m.target_offer): (m.rows, m.would_apply, m.would_skip, m.would_conflict, m.not_found)
+             for m in response.report.moves}
+    assert moves == {
+        ("premium", "gold"): (2, 1, 0, 1, 0),
+        ("basic", "gold"): (1, 1, 0, 0, 0),
+        ("basic", "premium"): (1, 0, 1, 0, 0),  # the duplicate row of user0000 is not counted
+        ("gold", "basic"): (1, 0, 0, 0, 1),
+    }
+    assert (response.report.moves[0].current_offer, response.report.moves[0].target_offer) == ("premium", "gold")
+    assert response.migration.state == pb.MigrationState.MIGRATION_STATE_PENDING
+
+
 @pytest.mark.parametrize(("messages", "field", "reason"), [
     pytest.param(lambda: iter([pb.CreateMigrationRequest(csv_chunk=b"user_id")]), "header", "MISSING_HEADER",
                  id="chunk_before_header"),

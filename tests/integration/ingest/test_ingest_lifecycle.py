@@ -106,6 +106,23 @@ def test_revert_needs_a_finished_source_that_applied_something(stub: Any, token:
     assert raised.value.code() == grpc.StatusCode.FAILED_PRECONDITION
 
 
+def test_a_migration_already_reverted_is_not_reverted_again(stub: Any, token: Token, db: Any) -> None:
+    source = upload(stub, token, rows(f"{fresh_users(1)[0]},basic,gold")).migration
+    _apply(db, source.migration_id, rows_applied=1)
+    first = stub.RevertMigration(pb.RevertMigrationRequest(migration_id=source.migration_id),
+                                 metadata=token(Role.OPERATOR)).migration
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.RevertMigration(pb.RevertMigrationRequest(migration_id=source.migration_id),
+                             metadata=token(Role.OPERATOR))
+    assert raised.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert f"already reverted by migration {first.migration_id}" in (raised.value.details() or "")
+    # Once that revert is cancelled, the source may be reverted again.
+    stub.CancelMigration(pb.CancelMigrationRequest(migration_id=first.migration_id), metadata=token(Role.OPERATOR))
+    again = stub.RevertMigration(pb.RevertMigrationRequest(migration_id=source.migration_id),
+                                 metadata=token(Role.OPERATOR)).migration
+    assert again.reverts_migration_id == source.migration_id
+
+
 def test_revert_of_a_missing_migration_is_not_found(stub: Any, token: Token) -> None:
     with pytest.raises(grpc.RpcError) as raised:
         stub.RevertMigration(pb.RevertMigrationRequest(migration_id=str(uuid.UUID(int=6))),

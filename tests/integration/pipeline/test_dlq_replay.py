@@ -67,12 +67,12 @@ def test_a_dead_letter_replayed_after_the_fix_is_applied_once_and_a_second_repla
                         "WHERE id = %s",
                         (str(migration_id),))
         pg.commit()
-        dry = replay_dead_letters(pipeline.settings, where, dry_run=True)
+        dry = replay_dead_letters(pipeline.settings, where, dry_run=True, by="test")
         assert (dry.matched, dry.replayed) == (1, 1)
-        report = replay_dead_letters(pipeline.settings, where, dry_run=False)
+        report = replay_dead_letters(pipeline.settings, where, dry_run=False, by="test")
         assert (report.replayed, report.exhausted) == (1, 0)
         wait_until(lambda: is_terminal(pg, migration_id), timeout=60, what="the replayed event is applied")
-        again = replay_dead_letters(pipeline.settings, where, dry_run=False)
+        again = replay_dead_letters(pipeline.settings, where, dry_run=False, by="test")
 
     assert (again.read, again.replayed) == (0, 0)  # resumed past what was replayed
     assert outcomes_of(pg, migration_id) == {"applied": 1}
@@ -100,11 +100,11 @@ def test_a_record_that_keeps_failing_stops_being_replayed(
     where = DeadLetterFilter(migration_id=migration_id, reason="invalid_record")
     with pipeline.consumer():
         wait_until(lambda: is_terminal(pg, migration_id), timeout=60, what="the invalid event is dead-lettered")
-        first = replay_dead_letters(pipeline.settings, where, dry_run=False, max_replays=1)
+        first = replay_dead_letters(pipeline.settings, where, dry_run=False, max_replays=1, by="test")
         wait_until(lambda: len(list_dead_letters(pipeline.settings, where)) == 2, timeout=60,
                    what="the replayed record is dead-lettered again")
         wait_until(lambda: is_terminal(pg, migration_id), timeout=60, what="the item is dead-lettered again")
-        second = replay_dead_letters(pipeline.settings, where, dry_run=False, max_replays=1)
+        second = replay_dead_letters(pipeline.settings, where, dry_run=False, max_replays=1, by="test")
 
     assert (first.replayed, first.requeued_items) == (1, 1)
     assert (second.matched, second.replayed, second.exhausted) == (1, 0, 1)
@@ -112,3 +112,64 @@ def test_a_record_that_keeps_failing_stops_being_replayed(
     assert outcomes_of(pg, migration_id) == {"dead_lettered": 1}
     assert migration_row(pg, migration_id)["state"] == "succeeded_with_errors"
     assert_counters_match_items(pg, migration_id)
+
+
+def _replay_cli(pipeline: Pipeline, *args: str) -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-m", "subshift", "dlq", "replay", *args, "--output", "json"],
+                          env=pipeline.env(), cwd=REPO, capture_output=True, check=True)
+    report: dict[str, object] = json.loads(done.stdout)
+    return report
+
+
+def test_a_record_is_replayed_at_most_max_replays_times_whatever_the_filter(
+        pipeline: Pipeline, pg: PgConnection, event_schema_registered: int) -> None:
+    s = new_scenario(pg)
+    user = f"{s.prefix}-poison"
+    seed_subscriptions(pg, [(user, s.offers[0])])
+    migration_id = stage_migration(pg, [Row(user, s.offers[0], s.offers[1])], state=MigrationState.APPLYING)
+    _send(pipeline, event_schema_registered, migration_id, 2, user, s.offers[1], s.offers[1])  # invalid
+    mine = DeadLetterFilter(migration_id=migration_id)
+    by_reason = ["--migration", str(migration_id), "--reason", "invalid_record", "--max-replays", "2"]
+    by_time = ["--migration", str(migration_id), "--since", "2000-01-01T00:00:00Z", "--max-replays", "2"]
+    with pipeline.consumer():
+        wait_until(lambda: is_terminal(pg, migration_id), timeout=60, what="the poison record is dead-lettered")
+        dry = _replay_cli(pipeline, *by_reason, "--dry-run")
+        first = _replay_cli(pipeline, *by_reason, "--by", "alice")
+        wait_until(lambda: len(list_dead_letters(pipeline.settings, mine)) == 2, timeout=60,
+                   what="the first copy is dead-lettered again")
+        wait_until(lambda: is_terminal(pg, migration_id), timeout=60, what="the first copy's item is dead-lettered")
+        # Another filter has its own group and reads the dead-letter topic from the start.
+        second = _replay_cli(pipeline, *by_time, "--by", "bob")
+        wait_until(lambda: len(list_dead_letters(pipeline.settings, mine)) == 3, timeout=60,
+                   what="the second copy is dead-lettered again")
+        wait_until(lambda: is_terminal(pg, migration_id), timeout=60, what="the second copy's item is dead-lettered")
+        third = _replay_cli(pipeline, "--migration", str(migration_id), "--max-replays", "2", "--by", "carol")
+        fourth = _replay_cli(pipeline, *by_reason, "--by", "alice")
+
+    assert "replayed" not in dry and dry["would_replay"] == 1
+    assert (first["replayed"], first["already_replayed"]) == (1, 0)
+    assert (second["read"], second["replayed"], second["already_replayed"]) == (2, 1, 1)
+    assert (third["read"], third["replayed"], third["already_replayed"], third["exhausted"]) == (3, 0, 2, 1)
+    assert (fourth["replayed"], fourth["exhausted"]) == (0, 1)
+    assert [r.info.replay_count for r in list_dead_letters(pipeline.settings, mine)] == [0, 1, 2]
+    assert outcomes_of(pg, migration_id) == {"dead_lettered": 1}
+    assert_counters_match_items(pg, migration_id)
+    with pg.cursor() as cur:
+        cur.execute("SELECT subject, detail FROM audit_log WHERE migration_id = %s AND method = 'dlq.replay' "
+                    "ORDER BY id", (str(migration_id),))
+        audits = [(subject, detail["replaying"]) for subject, detail in cur.fetchall()]
+    pg.rollback()
+    assert audits == [("alice", 1), ("bob", 1), ("carol", 0), ("alice", 0)]
+    with pg.cursor() as cur:
+        cur.execute("SELECT replay_count, replayed_by, produced, topic_id <> '' FROM dead_letter_replays "
+                    "WHERE topic = %s ORDER BY replay_count", (pipeline.dead_letter_topic,))
+        ledger = cur.fetchall()
+    pg.rollback()
+    assert ledger == [(0, "alice", True, True), (1, "bob", True, True)]  # the dead-letter topic's id is known
+
+
+def test_a_replay_without_a_name_is_refused(pipeline: Pipeline) -> None:
+    done = subprocess.run([sys.executable, "-m", "subshift", "dlq", "replay"], env=pipeline.env(), cwd=REPO,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "pass --by NAME" in done.stderr

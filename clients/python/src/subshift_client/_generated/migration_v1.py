@@ -17,6 +17,7 @@ from subshift_client._generated.subshift.migration.v1.migration_pb2 import Migra
 from subshift_client._generated.subshift.migration.v1.migration_pb2 import MigrationCounts as MigrationCounts
 from subshift_client._generated.subshift.migration.v1.migration_pb2 import MigrationItem as MigrationItem
 from subshift_client._generated.subshift.migration.v1.migration_pb2 import MigrationState as MigrationState
+from subshift_client._generated.subshift.migration.v1.migration_pb2 import OfferMove as OfferMove
 from subshift_client._generated.subshift.migration.v1.migration_pb2 import OfferPopulation as OfferPopulation
 from subshift_client._generated.subshift.migration.v1.migration_pb2 import RowViolation as RowViolation
 from subshift_client._generated.subshift.migration.v1.migration_pb2 import ValidationReport as ValidationReport
@@ -66,6 +67,7 @@ __all__ = [
     'MigrationServiceServicer',
     'MigrationServiceStub',
     'MigrationState',
+    'OfferMove',
     'OfferPopulation',
     'RevertMigrationRequest',
     'RevertMigrationResponse',

@@ -433,6 +433,52 @@ class OfferPopulation(_message.Message):
 Global___OfferPopulation: _TypeAlias = OfferPopulation  # noqa: Y015
 
 @_typing.final
+class OfferMove(_message.Message):
+    """For a dry run: the file's valid rows that ask for one move, and where those users are now."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CURRENT_OFFER_FIELD_NUMBER: _builtins.int
+    TARGET_OFFER_FIELD_NUMBER: _builtins.int
+    ROWS_FIELD_NUMBER: _builtins.int
+    WOULD_APPLY_FIELD_NUMBER: _builtins.int
+    WOULD_SKIP_FIELD_NUMBER: _builtins.int
+    WOULD_CONFLICT_FIELD_NUMBER: _builtins.int
+    NOT_FOUND_FIELD_NUMBER: _builtins.int
+    current_offer: _builtins.str
+    """The offer the file says the users are on."""
+    target_offer: _builtins.str
+    """The offer the file moves them to."""
+    rows: _builtins.int
+    """Valid rows asking for this move (a user's first row only)."""
+    would_apply: _builtins.int
+    """Of those, users on current_offer now: applied if nothing changes before the run."""
+    would_skip: _builtins.int
+    """Users already on target_offer: skipped."""
+    would_conflict: _builtins.int
+    """Users on another offer: conflicts."""
+    not_found: _builtins.int
+    """Users with no subscription: not found."""
+    def __init__(
+        self,
+        *,
+        current_offer: _builtins.str = ...,
+        target_offer: _builtins.str = ...,
+        rows: _builtins.int = ...,
+        would_apply: _builtins.int = ...,
+        would_skip: _builtins.int = ...,
+        would_conflict: _builtins.int = ...,
+        not_found: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["current_offer", b"current_offer", "not_found", b"not_found", "rows", b"rows", "target_offer", b"target_offer", "would_apply", b"would_apply", "would_conflict", b"would_conflict", "would_skip", b"would_skip"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___OfferMove: _TypeAlias = OfferMove  # noqa: Y015
+
+@_typing.final
 class ValidationReport(_message.Message):
     """What validation found in an upload."""
 
@@ -443,6 +489,7 @@ class ValidationReport(_message.Message):
     VIOLATIONS_FIELD_NUMBER: _builtins.int
     VIOLATIONS_TOTAL_FIELD_NUMBER: _builtins.int
     CURRENT_OFFER_POPULATION_FIELD_NUMBER: _builtins.int
+    MOVES_FIELD_NUMBER: _builtins.int
     rows_valid: _builtins.int
     """Rows that passed every check."""
     rows_rejected: _builtins.int
@@ -457,6 +504,10 @@ class ValidationReport(_message.Message):
     def current_offer_population(self) -> _containers.RepeatedCompositeFieldContainer[Global___OfferPopulation]:
         """For a dry run: subscribers currently on each current_offer named in the file."""
 
+    @_builtins.property
+    def moves(self) -> _containers.RepeatedCompositeFieldContainer[Global___OfferMove]:
+        """For a dry run: the file's moves, most rows first."""
+
     def __init__(
         self,
         *,
@@ -465,10 +516,11 @@ class ValidationReport(_message.Message):
         violations: _abc.Iterable[Global___RowViolation] | None = ...,
         violations_total: _builtins.int = ...,
         current_offer_population: _abc.Iterable[Global___OfferPopulation] | None = ...,
+        moves: _abc.Iterable[Global___OfferMove] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["current_offer_population", b"current_offer_population", "rows_rejected", b"rows_rejected", "rows_valid", b"rows_valid", "violations", b"violations", "violations_total", b"violations_total"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["current_offer_population", b"current_offer_population", "moves", b"moves", "rows_rejected", b"rows_rejected", "rows_valid", b"rows_valid", "violations", b"violations", "violations_total", b"violations_total"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
