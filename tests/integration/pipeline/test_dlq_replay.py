@@ -41,6 +41,15 @@ def _send(pipeline: Pipeline, schema_id: int, migration_id: uuid.UUID, row_numbe
     return event.event_id
 
 
+def _own_event_id(pg: PgConnection, migration_id: uuid.UUID) -> uuid.UUID:
+    """The event id of the migration's one item: only the item's own event may mark it dead-lettered."""
+    with pg.cursor() as cur:
+        cur.execute("SELECT event_id FROM migration_items WHERE migration_id = %s", (str(migration_id),))
+        [event_id] = cur.fetchone() or (None,)
+    pg.rollback()
+    return uuid.UUID(str(event_id))
+
+
 def test_a_dead_letter_replayed_after_the_fix_is_applied_once_and_a_second_replay_changes_nothing(
         pipeline: Pipeline, pg: PgConnection, event_schema_registered: int) -> None:
     s = new_scenario(pg)
@@ -91,12 +100,8 @@ def test_a_record_that_keeps_failing_stops_being_replayed(
     user = f"{s.prefix}-bad"
     seed_subscriptions(pg, [(user, s.offers[0])])
     migration_id = stage_migration(pg, [Row(user, s.offers[0], s.offers[1])], state=MigrationState.APPLYING)
-    with pg.cursor() as cur:  # the item's own event, corrupted (only its own event may mark it dead-lettered)
-        cur.execute("SELECT event_id FROM migration_items WHERE migration_id = %s", (str(migration_id),))
-        [event_id] = cur.fetchone() or (None,)
-    pg.rollback()
     _send(pipeline, event_schema_registered, migration_id, 2, user, s.offers[1], s.offers[1],  # invalid
-          event_id=uuid.UUID(str(event_id)))
+          event_id=_own_event_id(pg, migration_id))
     where = DeadLetterFilter(migration_id=migration_id, reason="invalid_record")
     with pipeline.consumer():
         wait_until(lambda: is_terminal(pg, migration_id), timeout=60, what="the invalid event is dead-lettered")
@@ -127,7 +132,8 @@ def test_a_record_is_replayed_at_most_max_replays_times_whatever_the_filter(
     user = f"{s.prefix}-poison"
     seed_subscriptions(pg, [(user, s.offers[0])])
     migration_id = stage_migration(pg, [Row(user, s.offers[0], s.offers[1])], state=MigrationState.APPLYING)
-    _send(pipeline, event_schema_registered, migration_id, 2, user, s.offers[1], s.offers[1])  # invalid
+    _send(pipeline, event_schema_registered, migration_id, 2, user, s.offers[1], s.offers[1],  # invalid
+          event_id=_own_event_id(pg, migration_id))
     mine = DeadLetterFilter(migration_id=migration_id)
     by_reason = ["--migration", str(migration_id), "--reason", "invalid_record", "--max-replays", "2"]
     by_time = ["--migration", str(migration_id), "--since", "2000-01-01T00:00:00Z", "--max-replays", "2"]
