@@ -32,6 +32,7 @@ from subshift.ingest.interceptor import ApiInterceptor, RequestPacing, role_poli
 from subshift.ingest.metrics import ApiMetrics
 from subshift.ingest.migration_cache import MigrationCache
 from subshift.ingest.migration_changes import MigrationChanges
+from subshift.ingest.production import refuse_unsafe_production
 from subshift.ingest.request_deadline import RequestWatchdog
 from subshift.ingest.servicer import MigrationServicer
 from subshift.messaging.topic_names import dead_letter_topic, user_offers_topic
@@ -126,8 +127,10 @@ def create_server(settings: Settings, engine: Engine, *, address: str | None = N
     ``servicer_type`` lets the benchmark put a do-nothing servicer on the same server stack.
 
     Raises:
-        ContractError: TLS is half configured, a key file is unreadable, or the address cannot be bound.
+        ContractError: production mode on unsafe settings (``production``), TLS is half configured, a key
+            file is unreadable, or the address cannot be bound.
     """
+    refuse_unsafe_production(settings, bind=address or settings.api.addr)
     metrics = metrics or ApiMetrics()
     verifier = verifier or TokenVerifier(settings.auth)
     api = settings.api
