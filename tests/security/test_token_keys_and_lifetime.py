@@ -22,9 +22,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import ValidationError
 
 from subshift.config import AuthSettings, load_settings
-from subshift.errors import ContractError
-from subshift.ingest.auth import TokenVerifier
+from subshift.errors import ContractError, DataError
+from subshift.ingest.auth import Role, TokenVerifier
 from subshift.ingest.errors import AuthenticationError
+from subshift.ingest.tokens import mint_dev_token
 
 KEY = ec.generate_private_key(ec.SECP256R1())
 
@@ -153,3 +154,8 @@ def test_the_leeway_is_capped_at_five_minutes(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("SUBSHIFT_AUTH_LEEWAY_SECONDS", "86400")
     with pytest.raises(ContractError, match="leeway_seconds"):
         load_settings()
+
+
+def test_development_tokens_cannot_outlive_the_maximum_lifetime() -> None:
+    with pytest.raises(DataError, match="max_lifetime_seconds"):
+        mint_dev_token(AuthSettings(), role=Role.ADMIN, subject="x", ttl_seconds=7 * 86400)
