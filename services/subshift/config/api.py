@@ -39,7 +39,8 @@ class ApiSettings(BaseSettings):
         description="A call whose request message has not arrived this long after its headers is dropped.")
     upload_idle_seconds: float = Field(
         default=30.0, gt=0, description="An upload whose next CSV chunk has not arrived this long is dropped.")
-    max_calls_per_caller: int = Field(default=8, ge=1, description="Calls one token subject may have open at once.")
+    max_calls_per_caller: int = Field(
+        default=16, ge=1, description="Calls one token subject may have open at once (of every method).")
     max_watches: int = Field(default=8, ge=1, description="Open WatchMigration streams, all callers together.")
     max_watches_per_caller: int = Field(default=3, ge=1, description="Open WatchMigration streams per caller.")
     max_uploads: int = Field(default=4, ge=1, description="CreateMigration uploads in progress, all callers together.")
@@ -71,6 +72,9 @@ class ApiSettings(BaseSettings):
         if self.max_watches + self.max_uploads > self.max_workers - 2:
             raise ValueError(f"max_watches ({self.max_watches}) + max_uploads ({self.max_uploads}) must leave at "
                              f"least 2 of the max_workers ({self.max_workers}) threads for other calls")
+        if self.max_calls_per_caller > self.max_workers - 2:
+            raise ValueError(f"max_calls_per_caller ({self.max_calls_per_caller}) must leave at least 2 of the "
+                             f"max_workers ({self.max_workers}) threads to other callers")
         if self.max_watches_per_caller > self.max_watches or self.max_uploads_per_caller > self.max_uploads:
             raise ValueError("a per-caller cap (max_watches_per_caller, max_uploads_per_caller) must not exceed "
                              "its overall cap (max_watches, max_uploads)")

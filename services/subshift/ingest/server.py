@@ -36,9 +36,12 @@ from subshift.ingest.production import refuse_unsafe_production
 from subshift.ingest.request_deadline import RequestWatchdog
 from subshift.ingest.servicer import MigrationServicer
 from subshift.messaging.topic_names import dead_letter_topic, user_offers_topic
+from subshift.observability.logs import get_logger
 from subshift_client import migration_v1 as pb
 
 __all__ = ["ApiServer", "create_server"]
+
+_log = get_logger(__name__)
 
 
 @dataclass
@@ -97,12 +100,13 @@ def _bind(server: grpc.Server, bind: str, credentials: grpc.ServerCredentials | 
     return port
 
 
-def _health_address(settings: Settings, bind: str) -> str | None:
+def _health_address(settings: Settings, bind: str) -> tuple[str | None, bool]:
+    """Where the health server listens, and whether that was configured (else derived from ``bind``)."""
     configured = settings.api.health_addr
     if configured is not None:
-        return None if configured.strip().lower() in ("", "off") else configured
+        return (None if configured.strip().lower() in ("", "off") else configured), True
     host, _, port = bind.rpartition(":")
-    return f"{host}:{int(port) + 1 if port.isdigit() and int(port) else 0}"
+    return f"{host}:{int(port) + 1 if port.isdigit() and int(port) else 0}", False
 
 
 def _health_server(servicer: health.HealthServicer, address: str, verifier: TokenVerifier,
@@ -165,9 +169,18 @@ def create_server(settings: Settings, engine: Engine, *, address: str | None = N
     bind = address or settings.api.addr
     credentials = _credentials(settings)
     port = _bind(server, bind, credentials)
-    health_address = _health_address(settings, bind)
-    health_server, health_port = (_health_server(health_servicer, health_address, verifier, pacing)
-                                  if health_address else (None, None))
+    health_address, configured = _health_address(settings, bind)
+    health_server: grpc.Server | None = None
+    health_port: int | None = None
+    if health_address:
+        try:
+            health_server, health_port = _health_server(health_servicer, health_address, verifier, pacing)
+        except ContractError as error:
+            if configured:
+                raise
+            # Only the derived default (the API's port + 1) may be taken by something else: say so, go on.
+            _log.warning("health_server_not_started", reason=str(error),
+                         fix="set SUBSHIFT_API_HEALTH_ADDR to a free address (or 'off')")
     server.start()
     if changes is not None:
         changes.start()
