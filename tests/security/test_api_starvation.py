@@ -11,7 +11,8 @@ resumes them.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
@@ -58,6 +59,16 @@ def _never(stop: threading.Event) -> Iterator[bytes]:
     stop.wait()  # headers go out, a request message never does
     return
     yield b""  # pragma: no cover
+
+
+def _eventually(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    stop = threading.Event()
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        stop.wait(0.05)
+    return True
 
 
 def _healthy_within_a_second(target: str) -> bool:
@@ -117,7 +128,10 @@ def test_an_authenticated_call_that_never_sends_its_request_is_dropped(
                                                        timeout=60) for _ in range(3)]
             for call in calls:  # dropped after api.request_message_seconds (1 s), long before the 60 s deadline
                 assert call.exception(timeout=30).code() == grpc.StatusCode.CANCELLED
-            assert server.limits is not None and server.limits.open_count("call", "slow") == 0
+            limits = server.limits
+            assert limits is not None
+            # The client learns of the drop before the server's thread has let go of the call.
+            assert _eventually(lambda: limits.open_count("call", "slow") == 0)
         finally:
             stop.set()
 
@@ -134,10 +148,10 @@ def test_uploads_past_the_per_caller_cap_are_resource_exhausted(api_settings: Se
         stub = pb.MigrationServiceStub(channel)
         try:
             open_uploads = [stub.CreateMigration.future(stalled(), metadata=metadata, timeout=60) for _ in range(2)]
-            assert server.limits is not None
-            while server.limits.open_count("upload", "uploader") < 2:
-                assert not any(call.done() for call in open_uploads)
-                stop.wait(0.05)
+            limits = server.limits
+            assert limits is not None
+            assert _eventually(lambda: limits.open_count("upload", "uploader") == 2)
+            assert not any(call.done() for call in open_uploads)
             with pytest.raises(grpc.RpcError) as raised:
                 stub.CreateMigration(requests(rows("user0001,premium,gold")), metadata=metadata, timeout=30)
             assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
@@ -169,3 +183,28 @@ def test_a_watch_ends_at_its_maximum_lifetime_and_the_client_resumes_it(
         finally:
             snapshots.close()
             client.close()
+
+
+def test_an_upload_whose_next_chunk_is_late_is_dropped_and_stages_nothing(
+        api_settings: Settings, engine: Engine, db: Any) -> None:
+    key = f"stalled-{fresh_users(1)[0]}"
+    body = rows(*(f"{user},basic,gold" for user in fresh_users(40)))
+    stop = threading.Event()
+
+    def stalls_halfway() -> Iterator[pb.CreateMigrationRequest]:
+        for index, message in enumerate(requests(body, request_id=key, chunk=64)):
+            if index == 5:
+                stop.wait()  # a cut-off upload must never be taken for a complete one
+            yield message
+
+    with _server(api_settings, engine, upload_idle_seconds=1.0) as server, \
+            _own_connection(f"127.0.0.1:{server.port}") as channel:
+        try:
+            call = pb.MigrationServiceStub(channel).CreateMigration.future(
+                stalls_halfway(), metadata=_bearer(api_settings, Role.OPERATOR, "stalled"), timeout=60)
+            assert call.exception(timeout=30).code() == grpc.StatusCode.CANCELLED
+        finally:
+            stop.set()
+    with db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM migrations WHERE request_id = %s", (key,))
+        assert cur.fetchone()[0] == 0

@@ -10,6 +10,7 @@ cancels calls whose message is late.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import threading
@@ -21,9 +22,19 @@ import grpc
 
 from subshift.observability.logs import get_logger
 
-__all__ = ["RequestWatchdog", "request_streaming"]
+__all__ = ["RequestLate", "RequestWatchdog", "request_streaming"]
 
 _log = get_logger(__name__)
+
+
+class RequestLate(grpc.RpcError):
+    """A request message did not arrive within its deadline; the call was cancelled.
+
+    An ``RpcError``, as for a call the client cancelled: the servicer rolls back and audits it so.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the request message did not arrive within {seconds:g}s; the call was dropped")
 
 
 class RequestWatchdog:
@@ -36,14 +47,17 @@ class RequestWatchdog:
         self._waiting: dict[int, grpc.ServicerContext] = {}
         self._order = itertools.count()
         self._changed = threading.Condition()
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="subshift-api-request-watchdog", daemon=True)
         self._thread.start()
 
     def read(self, messages: Iterator[Any], context: grpc.ServicerContext, seconds: float) -> Any:
-        """The next message from ``messages``, or StopIteration; the call is cancelled if it takes ``seconds``.
+        """The next message from ``messages``; the call is cancelled if it takes ``seconds``.
 
         Raises:
-            StopIteration: the client closed its side without another message (or was cancelled as late).
+            StopIteration: the client closed its side without another message.
+            RequestLate: the message did not arrive in time (the call is cancelled; never mistake this
+                for the end of the stream, which would take a cut-off upload as complete).
             grpc.RpcError: the call ended while waiting.
         """
         with self._changed:
@@ -52,16 +66,36 @@ class RequestWatchdog:
             self._waiting[ticket] = context
             self._changed.notify()
         try:
-            return next(messages)
-        finally:
-            with self._changed:
-                self._waiting.pop(ticket, None)  # read in time: the watchdog skips it
+            message = next(messages)
+        except StopIteration:
+            if self._late(ticket):
+                raise RequestLate(seconds) from None
+            raise
+        except BaseException:
+            self._late(ticket)
+            raise
+        if self._late(ticket):
+            raise RequestLate(seconds)
+        return message
+
+    def _late(self, ticket: int) -> bool:
+        """Stop watching ``ticket``; True if the watchdog had already cancelled its call."""
+        with self._changed:
+            return self._waiting.pop(ticket, None) is None
+
+    def close(self) -> None:
+        """Stop the watchdog thread (calls still waiting are no longer cancelled)."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify()
 
     def _run(self) -> None:
         while True:
             with self._changed:
-                while not self._due:
+                while not self._due and not self._closed:
                     self._changed.wait()
+                if self._closed:
+                    return
                 due, ticket = self._due[0]
                 wait = due - time.monotonic()
                 if wait > 0:
@@ -76,11 +110,19 @@ class RequestWatchdog:
 
 
 def _refuse(context: grpc.ServicerContext, problem: str) -> NoReturn:
-    # abort raises; a call the watchdog cancelled gets no status anyway, but grpc then logs no traceback
-    if context.is_active():
-        context.abort(grpc.StatusCode.INVALID_ARGUMENT, problem)
-    context.abort(grpc.StatusCode.CANCELLED, "the request message did not arrive in time")
+    context.abort(grpc.StatusCode.INVALID_ARGUMENT, problem)
     raise AssertionError("abort returns only by raising")  # pragma: no cover
+
+
+def _read(watchdog: RequestWatchdog, messages: Iterator[Any], context: grpc.ServicerContext, seconds: float) -> Any:
+    try:
+        return watchdog.read(messages, context, seconds)
+    except RequestLate:
+        # The call is cancelled already, so no status reaches the client; marking it aborted keeps grpc
+        # from logging the RequestLate that ends the handler as an application error with a traceback.
+        with contextlib.suppress(Exception):  # abort always raises: that is how it marks the call
+            context.abort(grpc.StatusCode.CANCELLED, "the request message did not arrive in time")
+        raise
 
 
 def request_streaming(handler: grpc.RpcMethodHandler[Any, Any], watchdog: RequestWatchdog, *,
@@ -94,7 +136,7 @@ def request_streaming(handler: grpc.RpcMethodHandler[Any, Any], watchdog: Reques
         seconds = first_seconds
         while True:
             try:
-                message = watchdog.read(messages, context, seconds)
+                message = _read(watchdog, messages, context, seconds)
             except StopIteration:
                 return
             seconds = next_seconds
@@ -105,11 +147,11 @@ def request_streaming(handler: grpc.RpcMethodHandler[Any, Any], watchdog: Reques
         # a stream whose close is never read stays open in the transport and counts against the
         # connection's concurrent streams until the connection dies.
         try:
-            message = watchdog.read(messages, context, first_seconds)
+            message = _read(watchdog, messages, context, first_seconds)
         except StopIteration:
             _refuse(context, "the call ended without its request message")
         try:
-            watchdog.read(messages, context, first_seconds)
+            _read(watchdog, messages, context, first_seconds)
         except StopIteration:
             return message
         _refuse(context, "this method takes one request message; the call sent more")

@@ -61,6 +61,7 @@ class ApiServer:
     health_server: grpc.Server | None = None
     health_port: int | None = None
     limits: CallLimits | None = None
+    watchdog: RequestWatchdog | None = None
 
     def __iter__(self) -> Iterator[grpc.Server | int]:
         """``server, port = create_server(...)`` works too."""
@@ -73,6 +74,8 @@ class ApiServer:
         done: threading.Event = self.server.stop(grace)
         if self.health_server is not None:
             self.health_server.stop(0)  # its answer is NOT_SERVING from here on; nothing to drain
+        if self.watchdog is not None:
+            self.watchdog.close()  # draining calls have their messages; no new call is waiting for one
         if self.changes is not None:
             self.changes.stop()  # calls still draining read the database
         return done
@@ -188,4 +191,4 @@ def create_server(settings: Settings, engine: Engine, *, address: str | None = N
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     return ApiServer(server=server, port=port, health=health_servicer, metrics=metrics, stopping=stopping,
                      reads=reads, changes=changes, health_server=health_server, health_port=health_port,
-                     limits=limits)
+                     limits=limits, watchdog=pacing.watchdog)
