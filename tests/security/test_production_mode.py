@@ -82,6 +82,21 @@ def test_development_mode_refuses_the_public_secret_beyond_loopback(bind: str) -
         refuse_unsafe_production(development)
 
 
+@pytest.mark.parametrize("secret", ["", "short", "CHANGE-ME-to-32-random-bytes-xxxxxxxx"], ids=["empty", "short",
+                                                                                                   "placeholder"])
+def test_development_mode_beyond_loopback_needs_a_strong_secret(secret: str) -> None:
+    development = Settings(auth=AuthSettings.model_validate({"production": False, "hs256_secret": secret}),
+                           api=ApiSettings(addr="0.0.0.0:50051"))
+    with pytest.raises(ContractError, match="SUBSHIFT_AUTH_HS256_SECRET"):
+        refuse_unsafe_production(development)
+    strong = development.model_copy(update={"auth": AuthSettings.model_validate({"hs256_secret": STRONG})})
+    refuse_unsafe_production(strong)
+
+
+def test_an_empty_secret_is_no_secret() -> None:
+    assert AuthSettings.model_validate({"hs256_secret": ""}).hs256_secret is None
+
+
 @pytest.mark.parametrize("bind", ["127.0.0.1:50051", "localhost:0", "[::1]:50051"])
 def test_development_mode_keeps_the_public_secret_on_loopback(bind: str) -> None:
     refuse_unsafe_production(Settings(auth=AuthSettings.model_validate({"production": False}),

@@ -47,4 +47,6 @@ class AuthSettings(BaseSettings):
     def _no_development_secret_in_production(self) -> Self:
         if self.production and "hs256_secret" not in self.model_fields_set:
             self.hs256_secret = None
+        if self.hs256_secret is not None and not self.hs256_secret.get_secret_value():
+            self.hs256_secret = None  # an empty secret (compose's unset variable) is no secret, never the key ""
         return self

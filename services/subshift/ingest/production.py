@@ -6,8 +6,8 @@ or when it would serve without TLS (bearer tokens in clear) unless ``api.allow_p
 a mesh terminates TLS in front of it.
 
 Development mode accepts the public development secret only while the API listens on loopback:
-a development API reachable from other machines (a container's ``0.0.0.0``) needs a secret of
-its own.
+a development API reachable from other machines (a container's ``0.0.0.0``) needs a strong secret
+of its own, as production would.
 """
 
 from __future__ import annotations
@@ -37,26 +37,29 @@ def weak_secret(secret: str) -> str | None:
     return None
 
 
-def _development_secret_off_loopback(settings: Settings, bind: str) -> None:
+def _development_beyond_loopback(settings: Settings, bind: str) -> None:
     auth = settings.auth
     host = bind.rsplit(":", 1)[0] if bind.count(":") == 1 or bind.startswith("[") else bind
-    public = auth.hs256_secret is not None and auth.hs256_secret.get_secret_value() == DEVELOPMENT_SECRET
-    if public and any(alg.upper().startswith("HS") for alg in auth.algorithms) and not host.startswith(_LOOPBACK):
+    if host.startswith(_LOOPBACK) or not any(alg.upper().startswith("HS") for alg in auth.algorithms):
+        return
+    problem = "is not set" if auth.hs256_secret is None else weak_secret(auth.hs256_secret.get_secret_value())
+    if problem:
         raise ContractError(
-            f"the API refuses to start: it would listen on {bind} beyond loopback while accepting tokens signed with "
-            "the public development secret; set SUBSHIFT_AUTH_HS256_SECRET to 32 random bytes of your own")
+            f"the API refuses to start: it would listen on {bind}, beyond loopback, in development mode while "
+            f"SUBSHIFT_AUTH_HS256_SECRET {problem}; set it to {MIN_SECRET_BYTES} random bytes of your own "
+            "(e.g. openssl rand -base64 32)")
 
 
 def refuse_unsafe_production(settings: Settings, *, bind: str | None = None) -> None:
     """Refuse what the module docstring lists; ``bind`` is where the API will listen (default ``api.addr``).
 
     Raises:
-        ContractError: production mode with a weak HS* secret or without TLS, or the development secret
-            beyond loopback (one sentence saying how to fix it).
+        ContractError: production mode with a weak HS* secret or without TLS, or development mode beyond
+            loopback without a strong secret (one sentence saying how to fix it).
     """
     auth, api = settings.auth, settings.api
     if not auth.production:
-        _development_secret_off_loopback(settings, bind or api.addr)
+        _development_beyond_loopback(settings, bind or api.addr)
         return
     hmac = sorted(alg for alg in auth.algorithms if alg.upper().startswith("HS"))
     if hmac and auth.hs256_secret is not None:
