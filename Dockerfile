@@ -39,8 +39,12 @@ RUN contracts_dir="$(python -c 'from subshift.contracts_manifest import CONTRACT
 
 USER 10001:10001
 WORKDIR /home/subshift
-# In a container the API listens on every interface; metrics ports: api 9464, relay 9465, consumer 9466.
+# In a container the API listens on every interface; metrics ports: api 9464, relay 9465, consumer 9466;
+# health alone on 50052. The image is in production mode: no development secret exists, and the API
+# refuses to start without TLS or with a weak HS* secret. Development (docker-compose.yml) says otherwise.
 ENV SUBSHIFT_API_ADDR=0.0.0.0:50051 \
+    SUBSHIFT_API_HEALTH_ADDR=0.0.0.0:50052 \
+    SUBSHIFT_AUTH_PRODUCTION=true \
     SUBSHIFT_STATE_DIR=/home/subshift/.subshift
 EXPOSE 50051 9464 9465 9466
 ENTRYPOINT ["subshift"]

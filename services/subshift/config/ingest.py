@@ -22,6 +22,13 @@ class IngestSettings(BaseSettings):
     max_field_chars: int = Field(
         default=4_096, ge=64, description="Longest field (quoted fields may span lines); longer refuses the upload."
     )
+    max_upload_bytes: int = Field(
+        default=1024 * 1024 * 1024, ge=1024,
+        description="Most bytes of CSV in one upload; more refuses the whole upload.")
+    max_rejected_spool_bytes: int = Field(
+        default=256 * 1024 * 1024, ge=1024,
+        description="Most bytes of rejected rows one upload may spool to disk while it is checked; more refuses "
+                    "the upload (the API's temporary volume must hold this for each upload in progress).")
     max_reported_violations: int = Field(
         default=100, ge=1, le=1000, description="Row violations returned to the caller (the total is always given)."
     )

@@ -5,9 +5,14 @@ Checks, in order, each failure an ``AuthenticationError`` whose message is for s
 1. size (``auth.max_token_bytes``) and shape, before any parsing cost;
 2. ``alg`` in the ``auth.algorithms`` allow-list (``none`` can never be listed usefully);
 3. the key: HS* use the shared development secret; RS*/ES* use the JWKS key with the token's
-   ``kid``, whose own algorithm must equal ``alg`` (no HS256-with-a-public-key confusion);
+   ``kid`` (bounded, and fetched without letting callers drive fetches: see ``jwks``), whose own
+   algorithm must equal ``alg`` (no HS256-with-a-public-key confusion);
 4. signature, ``iss`` and ``aud`` (PyJWT), with ``exp``, ``iss``, ``aud`` and ``sub`` required;
-5. ``exp``, ``nbf`` and ``iat`` against an injectable clock with ``auth.leeway_seconds``.
+5. ``exp``, ``nbf`` and ``iat`` against an injectable clock with ``auth.leeway_seconds`` (at most
+   5 minutes); an ``exp`` further ahead than ``auth.max_lifetime_seconds`` is refused, so a stolen
+   token cannot have been minted to live for ever.
+
+Attacker-chosen values (``alg``, ``kid``) appear in messages cut short (``jwks.shown``).
 
 A token that passed is remembered for ``VERIFIED_FOR_SECONDS`` (clients send the same token on
 every call): within that time only step 5 runs again, so an expired token is refused on time and
@@ -19,6 +24,7 @@ Roles come from the ``auth.role_claim`` claim (a string or a list); the highest 
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +39,7 @@ import jwt
 from subshift.config import AuthSettings
 from subshift.errors import ContractError
 from subshift.ingest.errors import AuthenticationError
+from subshift.ingest.jwks import JwksKeys, checked_kid, shown
 
 __all__ = ["CURRENT_CALLER", "VERIFIED_FOR_SECONDS", "Caller", "Role", "TokenVerifier"]
 
@@ -62,7 +69,8 @@ _REQUIRED = ["exp", "iss", "aud", "sub"]
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    # JSON as Python reads it allows NaN and Infinity, which every comparison would let through.
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class TokenVerifier:
@@ -76,8 +84,8 @@ class TokenVerifier:
             raise ContractError("auth.algorithms must not allow 'none'")
         self._jwks = jwt.PyJWKSet.from_dict(json.loads(Path(settings.jwks_file).read_text())) if (
             settings.jwks_file) else None
-        self._jwks_client = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=300) if (
-            settings.jwks_url) else None
+        self._jwks_client = JwksKeys(settings.jwks_url, timeout=settings.jwks_timeout_seconds,
+                                     unknown_for=settings.unknown_kid_seconds) if settings.jwks_url else None
         # token → (caller, its claims, when the verification is to be repeated); oldest first
         self._verified: dict[str, tuple[Caller, dict[str, Any], float]] = {}
         self._remembering = threading.Lock()  # calls run on many threads; only a miss writes
@@ -111,7 +119,7 @@ class TokenVerifier:
             raise AuthenticationError(f"malformed token: {error}") from None
         alg = header.get("alg")
         if not isinstance(alg, str) or alg not in self._algorithms:
-            raise AuthenticationError(f"algorithm {alg!r} is not allowed")
+            raise AuthenticationError(f"algorithm {shown(alg)} is not allowed")
         key = self._key(alg, header.get("kid"))
         try:
             claims: dict[str, Any] = jwt.decode(
@@ -131,21 +139,18 @@ class TokenVerifier:
             if self._settings.hs256_secret is None:
                 raise AuthenticationError("HMAC token but no shared secret is configured")
             return self._settings.hs256_secret.get_secret_value()
-        if not isinstance(kid, str):
-            raise AuthenticationError("token has no kid")
+        kid = checked_kid(kid)
         try:
             if self._jwks is not None:
                 jwk = self._jwks[kid]
             elif self._jwks_client is not None:
-                jwk = self._jwks_client.get_signing_key(kid)
+                jwk = self._jwks_client.key(kid)
             else:
                 raise AuthenticationError(f"{alg} token but no JWKS is configured")
         except KeyError:
-            raise AuthenticationError(f"unknown kid {kid!r}") from None
-        except jwt.PyJWKClientError as error:
-            raise AuthenticationError(f"JWKS lookup failed for kid {kid!r}: {error}") from None
+            raise AuthenticationError(f"unknown kid {shown(kid)}") from None
         if jwk.algorithm_name != alg:
-            raise AuthenticationError(f"key {kid!r} is for {jwk.algorithm_name}, token says {alg}")
+            raise AuthenticationError(f"key {shown(kid)} is for {jwk.algorithm_name}, token says {alg}")
         return jwk.key
 
     def _check_times(self, claims: dict[str, Any]) -> None:
@@ -156,6 +161,9 @@ class TokenVerifier:
             raise AuthenticationError("exp must be a number")
         if now > exp + leeway:  # type: ignore[operator]
             raise AuthenticationError("token expired")
+        if exp > now + self._settings.max_lifetime_seconds + leeway:  # type: ignore[operator]
+            raise AuthenticationError(f"exp is more than auth.max_lifetime_seconds "
+                                      f"({self._settings.max_lifetime_seconds}) ahead")
         if nbf is not None and (not _is_number(nbf) or now + leeway < nbf):
             raise AuthenticationError("token not valid yet (nbf)")
         if iat is not None and (not _is_number(iat) or iat > now + leeway):

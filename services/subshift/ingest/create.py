@@ -91,7 +91,8 @@ def create_migration(engine: Engine, settings: IngestSettings, header: UploadHea
         existing = find_by_request_id(engine, header.request_id)
         if existing is not None:
             return _replay(existing, hashed, header.request_id)
-    limits = CsvLimits(settings.max_rows, settings.max_line_chars, settings.max_field_chars)
+    limits = CsvLimits(settings.max_rows, settings.max_line_chars, settings.max_field_chars,
+                       max_upload_bytes=settings.max_upload_bytes)
     log = ViolationLog(settings.max_reported_violations)
     if header.validate_only:
         return _dry_run(engine, settings, header, hashed, limits, log, created_by)
@@ -118,7 +119,7 @@ def _stage(engine: Engine, settings: IngestSettings, header: UploadHeader, hashe
         records = open_csv(hashed, limits)
         checker = RowChecker(records.header, catalog, settings.user_id_pattern)
         counts = stage_items(cursor, migration_id=migration_id, records=records, checker=checker, log=log,
-                             trace_parent=trace_parent)
+                             trace_parent=trace_parent, max_spool_bytes=settings.max_rejected_spool_bytes)
         digest = hashed.hexdigest()
         refusal = _refusal(counts, header)
         if refusal is None:

@@ -39,6 +39,7 @@ class CsvLimits:
     max_rows: int
     max_line_chars: int
     max_field_chars: int
+    max_upload_bytes: int | None = None  # None: no cap on the file's size
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +75,16 @@ def _line_batches(chunks: Iterable[bytes], limits: CsvLimits) -> Iterator[list[s
     pending = ""
     seen_text = False
     max_line = limits.max_line_chars
+    max_bytes = limits.max_upload_bytes
+    received = 0
     source = itertools.chain(chunks, [None])  # None marks the end, so the decoder can be finalised
     for chunk in source:
         problem: _Unreadable | None = None
+        if chunk is not None and max_bytes is not None:
+            received += len(chunk)
+            if received > max_bytes:
+                raise _Unreadable(f"the upload is larger than {max_bytes} bytes (ingest.max_upload_bytes); "
+                                  "split it into several uploads", "upload_too_large")
         try:
             text = decoder.decode(b"", final=True) if chunk is None else decoder.decode(chunk)
         except UnicodeDecodeError as error:

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SHUTTING_DOWN",
+    "WATCH_ENDED",
     "AuthenticationError",
     "IdempotencyConflict",
     "PermissionDeniedError",
@@ -21,6 +22,8 @@ __all__ = [
 
 # ``InfrastructureError.code`` of a call ended because the server is stopping; its message is safe to show.
 SHUTTING_DOWN = "shutting_down"
+# ``InfrastructureError.code`` of a watch ended at its maximum lifetime; clients resume it like a shutdown.
+WATCH_ENDED = "watch_ended"
 
 
 class UploadRejected(DataError):

@@ -5,28 +5,37 @@ policy is built from the service descriptors, so a new method is protected the m
 declared. A method of a protected service without the option needs ADMIN (fail closed). Health
 checking and reflection are public. Failures are generic for the caller (``UNAUTHENTICATED``:
 "missing or invalid credentials"); the reason goes to the server log only.
+
+Each call then passes, in this order: authentication and the role check (before any request
+message is read, so an anonymous caller costs no waiting thread), the caps on open calls
+(``call_limits``), and the request message read under its deadline (``request_deadline``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
 from google.protobuf.descriptor import ServiceDescriptor
 
 from subshift.ingest.auth import CURRENT_CALLER, Role, TokenVerifier
+from subshift.ingest.call_limits import CallLimits, Limit, LimitAround
 from subshift.ingest.errors import AuthenticationError
 from subshift.ingest.handlers import Around, wrap_handler
 from subshift.ingest.metrics import ApiMetrics, MetricsAround
+from subshift.ingest.request_deadline import RequestWatchdog, request_streaming
 from subshift.observability.logs import get_logger
-from subshift_client.migration_v1 import required_role
+from subshift_client.migration_v1 import MIGRATION_SERVICE, required_role
 
-__all__ = ["PUBLIC_SERVICES", "ApiInterceptor", "role_policy"]
+__all__ = ["PUBLIC_SERVICES", "ApiInterceptor", "RequestPacing", "role_policy"]
 
 PUBLIC_SERVICES = ("grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection",
                    "grpc.reflection.v1.ServerReflection")
 _GENERIC = "missing or invalid credentials"
+_WATCH = f"/{MIGRATION_SERVICE.full_name}/WatchMigration"
+_UPLOAD = f"/{MIGRATION_SERVICE.full_name}/CreateMigration"
 _log = get_logger(__name__)
 
 
@@ -71,13 +80,25 @@ class _AuthAround(Around):
         CURRENT_CALLER.reset(state)
 
 
-class ApiInterceptor(grpc.ServerInterceptor):
-    """Authenticates and authorises each call, and measures it."""
+@dataclass(frozen=True)
+class RequestPacing:
+    """How long a call may take to send its first request message, and an upload each later one."""
 
-    def __init__(self, verifier: TokenVerifier, policy: Mapping[str, Role], metrics: ApiMetrics | None) -> None:
+    watchdog: RequestWatchdog
+    first_seconds: float
+    next_seconds: float
+
+
+class ApiInterceptor(grpc.ServerInterceptor):
+    """Authenticates, authorises and admits each call, paces its request messages, and measures it."""
+
+    def __init__(self, verifier: TokenVerifier, policy: Mapping[str, Role], metrics: ApiMetrics | None, *,
+                 limits: CallLimits | None = None, pacing: RequestPacing | None = None) -> None:
         self._verifier = verifier
         self._policy = policy
         self._metrics = metrics
+        self._limits = limits
+        self._pacing = pacing
         # method → (the registered handler, its wrapped form): wrapping is done once per method, not per call
         self._wrapped: dict[str, tuple[grpc.RpcMethodHandler[Any, Any], grpc.RpcMethodHandler[Any, Any]]] = {}
 
@@ -95,9 +116,23 @@ class ApiInterceptor(grpc.ServerInterceptor):
         return wrapped
 
     def _wrap(self, method: str, handler: grpc.RpcMethodHandler[Any, Any]) -> grpc.RpcMethodHandler[Any, Any]:
+        # Innermost first: the last wrapper's ``before`` runs first.
+        if self._pacing is not None:
+            handler = request_streaming(handler, self._pacing.watchdog, first_seconds=self._pacing.first_seconds,
+                                        next_seconds=self._pacing.next_seconds)
         if method.lstrip("/").split("/", 1)[0] not in PUBLIC_SERVICES:
+            if self._limits is not None:
+                handler = wrap_handler(handler, LimitAround(self._limits, self._kinds(method, self._limits)))
             required = self._policy.get(method, Role.ADMIN)
             handler = wrap_handler(handler, _AuthAround(self._verifier, method, required))
         if self._metrics is not None:
             handler = wrap_handler(handler, MetricsAround(self._metrics, method))
         return handler
+
+    @staticmethod
+    def _kinds(method: str, limits: CallLimits) -> tuple[Limit, ...]:
+        if method == _WATCH:
+            return (limits.calls, limits.watches)
+        if method == _UPLOAD:
+            return (limits.calls, limits.uploads)
+        return (limits.calls,)

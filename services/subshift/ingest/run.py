@@ -42,6 +42,10 @@ def serve_api(settings: Settings, engine: Engine, stop: threading.Event) -> None
             raise ContractError(f"cannot serve metrics on port {settings.api.metrics_port}: {error}; "
                                 "set SUBSHIFT_API_METRICS_PORT (0 turns metrics off)") from error
     tune_interpreter()
+    if not settings.auth.production:
+        # Said loudly on every start: development mode may accept tokens signed with a public secret.
+        _log.warning("api_development_mode", detail="DEVELOPMENT MODE: not for production; set "
+                     "SUBSHIFT_AUTH_PRODUCTION=true with RS256/ES256 keys and TLS before exposing this API")
     _log.info("api_serving", addr=settings.api.addr, port=api.port, metrics_port=settings.api.metrics_port,
               tls=settings.api.tls_cert is not None)
     wait_for_stop(stop)

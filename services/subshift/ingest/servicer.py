@@ -152,7 +152,8 @@ class MigrationServicer(pb.MigrationServiceServicer):
         with self._edge(context):
             snapshots = watch_migration(self._engine, parse_migration_id(request.migration_id),
                                         interval=self._settings.api.watch_interval_seconds,
-                                        stopping=self._stopping, active=context.is_active)
+                                        stopping=self._stopping, active=context.is_active,
+                                        lifetime=self._settings.api.watch_max_seconds)
             for migration in snapshots:
                 yield pb.WatchMigrationResponse(migration=convert.migration_pb(migration))
 

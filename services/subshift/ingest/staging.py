@@ -5,7 +5,8 @@ Everything runs inside the caller's transaction, so a crash at any step leaves n
 1. Rows are parsed and checked while ``COPY`` pulls them: valid rows go straight to
    ``migration_items``, each with a random event id (``event_ids``), a batch at a time, so the
    file is never in memory and parsing overlaps PostgreSQL's work.
-2. Rejected rows are spooled to a temporary file meanwhile (memory stays flat however many).
+2. Rejected rows are spooled to a temporary file meanwhile (memory stays flat however many; the
+   file is capped at ``max_spool_bytes``, past which the upload is refused, so disk stays bounded).
 3. Duplicate users are found by PostgreSQL (``duplicates``), marked rejected with the row of
    their first appearance, and their event ids cleared; the first few are read back for the report.
 4. The spooled rejected rows are copied in with NULL event ids.
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from subshift.errors import DataError
 from subshift.ingest.copy_source import CopySource, copy_escape
 from subshift.ingest.csv_reader import CsvRecords
 from subshift.ingest.duplicates import find_upload_duplicates, mark_duplicates
@@ -114,19 +116,30 @@ def _format(batch: list[tuple[int, str, str, str]], line: Line, event_ids: bool)
 
 
 def stage_items(cursor: Any, *, migration_id: uuid.UUID, records: CsvRecords, checker: RowChecker,
-                log: ViolationLog, trace_parent: str | None) -> StageCounts:
-    """Stage an upload's rows as items of ``migration_id`` (steps 1-4 of the module docstring)."""
+                log: ViolationLog, trace_parent: str | None, max_spool_bytes: int | None = None) -> StageCounts:
+    """Stage an upload's rows as items of ``migration_id`` (steps 1-4 of the module docstring).
+
+    Raises:
+        DataError: a row is unreadable, or the rejected rows outgrow ``max_spool_bytes``.
+    """
     cursor.execute(_WORK_MEM)
     prefix = f"{migration_id}\t"
     suffix = f"\t{copy_escape(trace_parent)}\n" if trace_parent else "\t\\N\n"
     stamp = datetime.now(UTC).isoformat()
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+", encoding="utf-8", newline="") as spool:
 
+        spooled = 0
+
         def rejected(row: int, fields: list[str], found: list[RowViolation]) -> None:
+            nonlocal spooled
             user, current, target = (copy_escape(value) for value in _values(fields, checker))
             reason = copy_escape("; ".join(violation.message for violation in found))
-            spool.write(f"{prefix}{row}\t{user}\t{current}\t{target}\t\\N\trejected\t{reason}\t"
-                        f"{copy_escape(found[0].column)}\t{stamp}\n")
+            spooled += spool.write(f"{prefix}{row}\t{user}\t{current}\t{target}\t\\N\trejected\t{reason}\t"
+                                   f"{copy_escape(found[0].column)}\t{stamp}\n")
+            if max_spool_bytes is not None and spooled > max_spool_bytes:
+                raise DataError(f"row {row}: the rejected rows so far exceed {max_spool_bytes} bytes "
+                                "(ingest.max_rejected_spool_bytes); fix the file and upload it again",
+                                row=row, rule="too_many_rejected_bytes")
 
         valid = _stream(
             cursor,

@@ -12,7 +12,7 @@ from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2  # type: ignore[import-untyped]  # no stubs ship
 
 from subshift.errors import ContractError, DataError, InfrastructureError, NotFoundError, SubshiftError
-from subshift.ingest.errors import SHUTTING_DOWN, IdempotencyConflict, StateConflict, UploadRejected
+from subshift.ingest.errors import SHUTTING_DOWN, WATCH_ENDED, IdempotencyConflict, StateConflict, UploadRejected
 from subshift.ingest.validation import RowViolation
 from subshift_client import migration_v1 as pb
 
@@ -78,7 +78,7 @@ def status_for(error: SubshiftError, *, max_violations: int = 100) -> status_pb2
     elif code == grpc.StatusCode.INTERNAL:
         message = "internal error; the server log has the details"
     elif code == grpc.StatusCode.UNAVAILABLE:
-        if not (isinstance(error, InfrastructureError) and error.code == SHUTTING_DOWN):
+        if not (isinstance(error, InfrastructureError) and error.code in (SHUTTING_DOWN, WATCH_ENDED)):
             message = "a backing service is unavailable; retry shortly (the server log has the details)"
         details.append(_pack(error_details_pb2.RetryInfo(retry_delay={"seconds": 1})))
     return status_pb2.Status(code=getattr(code_pb2, code.name), message=message, details=details)

@@ -36,12 +36,16 @@ def mint_dev_token(settings: AuthSettings, *, role: Role, subject: str, ttl_seco
 
     Raises:
         ContractError: production keys are configured, or no shared secret / HS256 is allowed.
+        DataError: ``ttl_seconds`` exceeds ``auth.max_lifetime_seconds`` (the API would refuse the token).
     """
     if settings.production:
         raise ContractError("auth.production is true: development tokens cannot be minted; "
                             "get a token from your identity provider")
     if settings.hs256_secret is None or "HS256" not in settings.algorithms:
         raise ContractError("development tokens need auth.hs256_secret and HS256 in auth.algorithms")
+    if ttl_seconds > settings.max_lifetime_seconds:
+        raise DataError(f"ttl of {ttl_seconds}s exceeds auth.max_lifetime_seconds ({settings.max_lifetime_seconds}s); "
+                        "the API would refuse the token", column="ttl", rule="too_long")
     now = int(clock())
     claims = {"sub": subject, "iss": settings.issuer, "aud": settings.audience, "iat": now, "nbf": now,
               "exp": now + ttl_seconds, settings.role_claim: [role.name.lower()]}

@@ -74,8 +74,9 @@ def engine(ingest_database: DatabaseSettings) -> Iterator[Engine]:
 def api_settings(settings: Settings, ingest_database: DatabaseSettings) -> Settings:
     return settings.model_copy(update={
         "database": ingest_database,
+        # One subject ("tester") makes most calls here, a few of them concurrent uploads.
         "api": settings.api.model_copy(update={"addr": "127.0.0.1:0", "metrics_port": 0,
-                                               "watch_interval_seconds": 0.05}),
+                                               "watch_interval_seconds": 0.05, "max_uploads_per_caller": 4}),
         "ingest": settings.ingest.model_copy(update={"max_rows": 1000}),
     })
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -71,7 +72,7 @@ def test_a_token_without_a_role_is_permission_denied(stub: Any, api: Api) -> Non
     secret = api.settings.auth.hs256_secret
     assert secret is not None
     value = jwt.encode({"sub": "x", "iss": api.settings.auth.issuer, "aud": api.settings.auth.audience,
-                        "exp": 4_000_000_000}, secret.get_secret_value(), algorithm="HS256")
+                        "exp": int(time.time()) + 600}, secret.get_secret_value(), algorithm="HS256")
     with pytest.raises(grpc.RpcError) as raised:
         _get(stub, [("authorization", f"Bearer {value}")])
     assert raised.value.code() == grpc.StatusCode.PERMISSION_DENIED

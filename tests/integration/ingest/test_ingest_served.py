@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 
 from ingest.uploads import Token, requests, rows, upload
 from subshift.config import Settings
+from subshift.errors import ContractError
 from subshift.ingest.auth import Role
 from subshift.ingest.server import create_server
 from subshift.ingest.tokens import mint_dev_token
@@ -194,3 +195,49 @@ def test_create_server_unpacks_as_server_and_port(api_settings: Settings, engine
         assert server is api.server and port == api.port > 0
     finally:
         api.stop(0).wait(10)
+
+
+def _with_health_addr(settings: Settings, health_addr: str | None) -> Settings:
+    return settings.model_copy(update={"api": settings.api.model_copy(update={"health_addr": health_addr})})
+
+
+def test_health_answers_on_a_server_of_its_own(api_settings: Settings, engine: Engine) -> None:
+    server = create_server(_with_health_addr(api_settings, "127.0.0.1:0"), engine)
+    try:
+        assert server.health_port and server.health_port != server.port
+        with grpc.insecure_channel(f"127.0.0.1:{server.health_port}") as channel:
+            answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
+            assert answer.status == health_pb2.HealthCheckResponse.SERVING
+            with pytest.raises(grpc.RpcError) as raised:  # health only: the API is not on this port
+                pb.MigrationServiceStub(channel).ListMigrations(pb.ListMigrationsRequest(), timeout=10)
+            assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    finally:
+        server.stop(0).wait(10)
+
+
+def test_a_configured_health_address_in_use_stops_the_start(api_settings: Settings, engine: Engine) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        address = f"127.0.0.1:{taken.getsockname()[1]}"
+        with pytest.raises(ContractError, match="cannot listen"):
+            create_server(_with_health_addr(api_settings, address), engine)
+
+
+def test_the_derived_health_address_in_use_leaves_health_on_the_api_port(api_settings: Settings,
+                                                                        engine: Engine) -> None:
+    api_port = _free_port()
+    with socket.socket() as taken:
+        try:
+            taken.bind(("127.0.0.1", api_port + 1))
+            taken.listen()
+        except OSError:
+            pass  # something else holds the port above: in use all the same
+        server = create_server(_with_health_addr(api_settings, None), engine, address=f"127.0.0.1:{api_port}")
+    try:
+        assert server.health_server is None
+        with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+            answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
+            assert answer.status == health_pb2.HealthCheckResponse.SERVING
+    finally:
+        server.stop(0).wait(10)

@@ -69,6 +69,12 @@ def test_compose_file_is_valid() -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_compose_has_no_default_token_secret(compose: dict[str, Any]) -> None:
+    # The API refuses to start until the user sets one (tests/security/test_shipped_settings.py).
+    assert compose["services"]["api"]["environment"]["SUBSHIFT_AUTH_HS256_SECRET"] == ""
+    assert compose["services"]["api"]["environment"]["SUBSHIFT_AUTH_PRODUCTION"] == "false"
+
+
 def test_full_system_is_in_the_file(compose: dict[str, Any]) -> None:
     assert set(compose["services"]) >= {
         "kafka", "schema-registry", "postgres", "prometheus", "grafana", "init", "api", "relay", "consumer",

@@ -108,15 +108,40 @@ def test_metrics_port_matches_the_setting_and_the_scrape_annotation(
     assert deployment["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"] == setting
 
 
-def test_api_readiness_is_the_grpc_health_service_on_the_api_port(rendered: list[dict[str, Any]]) -> None:
+def test_api_probes_ask_the_health_server_of_its_own_which_the_service_does_not_expose(
+        rendered: list[dict[str, Any]]) -> None:
     (container,) = containers_of(find(rendered, "Deployment", "subshift-api"))
-    api_port = int(_config(rendered)["SUBSHIFT_API_ADDR"].rsplit(":", 1)[1])
-    assert _config(rendered)["SUBSHIFT_API_ADDR"].startswith("0.0.0.0:"), "a pod must listen beyond loopback"
-    assert container["readinessProbe"]["grpc"]["port"] == api_port
-    assert container["livenessProbe"]["grpc"]["port"] == api_port
+    config = _config(rendered)
+    api_port = int(config["SUBSHIFT_API_ADDR"].rsplit(":", 1)[1])
+    health_port = int(config["SUBSHIFT_API_HEALTH_ADDR"].rsplit(":", 1)[1])
+    assert config["SUBSHIFT_API_ADDR"].startswith("0.0.0.0:"), "a pod must listen beyond loopback"
+    assert config["SUBSHIFT_API_HEALTH_ADDR"].startswith("0.0.0.0:"), "kubelet probes the pod's address"
+    assert health_port != api_port
+    assert container["readinessProbe"]["grpc"]["port"] == health_port
+    assert container["livenessProbe"]["grpc"]["port"] == health_port
     service = find(rendered, "Service", "subshift-api")
     grpc_port = next(port for port in service["spec"]["ports"] if port["name"] == "grpc")
     assert grpc_port["port"] == api_port
+    assert health_port not in {port["port"] for port in service["spec"]["ports"]}
+
+
+def test_api_temp_volume_has_a_size_limit(rendered: list[dict[str, Any]]) -> None:
+    spec = find(rendered, "Deployment", "subshift-api")["spec"]["template"]["spec"]
+    (tmp,) = [volume for volume in spec["volumes"] if volume["name"] == "tmp"]
+    assert tmp["emptyDir"]["sizeLimit"]
+
+
+def test_api_serves_tls_from_a_mounted_secret(rendered: list[dict[str, Any]]) -> None:
+    spec = find(rendered, "Deployment", "subshift-api")["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    config = _config(rendered)
+    mounts = {mount["name"]: mount["mountPath"] for mount in container["volumeMounts"]}
+    (tls,) = [volume for volume in spec["volumes"] if volume["name"] == "tls"]
+    assert tls["secret"]["secretName"] == "subshift-api-tls"
+    assert config["SUBSHIFT_API_TLS_CERT"] == f"{mounts['tls']}/tls.crt"
+    assert config["SUBSHIFT_API_TLS_KEY"] == f"{mounts['tls']}/tls.key"
+    certificate = load_yaml_documents(K8S / "optional" / "tls-certificate.yaml")[0]
+    assert certificate["kind"] == "Certificate" and certificate["spec"]["secretName"] == "subshift-api-tls"
 
 
 def test_api_grace_period_covers_the_pre_stop_pause_and_the_drain_deadline(rendered: list[dict[str, Any]]) -> None:
@@ -155,7 +180,8 @@ def test_configuration_and_secret_keys_are_real_settings(rendered: list[dict[str
     assert config_keys - known == set()
     assert secret_keys - known == set()
     # Secrets stay out of the ConfigMap.
-    assert {"SUBSHIFT_DATABASE_URL", "SUBSHIFT_AUTH_HS256_SECRET"} <= secret_keys
+    assert "SUBSHIFT_DATABASE_URL" in secret_keys
+    assert "SUBSHIFT_AUTH_HS256_SECRET" not in secret_keys | config_keys, "production has no shared token secret"
     assert not config_keys & secret_keys
 
 
