@@ -18,15 +18,15 @@ from pathlib import Path
 import httpx
 from avro.schema import Schema
 
-from subshift.contracts_manifest import Manifest, TopicSpec
-from subshift.gate.avro_check import AvroVersion, check_avro, parse_schema
-from subshift.gate.baseline import new_since_baseline
-from subshift.gate.findings import Finding, Report, SourceLocation, Unit
-from subshift.gate.history import default_baseline, ensure_full_history, file_versions, resolve_ref
-from subshift.gate.modes import Mode
-from subshift.gate.proto_check import buf_breaking, buf_lint, proto_files
-from subshift.gate.registry_check import registered_versions, registry_finding, registry_verdict
-from subshift.gate.waivers import apply_waivers, load_waivers
+from subshift_contracts.avro_check import AvroVersion, check_avro, parse_schema
+from subshift_contracts.baseline import new_since_baseline
+from subshift_contracts.findings import Finding, Report, SourceLocation, Unit
+from subshift_contracts.history import default_baseline, ensure_full_history, file_versions, resolve_ref
+from subshift_contracts.manifest import Manifest, TopicSpec
+from subshift_contracts.modes import Mode
+from subshift_contracts.proto_check import buf_breaking, buf_lint, proto_files
+from subshift_contracts.registry_check import registered_versions, registry_finding, registry_verdict
+from subshift_contracts.waivers import apply_waivers, load_waivers
 
 __all__ = ["CheckOptions", "run_check"]
 

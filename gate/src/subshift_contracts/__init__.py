@@ -6,7 +6,7 @@ command line turns a ``Report`` into an exit code.
 
 from __future__ import annotations
 
-from subshift.gate.findings import Finding, Report, SourceLocation, Unit
-from subshift.gate.modes import Mode
+from subshift_contracts.findings import Finding, Report, SourceLocation, Unit
+from subshift_contracts.modes import Mode
 
 __all__ = ["Finding", "Mode", "Report", "SourceLocation", "Unit"]

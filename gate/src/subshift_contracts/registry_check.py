@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 import httpx
 
-from subshift.errors import InfrastructureError
-from subshift.gate.avro_check import AvroVersion, parse_schema
-from subshift.gate.findings import Finding
+from subshift_contracts.avro_check import AvroVersion, parse_schema
+from subshift_contracts.errors import InfrastructureError
+from subshift_contracts.findings import Finding
 
 __all__ = ["RegistryVerdict", "registered_versions", "registry_finding", "registry_verdict"]
 

@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from subshift.errors import ContractError
+from subshift_contracts.errors import ContractError
 
 __all__ = ["FileVersion", "default_baseline", "ensure_full_history", "file_versions", "git", "resolve_ref"]
 
