@@ -25,12 +25,13 @@ RUN groupadd --system --gid 10001 subshift \
  && useradd --system --uid 10001 --gid subshift --home-dir /home/subshift --create-home subshift
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
     pip install --no-index --find-links /wheels 'subshift[otlp]'
-# The contracts (subjects.yaml, Avro and Protobuf sources) are read at run time from the
-# directory the manifest loader names; link it there and prove the manifest loads.
+# Running services read topics from the manifest copy generated into the client package. Only the init
+# job's `contracts publish` reads the contracts themselves: from /opt/subshift, named by the variable
+# every `subshift contracts` command honours (there is no git checkout in the image).
 COPY contracts/ /opt/subshift/contracts/
-RUN contracts_dir="$(python -c 'from subshift.contracts_manifest import CONTRACTS_DIR; print(CONTRACTS_DIR)')" \
- && ln -sfn /opt/subshift/contracts "$contracts_dir" \
- && python -c 'from subshift.contracts_manifest import load_manifest; load_manifest()'
+ENV SUBSHIFT_CONTRACTS_REPO=/opt/subshift
+RUN python -c 'from subshift_client.topics import ALL_TOPICS; assert ALL_TOPICS' \
+ && python -c 'from pathlib import Path; from subshift_contracts.repository import open_manifest; open_manifest(Path("/opt/subshift"))'
 
 USER 10001:10001
 WORKDIR /home/subshift

@@ -16,7 +16,7 @@ import typer
 
 from subshift_contracts.errors import ContractError, DataError, InfrastructureError, SubshiftError
 
-__all__ = ["app", "check", "compat", "exit_code_for", "run"]
+__all__ = ["REPO_ENVVAR", "ManifestOption", "RepoOption", "app", "check", "compat", "exit_code_for", "run"]
 
 app = typer.Typer(
     name="subshift-contracts",
@@ -26,8 +26,11 @@ app = typer.Typer(
     add_completion=False,
 )
 
+# The variable serves an image or a CI job whose contracts sit in a folder that is not a git checkout.
+REPO_ENVVAR = "SUBSHIFT_CONTRACTS_REPO"
 RepoOption = Annotated[Path | None, typer.Option(
-    help="Repository to check (default: the git top level of the current directory).")]
+    envvar=REPO_ENVVAR, show_envvar=True,
+    help="Repository to work on (default: the git top level of the current directory).")]
 ManifestOption = Annotated[Path | None, typer.Option(
     help="Manifest file, relative to the repository (default: contracts/subjects.yaml, else subjects.yaml).")]
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from subshift_contracts.cli import ManifestOption, RepoOption
+from subshift_contracts.cli import ManifestOption
 
 if TYPE_CHECKING:
     from subshift_contracts.manifest import Manifest
@@ -20,7 +20,10 @@ app = typer.Typer(help="Kafka topics from contracts/subjects.yaml.", no_args_is_
 @app.command("ensure")
 def ensure(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change; change nothing.")] = False,
-    repo: RepoOption = None,
+    # No environment variable here: in the image (where SUBSHIFT_CONTRACTS_REPO is set for `contracts publish`)
+    # topics come from the client package the services run with.
+    repo: Annotated[Path | None, typer.Option(
+        help="Repository whose manifest to use (default: the git top level of the current directory).")] = None,
     manifest: ManifestOption = None,
 ) -> None:
     """Create missing topics (partitions, replication, retention, dead-letter topics); exit 1 if one differs.
