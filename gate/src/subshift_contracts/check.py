@@ -12,6 +12,7 @@ Steps, in order:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,11 +21,13 @@ from avro.schema import Schema
 
 from subshift_contracts.avro_check import AvroVersion, check_avro, parse_schema
 from subshift_contracts.baseline import new_since_baseline
+from subshift_contracts.errors import DataError
 from subshift_contracts.findings import Finding, Report, SourceLocation, Unit
-from subshift_contracts.history import default_baseline, ensure_full_history, file_versions, resolve_ref
-from subshift_contracts.manifest import Manifest, TopicSpec
+from subshift_contracts.history import default_baseline, ensure_full_history, file_versions, resolve_ref, set_versions
+from subshift_contracts.manifest import Manifest, SubjectSpec
 from subshift_contracts.modes import Mode
-from subshift_contracts.proto_check import buf_breaking, buf_lint, proto_files
+from subshift_contracts.proto_check import buf_breaking, buf_lint, has_buf_module, proto_files
+from subshift_contracts.references import inline_references
 from subshift_contracts.registry_check import registered_versions, registry_finding, registry_verdict
 from subshift_contracts.waivers import apply_waivers, load_waivers
 
@@ -55,11 +58,14 @@ def run_check(manifest: Manifest, options: CheckOptions) -> Report:
     else:
         resolve_ref(repo, baseline)
         notes.append(f"baseline: {baseline}")
-    report = Report(units=tuple(proto_files(repo)), findings=tuple(buf_lint(repo)), notes=tuple(notes))
-    if baseline is not None:
-        report = report.merged(Report(findings=tuple(buf_breaking(repo, baseline))))
-    for topic in manifest.avro_topics:
-        report = report.merged(_check_subject(manifest, topic, options, baseline))
+    if has_buf_module(repo):
+        report = Report(units=tuple(proto_files(repo)), findings=tuple(buf_lint(repo)), notes=tuple(notes))
+        if baseline is not None:
+            report = report.merged(Report(findings=tuple(buf_breaking(repo, baseline))))
+    else:
+        report = Report(notes=(*notes, "no buf.yaml and no .proto files: no Protobuf checks"))
+    for spec in manifest.subjects:
+        report = report.merged(_check_subject(spec, options, baseline))
     waivers_path = manifest.root / "waivers.yaml"
     waivers = load_waivers(waivers_path)
     waivers_file = _relative(repo, waivers_path)
@@ -68,19 +74,15 @@ def run_check(manifest: Manifest, options: CheckOptions) -> Report:
     return Report(units=units, findings=applied.findings, waived=applied.waived, notes=report.notes)
 
 
-def _check_subject(manifest: Manifest, topic: TopicSpec, options: CheckOptions, baseline: str | None) -> Report:
-    subject = str(topic.value.subject)
-    mode = Mode(manifest.compatibility(topic))
-    path = manifest.schema_path(topic)
-    file = _relative(options.repo, path)
-    text = path.read_text(encoding="utf-8")
-    new = parse_schema(text, source=file)
+def _check_subject(spec: SubjectSpec, options: CheckOptions, baseline: str | None) -> Report:
+    subject = spec.name
+    mode = Mode(spec.mode)
+    file = _relative(options.repo, spec.schema_path)
+    text = spec.schema_path.read_text(encoding="utf-8")
+    new = parse_schema(_resolved(text, [p.read_text(encoding="utf-8") for p in spec.references], source=file),
+                       source=file)
     unit = Unit(name=subject, kind="avro subject", file=file)
-    history = (
-        [AvroVersion(parse_schema(v.text, source=f"{v.path} at {v.origin}"), origin=v.origin)
-         for v in file_versions(options.repo, file, baseline)]
-        if baseline is not None else []
-    )
+    history = _history(spec, options.repo, file, baseline) if baseline is not None else []
     findings = check_avro(new, history, mode, subject=subject, new_text=text, new_file=file)
     findings = new_since_baseline(findings, history, mode, subject=subject)
     notes: list[str] = [] if history else [f"{subject}: no earlier version in git; this is its first version"]
@@ -89,6 +91,36 @@ def _check_subject(manifest: Manifest, topic: TopicSpec, options: CheckOptions, 
         findings += found
         notes.append(note)
     return Report(units=(unit,), findings=tuple(findings), notes=tuple(notes))
+
+
+def _history(spec: SubjectSpec, repo: Path, file: str, baseline: str) -> list[AvroVersion]:
+    """Each earlier version of the subject's schema, its referenced types as that commit left them."""
+    if not spec.references:
+        return [AvroVersion(parse_schema(v.text, source=f"{v.path} at {v.origin}"), origin=v.origin)
+                for v in file_versions(repo, file, baseline)]
+    paths = [file, *(_relative(repo, path) for path in spec.references)]
+    versions: list[AvroVersion] = []
+    last: str | None = None
+    for version in set_versions(repo, paths, baseline):
+        source = f"{file} at {version.origin}"
+        main, *referenced = version.texts
+        resolved = _resolved(str(main), [t for t in referenced if t is not None], source=source, require_use=False)
+        if resolved != last:
+            versions.append(AvroVersion(parse_schema(resolved, source=source), origin=version.origin))
+            last = resolved
+    return versions
+
+
+def _resolved(text: str, referenced: list[str], *, source: str, require_use: bool = True) -> str:
+    """The schema text with its referenced types inlined (unchanged when it references none)."""
+    if not referenced:
+        return text
+    try:
+        documents = [json.loads(t) for t in referenced]
+        schema = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DataError(f"{source} or a file it references is not valid JSON: {error}", rule="json") from None
+    return json.dumps(inline_references(schema, documents, source=source, require_use=require_use), sort_keys=True)
 
 
 def _against_registry(url: str, subject: str, new: Schema, mode: Mode, text: str,
