@@ -1,4 +1,4 @@
-"""The ``subshift-contracts`` command line: ``check`` and ``compat``, the gate any team's CI runs.
+"""The ``subshift-contracts`` command line: ``check``, ``compat`` and ``release``, the gate any team's CI runs.
 
 ``subshift contracts check|compat`` in the full product are these same commands. Exit codes:
 0 pass, 1 findings (incompatible), 2 usage or invalid input (no repository, no manifest, a
@@ -10,13 +10,27 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+if TYPE_CHECKING:
+    from subshift_contracts.release import Release
+
 from subshift_contracts.errors import ContractError, DataError, InfrastructureError, SubshiftError
 
-__all__ = ["REPO_ENVVAR", "ManifestOption", "RepoOption", "app", "check", "compat", "exit_code_for", "run"]
+__all__ = [
+    "REPO_ENVVAR",
+    "ManifestOption",
+    "RepoOption",
+    "app",
+    "check",
+    "compat",
+    "exit_code_for",
+    "finish_release",
+    "release",
+    "run",
+]
 
 app = typer.Typer(
     name="subshift-contracts",
@@ -82,8 +96,35 @@ def check(
     raise typer.Exit(0 if report.passed else 1)
 
 
+def release(
+    version: Annotated[str, typer.Argument(help="The release number: 1, 2, 3… (tagged contracts-v<N>).")],
+    repo: RepoOption = None,
+    manifest: ManifestOption = None,
+) -> None:
+    """Tag HEAD contracts-vVERSION after the gate passes: later checks measure against it (exit 1 if the gate fails)."""
+    from subshift_contracts.release import release as run_release
+    from subshift_contracts.repository import open_manifest
+
+    root, loaded = open_manifest(repo, manifest)
+    finish_release(run_release(root, loaded, version))
+
+
+def finish_release(done: Release) -> None:
+    """Say what a release did; exit 1 with the gate's report when it refused."""
+    from subshift_contracts.reports import ReportFormat, render
+
+    if done.tag is None:
+        typer.echo(render(done.report, ReportFormat.TEXT), nl=False, err=True)
+        typer.echo("release refused: the gate found breaks; fix or waive them, then release", err=True)
+        raise typer.Exit(1)
+    for path in done.written:
+        typer.echo(f"committed {path}")
+    typer.echo(f"tagged {done.tag}; push it (`git push origin {done.tag}`) so CI measures against it")
+
+
 app.command("check")(check)
 app.command("compat")(compat)
+app.command("release")(release)
 
 _EXIT_CODES: dict[type[SubshiftError], int] = {
     DataError: 2,

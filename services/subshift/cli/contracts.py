@@ -102,3 +102,25 @@ def fixtures(
     folder = (root or repo_root / "compat_tests" / "fixtures") / version
     written = write_fixtures(folder)
     typer.echo(f"wrote {len(written)} files to {folder}")
+
+
+@app.command("release")
+def release(
+    version: Annotated[str, typer.Argument(help="The release number: 1, 2, 3… (tagged contracts-v<N>).")],
+    repo: RepoOption = None,
+) -> None:
+    """Write VERSION's golden wire fixtures, commit them and tag contracts-vVERSION, after the gate passes."""
+    from subshift.wire_fixtures import write_fixtures
+    from subshift_contracts.cli import finish_release
+    from subshift_contracts.errors import ContractError
+    from subshift_contracts.release import ensure_new_release
+    from subshift_contracts.release import release as run_release
+    from subshift_contracts.repository import open_manifest
+
+    root, loaded = open_manifest(repo)
+    tag = ensure_new_release(root, version)
+    folder = root / "compat_tests" / "fixtures" / tag.removeprefix("contracts-")
+    if folder.exists():
+        raise ContractError(f"{folder} exists already: golden fixtures are never rewritten; release the next "
+                            f"version, or tag the commit that wrote them (`git tag -a {tag}`)")
+    finish_release(run_release(root, loaded, version, write=lambda: write_fixtures(folder)))
