@@ -74,7 +74,8 @@ def check(
                                                      "else HEAD's first parent).")] = None,
     registry: Annotated[str | None, typer.Option(help="Also check against this Confluent-compatible registry.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="text, json, junit or sarif.")] = "text",
-    output: Annotated[Path | None, typer.Option(help="Write the report here instead of stdout.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write the report in --format here; stdout gets the text "
+                                                     "report.")] = None,
     repo: RepoOption = None,
     manifest: ManifestOption = None,
 ) -> None:
@@ -91,8 +92,10 @@ def check(
     if output is None:
         typer.echo(rendered, nl=False)
     else:
+        # A CI job keeps the file (SARIF, JUnit) and shows the readable report in its log: one run, both.
         output.write_text(rendered, encoding="utf-8")
-        typer.echo(f"report written to {output}; {len(report.findings)} finding(s)", err=True)
+        typer.echo(render(report, ReportFormat.TEXT), nl=False)
+        typer.echo(f"{fmt} report written to {output}; {len(report.findings)} finding(s)", err=True)
     raise typer.Exit(0 if report.passed else 1)
 
 
