@@ -193,6 +193,21 @@ class Manifest(_Strict):
         """
         return read_schema(self.schema_path(topic))
 
+    def resolved_value_schema(self, topic: TopicSpec) -> dict[str, Any]:
+        """The value schema with the named types it references defined in place (see ``references``).
+
+        Raises:
+            ContractError: a file is missing or not JSON, or a referenced file is never used.
+        """
+        from subshift_contracts.references import inline_references
+
+        schema = self.value_schema(topic)
+        referenced = [read_schema(self.root / path) for path in topic.value.references]
+        if not referenced:
+            return schema
+        resolved: dict[str, Any] = inline_references(schema, referenced, source=str(self.schema_path(topic)))
+        return resolved
+
 
 def load_manifest(root: Path) -> Manifest:
     """Read and check ``<root>/subjects.yaml`` (``root`` is the folder holding it).
