@@ -87,7 +87,10 @@ def _check_subject(spec: SubjectSpec, options: CheckOptions, baseline: str | Non
     findings = new_since_baseline(findings, history, mode, subject=subject)
     notes: list[str] = [] if history else [f"{subject}: no earlier version in git; this is its first version"]
     if options.registry_url:
-        found, note = _against_registry(options.registry_url, subject, new, mode, text, file)
+        # The registry can only judge a schema whose referenced types it holds already, and a changed
+        # referenced type is not registered yet: for such subjects only the gate's verdict is asked.
+        ask_registry = not spec.references
+        found, note = _against_registry(options.registry_url, subject, new, mode, text, file, ask_registry)
         findings += found
         notes.append(note)
     return Report(units=(unit,), findings=tuple(findings), notes=tuple(notes))
@@ -124,18 +127,21 @@ def _resolved(text: str, referenced: list[str], *, source: str, require_use: boo
 
 
 def _against_registry(url: str, subject: str, new: Schema, mode: Mode, text: str,
-                      file: str) -> tuple[list[Finding], str]:
+                      file: str, ask_registry: bool) -> tuple[list[Finding], str]:
     with httpx.Client(base_url=url.rstrip("/"), timeout=10.0) as client:
         registered = registered_versions(client, subject)
         found = check_avro(new, registered, mode, subject=subject, new_text=text, new_file=file)
-        verdict = registry_verdict(client, subject, text) if registered else None
+        verdict = registry_verdict(client, subject, text) if registered and ask_registry else None
     rejected = registry_finding(subject, verdict, url) if verdict else None
     if rejected is not None:
         found.append(replace(rejected, location=SourceLocation(file=file, line=1)))
     if not registered:
         return found, f"{subject}: not registered at {url} yet; it will be its first version there"
+    checked = f"{subject}: checked against {len(registered)} version(s) registered at {url}"
+    if not ask_registry:
+        return found, f"{checked}; the registry's own verdict is not asked (the schema references other files)"
     said = "accepts" if rejected is None else "rejects"
-    return found, f"{subject}: checked against {len(registered)} version(s) registered at {url}; the registry {said} it"
+    return found, f"{checked}; the registry {said} it"
 
 
 def _relative(repo: Path, path: Path) -> str:

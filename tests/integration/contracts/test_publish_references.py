@@ -12,8 +12,11 @@ import pytest
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 
+from compat_tests.gate_support import GitRepo
+from subshift.config import Settings
 from subshift.contracts_manifest import load_manifest
 from subshift.messaging.registry_admin import publish_subjects
+from subshift_contracts.check import CheckOptions, run_check
 
 
 @pytest.fixture
@@ -76,3 +79,26 @@ def test_references_are_registered_in_order_and_named_by_the_subject(
     address = schema_registry.get_latest_version(f"{namespace}.Address")
     assert [r.name for r in address.schema.references] == [f"{namespace}.Country"]
     assert schema_registry.get_compatibility(subject.name) == "FULL"
+
+
+def test_the_gate_checks_a_subject_with_references_against_the_registry(
+    tmp_path: Path, namespace: str, schema_registry: SchemaRegistryClient, settings: Settings
+) -> None:
+    repo = GitRepo(tmp_path / "acme")
+    _write(repo.root, namespace)
+    repo.commit("first contracts")
+    publish_subjects(load_manifest(repo.root), schema_registry, dry_run=False)
+    unchanged = run_check(load_manifest(repo.root), CheckOptions(repo=repo.root, registry_url=settings.registry.url))
+    address = repo.read_json("avro/common/address.avsc")
+    address["fields"].append({"name": "zip", "type": "string"})
+    repo.write_json("avro/common/address.avsc", address)
+
+    broken = run_check(load_manifest(repo.root), CheckOptions(repo=repo.root, registry_url=settings.registry.url))
+
+    assert unchanged.passed, unchanged.findings
+    assert any("checked against 1 version(s) registered" in note for note in unchanged.notes)
+    # One commit, so no earlier version in git: the break is found against the version registered with
+    # its references, which the gate resolves from the registry's referenced subjects.
+    (finding,) = broken.findings
+    assert (finding.rule, finding.path) == ("READER_FIELD_MISSING_DEFAULT_VALUE", "$.shipping.zip")
+    assert "registry version 1" in finding.message
