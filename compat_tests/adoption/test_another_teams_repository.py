@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests.adoption.conftest import Install
+from compat_tests.adoption.installs import Install
 from compat_tests.adoption.scratch_repo import BREAKS, Break, scratch_repository
 
 

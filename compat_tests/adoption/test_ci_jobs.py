@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from compat_tests.adoption.conftest import GATE_FOLDER, Install
+from compat_tests.adoption.installs import GATE_FOLDER, Install
 from compat_tests.adoption.scratch_repo import BREAKS, scratch_repository
 from compat_tests.gate_support import REPO_ROOT
 

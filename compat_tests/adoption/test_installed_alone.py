@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests.adoption.conftest import Install
+from compat_tests.adoption.installs import Install
 from compat_tests.gate_support import GitRepo
 
 # The service's packages a CI job running the gate must not have to install.
