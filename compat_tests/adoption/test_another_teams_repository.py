@@ -39,3 +39,14 @@ def test_a_seeded_break_fails_naming_the_element_and_the_rule(folder_install: In
     findings = json.loads(done.stdout)["findings"]
     assert [(f["rule"], f["subject_or_file"]) for f in findings] == [(rule, subject)]
     assert element in findings[0]["message"]
+
+
+def test_a_break_inside_a_referenced_type_points_at_the_referenced_file(folder_install: Install,
+                                                                       tmp_path: Path) -> None:
+    repo = scratch_repository(tmp_path / "acme")
+    next(b for b in BREAKS if b.name == "a change inside a referenced type").seed(repo)
+
+    done = _check(folder_install, repo.root)
+
+    (finding,) = json.loads(done.stdout)["findings"]
+    assert (finding["path"], finding["location"]) == ("$.shipping.zip", "schemas/avro/common/address.avsc:15")

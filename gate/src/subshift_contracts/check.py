@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import httpx
 from avro.schema import Schema
 
 from subshift_contracts.avro_check import AvroVersion, check_avro, parse_schema
+from subshift_contracts.avro_paths import field_name, line_of
 from subshift_contracts.baseline import new_since_baseline
 from subshift_contracts.errors import DataError
 from subshift_contracts.findings import Finding, Report, SourceLocation, Unit
@@ -85,6 +87,7 @@ def _check_subject(spec: SubjectSpec, options: CheckOptions, baseline: str | Non
     history = _history(spec, options.repo, file, baseline) if baseline is not None else []
     findings = check_avro(new, history, mode, subject=subject, new_text=text, new_file=file)
     findings = new_since_baseline(findings, history, mode, subject=subject)
+    findings = [_in_referenced_file(finding, text, spec, options.repo) for finding in findings]
     notes: list[str] = [] if history else [f"{subject}: no earlier version in git; this is its first version"]
     if options.registry_url:
         # The registry can only judge a schema whose referenced types it holds already, and a changed
@@ -112,6 +115,27 @@ def _history(spec: SubjectSpec, repo: Path, file: str, baseline: str) -> list[Av
             versions.append(AvroVersion(parse_schema(resolved, source=source), origin=version.origin))
             last = resolved
     return versions
+
+
+def _in_referenced_file(finding: Finding, text: str, spec: SubjectSpec, repo: Path) -> Finding:
+    """The finding pointed at the referenced file that declares its field, when the subject's own file does not.
+
+    A change inside a referenced type is reported on the subject that uses it, with a path through the
+    using field (``$.shipping.zip``); code-scanning tools should mark the line that changed.
+    """
+    name = field_name(finding.path)
+    if not spec.references or name == "$" or _declares(text, name):
+        return finding
+    for path in spec.references:
+        referenced = path.read_text(encoding="utf-8")
+        if _declares(referenced, name):
+            where = SourceLocation(file=_relative(repo, path), line=line_of(referenced, f"$.{name}") or 1)
+            return replace(finding, location=where)
+    return finding
+
+
+def _declares(text: str, name: str) -> bool:
+    return re.search(r'"name"\s*:\s*"' + re.escape(name) + '"', text) is not None
 
 
 def _resolved(text: str, referenced: list[str], *, source: str, require_use: bool = True) -> str:
