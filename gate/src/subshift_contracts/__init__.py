@@ -1,7 +1,10 @@
 """The compatibility gate: Avro subjects and Protobuf files checked against their earlier versions.
 
-Checkers return ``Finding`` values; waivers filter them; reports render them; only the
-command line turns a ``Report`` into an exit code.
+The ``subshift-contracts`` distribution (gate/ in Subshift's repository): it installs and runs without
+the service, so it imports nothing of ``subshift`` or ``subshift_client``; the service imports it.
+The repository is found (``repository``), its manifest read (``manifest``, ``subjects``,
+``references``), checkers return ``Finding`` values, waivers filter them, reports render them, and
+only the command line (``cli``) turns a ``Report`` into an exit code.
 """
 
 from __future__ import annotations
