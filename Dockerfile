@@ -16,11 +16,13 @@ WORKDIR /src
 COPY requirements/runtime.txt requirements/
 RUN pip wheel --require-hashes --no-deps --wheel-dir /wheels -r requirements/runtime.txt
 COPY clients/python/ clients/python/
+COPY gate/ gate/
 COPY pyproject.toml README.md ./
 COPY services/ services/
-# The two local projects, without their dependencies: those are the locked wheels above, and the
-# service's `subshift-client` is ./clients/python itself, never a package of that name on an index.
-RUN pip wheel --no-deps --wheel-dir /wheels ./clients/python .
+# The three local projects, without their dependencies: those are the locked wheels above, and the
+# service's `subshift-client` and `subshift-contracts` are ./clients/python and ./gate themselves, never
+# packages of those names on an index.
+RUN pip wheel --no-deps --wheel-dir /wheels ./clients/python ./gate .
 
 # --- runtime: slim, no compilers, no pip cache, a non-root user ---
 FROM ${PYTHON_IMAGE} AS runtime
@@ -30,12 +32,13 @@ RUN groupadd --system --gid 10001 subshift \
 # Only the wheels of the build stage, no index: nothing but the locked versions can be resolved.
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
     pip install --no-index --find-links /wheels 'subshift[otlp]'
-# The contracts (subjects.yaml, Avro and Protobuf sources) are read at run time from the
-# directory the manifest loader names; link it there and prove the manifest loads.
+# Running services read topics from the manifest copy generated into the client package. Only the init
+# job's `contracts publish` reads the contracts themselves: from /opt/subshift, named by the variable
+# every `subshift contracts` command honours (there is no git checkout in the image).
 COPY contracts/ /opt/subshift/contracts/
-RUN contracts_dir="$(python -c 'from subshift.contracts_manifest import CONTRACTS_DIR; print(CONTRACTS_DIR)')" \
- && ln -sfn /opt/subshift/contracts "$contracts_dir" \
- && python -c 'from subshift.contracts_manifest import load_manifest; load_manifest()'
+ENV SUBSHIFT_CONTRACTS_REPO=/opt/subshift
+RUN python -c 'from subshift_client.topics import ALL_TOPICS; assert ALL_TOPICS' \
+ && python -c 'from pathlib import Path; from subshift_contracts.repository import open_manifest; open_manifest(Path("/opt/subshift"))'
 
 USER 10001:10001
 WORKDIR /home/subshift

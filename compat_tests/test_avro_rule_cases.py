@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from avro.compatibility import SchemaIncompatibilityType
 
-from subshift.gate.avro_check import AvroVersion, check_avro, parse_schema
-from subshift.gate.avro_resolution import rule_id
-from subshift.gate.modes import Mode
+from subshift_contracts.avro_check import AvroVersion, check_avro, parse_schema
+from subshift_contracts.avro_resolution import rule_id
+from subshift_contracts.modes import Mode
 
 CASES = Path(__file__).parent / "cases" / "avro"
 RULE_IDS = sorted(p.name for p in CASES.iterdir() if p.is_dir())

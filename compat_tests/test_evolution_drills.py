@@ -19,7 +19,7 @@ import pytest
 
 from compat_tests.gate_support import GitRepo
 from subshift.contracts_manifest import load_manifest
-from subshift.gate.check import CheckOptions, run_check
+from subshift_contracts.check import CheckOptions, run_check
 
 MIGRATION_PROTO = "contracts/proto/subshift/migration/v1/migration.proto"
 

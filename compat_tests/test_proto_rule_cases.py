@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from compat_tests.gate_support import GitRepo
-from subshift.gate.proto_check import buf_breaking
+from subshift_contracts.proto_check import buf_breaking
 
 CASES = Path(__file__).parent / "cases" / "proto"
 RULE_IDS = sorted(p.name for p in CASES.iterdir() if p.is_dir())

@@ -11,6 +11,10 @@ domain code never imports grpc.
 
 from __future__ import annotations
 
+# The root and the three kinds live in the contract gate's distribution, which installs without the
+# service; one set of classes means `except ContractError` catches the gate's errors too.
+from subshift_contracts.errors import ContractError, DataError, InfrastructureError, SubshiftError
+
 __all__ = [
     "ConflictError",
     "ContractError",
@@ -21,41 +25,9 @@ __all__ = [
 ]
 
 
-class SubshiftError(Exception):
-    """Root of every error Subshift raises on purpose."""
-
-
-class ContractError(SubshiftError):
-    """A contract, manifest or configuration that cannot be used as it is."""
-
-
-class DataError(SubshiftError):
-    """Input that breaks a rule; ``row`` and ``column`` point at the fault when known."""
-
-    def __init__(self, message: str, *, row: int | None = None, column: str | None = None,
-                 rule: str | None = None) -> None:
-        super().__init__(message)
-        self.row = row
-        self.column = column
-        self.rule = rule
-
-
 class NotFoundError(SubshiftError):
     """A named resource (migration, subject, item) does not exist."""
 
 
 class ConflictError(SubshiftError):
     """The request contradicts the current state (e.g. an idempotency key reused with other content)."""
-
-
-class InfrastructureError(SubshiftError):
-    """A dependency (Kafka, registry, PostgreSQL, a local tool) failed.
-
-    ``retryable`` says whether the same call may succeed later; ``code`` keeps the
-    dependency's own error code when it has one.
-    """
-
-    def __init__(self, message: str, *, retryable: bool, code: str | None = None) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-        self.code = code

@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from subshift.config import Settings
-from subshift.contracts_manifest import CONTRACTS_DIR
 from subshift.errors import ContractError, InfrastructureError
+from subshift_contracts.repository import find_repository
 
 __all__ = ["LatencyResult", "find_ghz", "measure_latency"]
 
 _METHOD = "subshift.migration.v1.MigrationService.GetMigration"
 # The contract itself, not reflection: the source of truth, and no reflection round trips in the numbers.
 _END_OF_RUN = ("the client connection is closing", "use of closed network connection")
-_PROTO_ROOT = CONTRACTS_DIR / "proto"
-_PROTO = _PROTO_ROOT / "subshift" / "migration" / "v1" / "migration_service.proto"
+# Read from the repository being benchmarked (found when the run starts), never beside the package.
+_PROTO = Path("subshift") / "migration" / "v1" / "migration_service.proto"
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,11 @@ def measure_latency(ghz: str, *, server: str, addr: str, token: str, migration_i
 
     Raises:
         InfrastructureError: ghz failed to run.
+        ContractError: the current directory is not in a repository holding the contracts.
     """
+    proto_root = find_repository() / "contracts" / "proto"
     command = [
-        ghz, "--insecure", "--proto", str(_PROTO), "--import-paths", str(_PROTO_ROOT), "--call", _METHOD,
+        ghz, "--insecure", "--proto", str(proto_root / _PROTO), "--import-paths", str(proto_root), "--call", _METHOD,
         "--data", json.dumps({"migration_id": migration_id}),
         "--metadata", json.dumps({"authorization": f"Bearer {token}"}),
         "--rps", str(rps), "--duration", f"{seconds:g}s", "--concurrency", "16", "--connections", "1",

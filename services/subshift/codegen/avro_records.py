@@ -40,7 +40,7 @@ def render_records(manifest: Manifest) -> Output:
         module = record_module_name(schema_file)
         if any(m == module for m, _ in exports):
             continue
-        schema = manifest.value_schema(topic)
+        schema = manifest.resolved_value_schema(topic)  # types from referenced files become nested records
         if schema.get("type") != "record":
             raise ContractError(f"contracts/{schema_file}: the top-level type must be a record")
         files[PurePosixPath(f"records/{module}.py")] = _render_module(schema, f"contracts/{schema_file}")

@@ -51,7 +51,9 @@ def admin_client(kafka: KafkaSettings) -> AdminClient:
 def specs_from_manifest(manifest: Manifest) -> tuple[TopicSpec, ...]:
     """The manifest's topics as the client library describes them (the same facts as the generated ones)."""
     return tuple(
-        TopicSpec(name=t.name, description=t.description, key_format=t.key.format, key_field=t.key.field,
+        # Creating a topic needs no key schema: to the client's topic facts an Avro key is bytes.
+        TopicSpec(name=t.name, description=t.description,
+                  key_format="bytes" if t.key.format == "avro" else t.key.format, key_field=t.key.field,
                   value_format=t.value.format, value_subject=t.value.subject, value_schema_file=t.value.schema_file,
                   compatibility=manifest.compatibility(t) if t.value.format == "avro" else None,
                   partitions=t.partitions, replication_factor=t.replication_factor, retention_ms=t.retention_ms,

@@ -14,7 +14,7 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 
-from subshift.contracts_manifest import CONTRACTS_DIR, load_manifest
+from subshift.contracts_manifest import load_manifest
 
 
 def _rename(raw: dict[str, Any], prefix: str) -> None:
@@ -32,7 +32,7 @@ def temp_contracts(tmp_path: Path, kafka_admin: AdminClient,
     """A copy of contracts/ with every topic renamed ``t-<random>-<name>``; its topics and subjects are
     deleted when the test ends."""
     root = tmp_path / "contracts"
-    shutil.copytree(CONTRACTS_DIR, root)
+    shutil.copytree(Path(__file__).resolve().parents[3] / "contracts", root)
     manifest_path = root / "subjects.yaml"
     raw = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
     _rename(raw, f"t-{uuid.uuid4().hex[:8]}-")

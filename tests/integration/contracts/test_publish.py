@@ -68,7 +68,8 @@ def test_publish_refuses_an_incompatible_schema_and_exits_1(
     schema["fields"].append({"name": "channel", "type": "string", "doc": "Added without a default."})
     schema_path.write_text(json.dumps(schema), encoding="utf-8")
 
-    result = CliRunner().invoke(app, ["contracts", "publish", "--no-topics", "--contracts", str(temp_contracts)])
+    result = CliRunner().invoke(app, ["contracts", "publish", "--no-topics", "--repo", str(temp_contracts.parent),
+                                      "--manifest", str(temp_contracts / "subjects.yaml")])
 
     assert result.exit_code == 1, result.output
     assert f"subject {avro_subject(manifest)}, mode BACKWARD_TRANSITIVE: REFUSED" in result.output

@@ -14,8 +14,8 @@ import pytest
 from compat_tests.gate_support import GitRepo
 from subshift.config import load_settings
 from subshift.contracts_manifest import load_manifest
-from subshift.gate.check import CheckOptions, run_check
-from subshift.gate.findings import Report
+from subshift_contracts.check import CheckOptions, run_check
+from subshift_contracts.findings import Report
 from tests.integration.gate.registry_peer import RegistryPeer
 
 pytestmark = pytest.mark.integration

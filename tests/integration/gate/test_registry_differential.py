@@ -33,8 +33,8 @@ from hypothesis import strategies as st
 
 from compat_tests.avro_evolutions import evolutions
 from subshift.config import load_settings
-from subshift.gate.avro_check import AvroVersion, check_avro, parse_schema
-from subshift.gate.modes import Mode
+from subshift_contracts.avro_check import AvroVersion, check_avro, parse_schema
+from subshift_contracts.modes import Mode
 from tests.integration.gate.registry_peer import RegistryPeer
 
 pytestmark = pytest.mark.integration

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from subshift.config import load_settings
-from subshift.gate.avro_check import AvroVersion, check_avro, parse_schema
-from subshift.gate.modes import Mode
+from subshift_contracts.avro_check import AvroVersion, check_avro, parse_schema
+from subshift_contracts.modes import Mode
 from tests.integration.gate.registry_peer import RegistryPeer
 
 pytestmark = pytest.mark.integration

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from subshift.codegen import CodegenPaths
-from subshift.contracts_manifest import CONTRACTS_DIR
 
-REPO = CONTRACTS_DIR.parent
+REPO = Path(__file__).resolve().parents[3]  # this checkout, whatever the venv was installed from
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ from pathlib import Path
 
 from subshift.codegen import CodegenPaths, build, generate, stale_files
 from subshift.codegen.render import GENERATED_NOTE
-from subshift.contracts_manifest import CONTRACTS_DIR
 
-REPO = CONTRACTS_DIR.parent
+REPO = Path(__file__).resolve().parents[3]  # this checkout, whatever the venv was installed from
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:

@@ -31,8 +31,13 @@ _INSTALLER = frozenset({"pip"})
 
 
 def _dev_requirements(service_pyproject: Path = REPO / "pyproject.toml") -> list[Requirement]:
-    return declared_requirements(service_pyproject, ("dev", "otlp")) + declared_requirements(
-        REPO / "clients" / "python" / "pyproject.toml"
+    return declared_requirements(service_pyproject, ("dev", "otlp")) + _local_project_requirements()
+
+
+def _local_project_requirements() -> list[Requirement]:
+    """What the client and the gate, installed from this checkout beside the service, declare."""
+    return declared_requirements(REPO / "clients" / "python" / "pyproject.toml", ("kafka",)) + declared_requirements(
+        REPO / "gate" / "pyproject.toml"
     )
 
 
@@ -42,9 +47,7 @@ def test_the_dev_lock_satisfies_every_declared_range() -> None:
 
 
 def test_the_runtime_lock_satisfies_the_service_and_the_client() -> None:
-    requirements = declared_requirements(REPO / "pyproject.toml", ("otlp",)) + declared_requirements(
-        REPO / "clients" / "python" / "pyproject.toml"
-    )
+    requirements = declared_requirements(REPO / "pyproject.toml", ("otlp",)) + _local_project_requirements()
     problems = unmet_requirements(requirements, read_lock(RUNTIME_LOCK), "requirements/runtime.txt")
     assert not problems, "\n".join(problems) + FIX
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from subshift.errors import DataError
-from subshift.gate.avro_check import AvroVersion, check_avro, parse_schema
-from subshift.gate.modes import Mode
+from subshift_contracts.avro_check import AvroVersion, check_avro, parse_schema
+from subshift_contracts.modes import Mode
 
 
 def record(*fields: dict[str, Any]) -> dict[str, Any]:

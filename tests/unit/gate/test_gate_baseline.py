@@ -9,7 +9,7 @@ from typing import Any
 
 from compat_tests.gate_support import REPO_ROOT, GitRepo
 from subshift.contracts_manifest import load_manifest
-from subshift.gate.check import CheckOptions, run_check
+from subshift_contracts.check import CheckOptions, run_check
 
 TODAY = dt.date(2026, 11, 25)
 

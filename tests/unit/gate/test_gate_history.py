@@ -9,7 +9,7 @@ import pytest
 
 from compat_tests.gate_support import GitRepo
 from subshift.errors import ContractError
-from subshift.gate.history import default_baseline, ensure_full_history, file_versions, resolve_ref
+from subshift_contracts.history import default_baseline, ensure_full_history, file_versions, resolve_ref
 
 FILE = "contracts/avro/event.avsc"
 

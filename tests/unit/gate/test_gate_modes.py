@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from subshift.errors import DataError
-from subshift.gate.modes import Direction, Mode, parse_mode, reader_writer_pairs, versions_to_check
+from subshift_contracts.modes import Direction, Mode, parse_mode, reader_writer_pairs, versions_to_check
 
 EXPECTED_DIRECTIONS = {
     Mode.BACKWARD: {Direction.BACKWARD},

@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 
 from compat_tests.avro_evolutions import evolutions, schemas
-from subshift.gate.avro_check import AvroVersion, check_avro, parse_schema
-from subshift.gate.modes import Mode
+from subshift_contracts.avro_check import AvroVersion, check_avro, parse_schema
+from subshift_contracts.modes import Mode
 
 LAWS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NON_TRANSITIVE = {Mode.BACKWARD_TRANSITIVE: Mode.BACKWARD, Mode.FORWARD_TRANSITIVE: Mode.FORWARD,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from subshift.gate.findings import Finding, Report, SourceLocation, Unit
-from subshift.gate.reports import ReportFormat, render
+from subshift_contracts.findings import Finding, Report, SourceLocation, Unit
+from subshift_contracts.reports import ReportFormat, render
 
 AVRO_UNIT = Unit(name="user-offers-value", kind="avro subject", file="contracts/avro/u.avsc")
 PROTO_UNIT = Unit(name="contracts/proto/a.proto", kind="proto file", file="contracts/proto/a.proto")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from subshift.errors import ContractError
-from subshift.gate.findings import Finding
-from subshift.gate.waivers import Waiver, apply_waivers, load_waivers
+from subshift_contracts.findings import Finding
+from subshift_contracts.waivers import Waiver, apply_waivers, load_waivers
 
 TODAY = dt.date(2026, 11, 25)
 AVRO = Finding(rule="READER_FIELD_MISSING_DEFAULT_VALUE", subject_or_file="user-offers-value", path="$.channel",

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from subshift.errors import DataError
-from subshift.gate.avro_check import AvroVersion, check_avro, parse_schema
-from subshift.gate.findings import Finding
-from subshift.gate.modes import Mode
+from subshift_contracts.avro_check import AvroVersion, check_avro, parse_schema
+from subshift_contracts.errors import DataError
+from subshift_contracts.findings import Finding
+from subshift_contracts.modes import Mode
 
 __all__ = ["CompatResult", "compat_files", "render_compat"]
 

@@ -10,8 +10,8 @@ import re
 
 from avro.compatibility import SchemaIncompatibilityType as Kind
 
-from subshift.gate.avro_paths import field_name
-from subshift.gate.modes import Direction
+from subshift_contracts.avro_paths import field_name
+from subshift_contracts.modes import Direction
 
 __all__ = ["describe"]
 

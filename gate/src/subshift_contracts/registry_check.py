@@ -15,9 +15,10 @@ from urllib.parse import quote
 
 import httpx
 
-from subshift.errors import InfrastructureError
-from subshift.gate.avro_check import AvroVersion, parse_schema
-from subshift.gate.findings import Finding
+from subshift_contracts.avro_check import AvroVersion, parse_schema
+from subshift_contracts.errors import InfrastructureError
+from subshift_contracts.findings import Finding
+from subshift_contracts.references import inline_references
 
 __all__ = ["RegistryVerdict", "registered_versions", "registry_finding", "registry_verdict"]
 
@@ -46,10 +47,29 @@ def registered_versions(client: httpx.Client, subject: str) -> list[AvroVersion]
         body = _get(client, f"/subjects/{quote(subject, safe='')}/versions/{number}")
         if body is None:
             continue  # deleted between the two calls
-        text = str(body["schema"])
+        text = json.dumps(_resolved(client, body))
         versions.append(AvroVersion(parse_schema(text, source=f"{subject} version {number}"),
                                     origin=f"registry version {number}"))
     return versions
+
+
+def _resolved(client: httpx.Client, body: dict[str, Any]) -> Any:
+    """A registered schema with the types it references (``references``: subject and version) defined in place.
+
+    Raises:
+        InfrastructureError: a referenced version is missing or the registry failed.
+    """
+    schema = json.loads(str(body["schema"]))
+    referenced = []
+    for reference in body.get("references") or []:
+        path = f"/subjects/{quote(str(reference['subject']), safe='')}/versions/{reference['version']}"
+        found = _get(client, path)
+        if found is None:
+            raise InfrastructureError(f"registry {client.base_url}: referenced {path} does not exist", retryable=False)
+        referenced.append(_resolved(client, found))
+    if not referenced:
+        return schema
+    return inline_references(schema, referenced, source=str(body.get("subject", "")), require_use=False)
 
 
 def registry_verdict(client: httpx.Client, subject: str, schema_text: str) -> RegistryVerdict | None:

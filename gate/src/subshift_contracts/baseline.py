@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from subshift.gate.avro_check import AvroVersion, check_avro
-from subshift.gate.findings import Finding
-from subshift.gate.modes import Mode
+from subshift_contracts.avro_check import AvroVersion, check_avro
+from subshift_contracts.findings import Finding
+from subshift_contracts.modes import Mode
 
 __all__ = ["new_since_baseline"]
 

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from enum import StrEnum
 
-from subshift.gate.findings import Finding, Report, Unit
-from subshift.gate.sarif import to_sarif
+from subshift_contracts.findings import Finding, Report, Unit
+from subshift_contracts.sarif import to_sarif
 
 __all__ = ["ReportFormat", "render"]
 

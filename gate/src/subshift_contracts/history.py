@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from subshift.errors import ContractError
+from subshift_contracts.errors import ContractError
 
-__all__ = ["FileVersion", "default_baseline", "ensure_full_history", "file_versions", "git", "resolve_ref"]
+__all__ = [
+    "FileVersion",
+    "SetVersion",
+    "default_baseline",
+    "ensure_full_history",
+    "file_versions",
+    "git",
+    "resolve_ref",
+    "set_versions",
+]
 
 RELEASE_TAGS = "contracts-v*"
 
@@ -105,6 +115,34 @@ def file_versions(repo: Path, path: str, ref: str) -> list[FileVersion]:
         if versions and _same(versions[-1].text, shown.stdout):
             continue
         versions.append(FileVersion(commit=commit, path=at_path, text=shown.stdout))
+    return versions
+
+
+@dataclass(frozen=True)
+class SetVersion:
+    """Several files as one commit left them (``None``: the file did not exist there)."""
+
+    commit: str
+    texts: tuple[str | None, ...]
+
+    @property
+    def origin(self) -> str:
+        return f"commit {self.commit[:8]}"
+
+
+def set_versions(repo: Path, paths: Sequence[str], ref: str) -> list[SetVersion]:
+    """The files ``paths`` at each commit up to ``ref`` that changed any of them and has the first, oldest first.
+
+    A schema and the files it references change together or apart; each commit that touched one
+    of them is a version of the whole (renames are not followed here).
+    """
+    commits = git(repo, "log", "--format=%H", ref, "--", *paths).stdout.split()
+    versions: list[SetVersion] = []
+    for commit in reversed(commits):
+        shown = [git(repo, "show", f"{commit}:{path}", check=False) for path in paths]
+        texts = tuple(done.stdout if done.returncode == 0 else None for done in shown)
+        if texts[0] is not None:
+            versions.append(SetVersion(commit=commit, texts=texts))
     return versions
 
 

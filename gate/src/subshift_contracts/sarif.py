@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from subshift.gate.findings import Finding, Report
+from subshift_contracts.findings import Finding, Report
 
 __all__ = ["SARIF_SCHEMA", "to_sarif"]
 

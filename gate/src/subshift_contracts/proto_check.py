@@ -15,12 +15,12 @@ from pathlib import Path
 
 import yaml
 
-from subshift.errors import ContractError, DataError, InfrastructureError
-from subshift.gate.findings import Finding, SourceLocation, Unit
-from subshift.gate.history import git
-from subshift.gate.proto_fixes import fix_for
+from subshift_contracts.errors import ContractError, DataError, InfrastructureError
+from subshift_contracts.findings import Finding, SourceLocation, Unit
+from subshift_contracts.history import git
+from subshift_contracts.proto_fixes import fix_for
 
-__all__ = ["buf_breaking", "buf_lint", "proto_files", "proto_roots"]
+__all__ = ["buf_breaking", "buf_lint", "has_buf_module", "proto_files", "proto_roots"]
 
 
 def proto_roots(repo: Path) -> list[str]:
@@ -34,6 +34,21 @@ def proto_roots(repo: Path) -> list[str]:
     except (OSError, yaml.YAMLError) as error:
         raise ContractError(f"cannot read {repo / 'buf.yaml'}: {error}") from None
     return [str(module.get("path", ".")) for module in config.get("modules", [{"path": "."}])]
+
+
+def has_buf_module(repo: Path) -> bool:
+    """Whether ``repo`` has Protobuf contracts for buf to check (a ``buf.yaml``).
+
+    Raises:
+        ContractError: ``.proto`` files are committed but there is no ``buf.yaml`` to say how to check them.
+    """
+    if (repo / "buf.yaml").is_file():
+        return True
+    protos = git(repo, "ls-files", "--", "*.proto").stdout.split()
+    if protos:
+        raise ContractError(f"{repo} has .proto files ({protos[0]}, …) but no buf.yaml; add one (`buf config init`) "
+                            "naming the folder that holds them as a module")
+    return False
 
 
 def proto_files(repo: Path) -> list[Unit]:
