@@ -57,7 +57,8 @@ def test_failures_exit_3_when_unavailable_else_1(error: ApiError, code: int) -> 
 def test_a_rejected_upload_is_a_sentence_and_a_table_of_rows() -> None:
     console = Console(record=True, width=120)
     error = InvalidArgumentError("2 rows broke rules", code=grpc.StatusCode.INVALID_ARGUMENT, violations=(
-        RowViolation(7, "target_offer", "unknown_offer", "offer X is not in the catalog"),), violations_total=2)
+        RowViolation(row=7, column="target_offer", rule="unknown_offer", message="offer X is not in the catalog"),),
+        violations_total=2)
     with pytest.raises(typer.Exit), api_failures(console):
         raise error
     text = console.export_text()
