@@ -47,7 +47,7 @@ from subshift_client.errors import (
 )
 from subshift_client.retrying import RetryPolicy
 from subshift_client.states import is_terminal
-from subshift_client.upload_source import UploadProgress, UploadSourceError
+from subshift_client.upload_source import UnsupportedSourceError, UploadProgress, UploadSourceError
 from subshift_client.wire import WireFormatError
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ __all__ = [
     "UndecodableValueError",
     "UnknownMethodError",
     "UnknownSchemaIdError",
+    "UnsupportedSourceError",
     "UploadProgress",
     "UploadSourceError",
     "WireFormatError",
