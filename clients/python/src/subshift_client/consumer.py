@@ -8,7 +8,7 @@ A registry outage while decoding rewinds the batch before raising, so no message
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Self, TypeVar, cast
 
 from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
 from confluent_kafka.schema_registry import SchemaRegistryClient
@@ -19,6 +19,7 @@ from subshift_client.errors import KafkaClientError, RegistryUnavailableError
 from subshift_client.fast_avro import FastAvroDecoder, UndecodableValueError
 from subshift_client.registry import WriterSchemas
 from subshift_client.topic_spec import TopicSpec
+from subshift_client.topics import deployed_topic
 
 __all__ = ["TypedConsumer", "manual_offsets_conf"]
 
@@ -32,10 +33,19 @@ def manual_offsets_conf(conf: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class TypedConsumer(Generic[R]):
-    """Consumes one topic into records of one class (generated subclasses fix both)."""
+    """Consumes one topic into records of one class (generated subclasses fix both).
+
+    Use it as a context manager (or call ``close()``): leaving leaves the group.
+    """
 
     def __init__(self, conf: Mapping[str, Any], registry: SchemaRegistryClient, *, topic: TopicSpec,
-                 record_type: type[R], subscribe: bool = True) -> None:
+                 record_type: type[R], subscribe: bool = True, topic_prefix: str | None = None) -> None:
+        """Connect (and subscribe, unless ``subscribe`` is false).
+
+        A manifest topic is prefixed with ``topic_prefix`` (default ``SUBSHIFT_KAFKA_TOPIC_PREFIX``); see
+        ``subshift_client.topics.deployed_topic``.
+        """
+        topic = deployed_topic(topic, topic_prefix)
         self.topic = topic
         self._decoder = FastAvroDecoder(record_type, WriterSchemas(registry))
         self.consumer = Consumer(manual_offsets_conf(conf))
@@ -120,6 +130,12 @@ class TypedConsumer(Generic[R]):
     def close(self) -> None:
         """Leave the group and release the connection."""
         self.consumer.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def _rewind(self, messages: list[Message]) -> None:
         first: dict[tuple[str, int], int] = {}
