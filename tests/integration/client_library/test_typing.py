@@ -14,6 +14,7 @@ from client_library.fresh_venv import REPO, build_client_wheel, create_venv_with
 pytestmark = pytest.mark.integration
 
 _EXAMPLE = re.compile(r"<!-- client example:[^\n]*-->\n```python\n(.*?)```", re.DOTALL)
+_PACKAGE_EXAMPLE = re.compile(r"## Example\n\n```python\n(.*?)```", re.DOTALL)
 # assert_type fails under mypy when the expression is Any: each line is a promise about the public surface.
 _SURFACE = '''
 from __future__ import annotations
@@ -60,9 +61,13 @@ def _mypy_strict(python: Path, source: str, workdir: Path) -> subprocess.Complet
                           check=False, capture_output=True, text=True, timeout=600)
 
 
-def test_mypy_strict_passes_on_the_readme_example(typing_venv: Path, tmp_path: Path) -> None:
-    match = _EXAMPLE.search((REPO / "README.md").read_text(encoding="utf-8"))
-    assert match, "the README lost its '<!-- client example: … -->' python block"
+@pytest.mark.parametrize(("readme", "pattern"),
+                         [("README.md", _EXAMPLE), ("clients/python/README.md", _PACKAGE_EXAMPLE)])
+def test_mypy_strict_passes_on_the_readme_example(
+    typing_venv: Path, tmp_path: Path, readme: str, pattern: re.Pattern[str]
+) -> None:
+    match = pattern.search((REPO / readme).read_text(encoding="utf-8"))
+    assert match, f"{readme} lost its python example"
     run = _mypy_strict(typing_venv, match.group(1), tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
 
