@@ -48,11 +48,32 @@ async def async_surface(client: AsyncSubshiftClient) -> None:
     assert_type(client.watch("m"), AsyncIterator[Migration])
 '''
 
+_KAFKA_SURFACE = '''
+from __future__ import annotations
+
+from typing import assert_type
+
+from subshift_client.kafka import Decoded, Undecodable, UserOffersConsumer, UserOffersProducer
+from subshift_client.records import UserOfferMigrationRequested, UserOfferMigrationRequestedDatum
+
+
+def kafka_surface(consumer: UserOffersConsumer, producer: UserOffersProducer) -> None:
+    assert_type(consumer.poll_datums(10, 1.0), list[Decoded[UserOfferMigrationRequestedDatum] | Undecodable])
+    assert_type(consumer.poll_batch(10, 1.0), list[Decoded[UserOfferMigrationRequested] | Undecodable])
+    with producer as entered, consumer as reading:
+        assert_type(entered, UserOffersProducer)
+        assert_type(reading, UserOffersConsumer)
+'''
+
 
 @pytest.fixture(scope="module")
-def typing_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    wheel = build_client_wheel(tmp_path_factory.mktemp("wheelhouse"))
-    return create_venv_with(tmp_path_factory.mktemp("typing") / "venv", str(wheel), "mypy")
+def client_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_client_wheel(tmp_path_factory.mktemp("wheelhouse"))
+
+
+@pytest.fixture(scope="module")
+def typing_venv(client_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return create_venv_with(tmp_path_factory.mktemp("typing") / "venv", str(client_wheel), "mypy")
 
 
 def _mypy_strict(python: Path, source: str, workdir: Path) -> subprocess.CompletedProcess[str]:
@@ -76,4 +97,11 @@ def test_the_public_surface_has_real_types_with_only_the_declared_dependencies(
     typing_venv: Path, tmp_path: Path
 ) -> None:
     run = _mypy_strict(typing_venv, _SURFACE, tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_kafka_extra_types_records_and_datums(client_wheel: Path, tmp_path_factory: pytest.TempPathFactory,
+                                                  tmp_path: Path) -> None:
+    python = create_venv_with(tmp_path_factory.mktemp("typing-kafka") / "venv", f"{client_wheel}[kafka]", "mypy")
+    run = _mypy_strict(python, _KAFKA_SURFACE, tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -12,6 +12,7 @@ from typing import Any, Generic, Self, TypeVar, cast
 
 from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
 from confluent_kafka.schema_registry import SchemaRegistryClient
+from typing_extensions import TypeVar as DefaultedTypeVar
 
 from subshift_client.avro_runtime import AvroRecord
 from subshift_client.decoded import Decoded, MessageRef, Undecodable, new_decoded, new_message_ref
@@ -24,6 +25,8 @@ from subshift_client.topics import deployed_topic
 __all__ = ["TypedConsumer", "manual_offsets_conf"]
 
 R = TypeVar("R", bound=AvroRecord)
+# The record's datum (a generated ``<Record>Datum`` typed dict); consumers built by hand get a plain dict.
+D = DefaultedTypeVar("D", bound=Mapping[str, Any], default=dict[str, Any])
 T = TypeVar("T")
 
 
@@ -32,7 +35,7 @@ def manual_offsets_conf(conf: Mapping[str, Any]) -> dict[str, Any]:
     return {**conf, "enable.auto.offset.store": False, "enable.auto.commit": False}
 
 
-class TypedConsumer(Generic[R]):
+class TypedConsumer(Generic[R, D]):
     """Consumes one topic into records of one class (generated subclasses fix both).
 
     Use it as a context manager (or call ``close()``): leaving leaves the group.
@@ -61,7 +64,7 @@ class TypedConsumer(Generic[R]):
         """
         return self._poll(max_records, timeout, self._decoder.decode)
 
-    def poll_datums(self, max_records: int, timeout: float) -> list[Decoded[dict[str, Any]] | Undecodable]:
+    def poll_datums(self, max_records: int, timeout: float) -> list[Decoded[D] | Undecodable]:
         """``poll_batch`` giving each record as its datum (a ``<Record>Datum``: logical values as primitives).
 
         For hot loops that read a few fields: the record's own checks (a UUID's form, for one) are
@@ -71,7 +74,9 @@ class TypedConsumer(Generic[R]):
             KafkaClientError: Kafka reported an error other than reaching a partition's end.
             RegistryUnavailableError: a writer schema could not be fetched; the batch was rewound.
         """
-        return self._poll(max_records, timeout, self._decoder.decode_datum)
+        # The decoder builds the datum from the record's own schema: it has the shape D names.
+        decode = cast("Callable[[bytes | None], tuple[D, int]]", self._decoder.decode_datum)
+        return self._poll(max_records, timeout, decode)
 
     def _poll(self, max_records: int, timeout: float,
               decode: Callable[[bytes | None], tuple[T, int]]) -> list[Decoded[T] | Undecodable]:
