@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pickle
 import pkgutil
 from importlib import metadata
 from itertools import count
@@ -96,3 +97,12 @@ def test_every_error_of_the_package_is_a_client_error_exported_at_the_top_level(
 def test_there_is_one_row_violation_type() -> None:
     assert subshift_client.RowViolation is subshift_client.migration_v1.RowViolation
     assert subshift_client.api_errors.RowViolation is subshift_client.RowViolation
+
+
+def test_errors_name_their_public_path_and_survive_pickling() -> None:
+    late = subshift_client.DeadlineExceededError.of("GetMigration", 1.5)
+    copied = pickle.loads(pickle.dumps(late))  # noqa: S301 -- bytes this test just made
+    assert type(copied) is subshift_client.DeadlineExceededError
+    assert (copied.method, copied.limit, copied.code, str(copied)) == (late.method, late.limit, late.code, str(late))
+    assert repr(late).startswith("DeadlineExceededError(")
+    assert subshift_client.UploadSourceError.__module__ == "subshift_client"

@@ -91,6 +91,14 @@ __all__ = [
     "wire",
 ]
 
+# Tracebacks and reprs name the public path (``subshift_client.NotFoundError``), not the private module that
+# defines a class; pickling still finds each class here.
+for _name in __all__:
+    _public = globals().get(_name)
+    if isinstance(_public, type):
+        _public.__module__ = __name__
+del _name, _public
+
 
 def __getattr__(name: str) -> Any:
     # ``kafka`` brings in confluent-kafka's schema registry client (authlib, httpx: about a second), and

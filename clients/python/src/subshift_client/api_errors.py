@@ -58,6 +58,12 @@ class ApiError(ClientError):
         retry_delay: float | None = None,
     ) -> None:
         super().__init__(details)
+        # Kept so the error pickles (keyword-only arguments defeat Exception's default pickling): a worker
+        # process can hand it back to its parent.
+        self._arguments: dict[str, Any] = {
+            "code": code, "violations": violations, "violations_total": violations_total, "report": report,
+            "retry_delay": retry_delay,
+        }
         self.code = code
         self.details = details
         # One broken rule in one CSV row each: ``row`` is 1-based with the header as row 1; 0 is the whole file.
@@ -66,6 +72,9 @@ class ApiError(ClientError):
         self.report = report
         # Seconds the server asked the client to wait before trying again, when it said.
         self.retry_delay = retry_delay
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild, (type(self), self.details, self._arguments)
 
     @property
     def retryable(self) -> bool:
@@ -111,6 +120,7 @@ class DeadlineExceededError(ApiError):
     def __init__(self, details: str, *, method: str = "", limit: float | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("code", grpc.StatusCode.DEADLINE_EXCEEDED)
         super().__init__(details, **kwargs)
+        self._arguments.update(method=method, limit=limit)
         self.method = method
         self.limit = limit
 
@@ -120,6 +130,10 @@ class DeadlineExceededError(ApiError):
         sentence = (f"{method} did not {what} within its deadline of {limit:g} s (retries included); "
                     f"pass a larger timeout= if the server is known to be slow")
         return cls(sentence, method=method, limit=limit)
+
+
+def _rebuild(kind: type[ApiError], details: str, arguments: dict[str, Any]) -> ApiError:
+    return kind(details, **arguments)
 
 
 _BY_CODE: dict[grpc.StatusCode, type[ApiError]] = {
