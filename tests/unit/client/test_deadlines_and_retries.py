@@ -106,8 +106,18 @@ def test_a_deadline_exceeded_names_the_method_and_the_limit(silent_server: str) 
     assert "GetMigration" in str(caught.value) and "0.5 s" in str(caught.value)
 
 
-def test_an_upload_has_a_default_deadline(silent_server: str) -> None:
-    with SubshiftClient(silent_server, stream_timeout=0.5) as client, pytest.raises(DeadlineExceededError) as caught:
+def test_an_upload_to_a_silent_server_fails_at_the_clients_timeout_not_the_streams(silent_server: str) -> None:
+    with SubshiftClient(silent_server, timeout=1.0) as client:  # stream_timeout stays 600 s
+        error, took = _timed(lambda: client.create_migration(b"user_id,current_offer,target_offer\nu1,A,B\n"))
+    assert isinstance(error, UnavailableError), repr(error)
+    assert "could not connect" in str(error)
+    assert took < _LIVENESS_BOUND
+
+
+def test_an_upload_has_a_default_deadline(scripted: tuple[ScriptedService, str]) -> None:
+    servicer, addr = scripted
+    servicer.scripts["CreateMigration"] = [lambda _r, context: time.sleep((context.time_remaining() or 0) + 0.2)]
+    with SubshiftClient(addr, stream_timeout=0.5) as client, pytest.raises(DeadlineExceededError) as caught:
         client.create_migration(b"user_id,current_offer,target_offer\nu1,A,B\n")
     assert (caught.value.method, caught.value.limit) == ("CreateMigration", 0.5)
 

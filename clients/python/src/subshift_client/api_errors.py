@@ -109,6 +109,12 @@ class PermissionDeniedError(ApiError):
 class UnavailableError(ApiError):
     """The server could not be reached (after the client's retries)."""
 
+    @classmethod
+    def not_connected(cls, method: str, addr: str, limit: float) -> UnavailableError:
+        """The error for ``method`` when ``addr`` accepted no connection within ``limit`` seconds."""
+        return cls(f"{method} could not connect to {addr} within {limit:g} s; is the API running there?",
+                   code=grpc.StatusCode.UNAVAILABLE)
+
 
 class ResourceExhaustedError(ApiError):
     """The server is at its limit (after the client's retries); ``retry_delay`` is its push-back, if any."""

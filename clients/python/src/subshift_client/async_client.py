@@ -25,7 +25,7 @@ import grpc.aio
 from subshift_client._generated.subshift.migration.v1 import migration_pb2 as pb
 from subshift_client._generated.subshift.migration.v1 import migration_service_pb2 as api
 from subshift_client._generated.subshift.migration.v1.migration_service_pb2_grpc import MigrationServiceStub
-from subshift_client.api_errors import ApiError, api_error_from
+from subshift_client.api_errors import ApiError, UnavailableError, api_error_from
 from subshift_client.channel import ChannelOptions, TokenSource, open_aio_channel
 from subshift_client.requests import (
     CHUNK_BYTES,
@@ -106,9 +106,13 @@ class AsyncSubshiftClient:
         timeout: float,
         invoke: Callable[[float], Awaitable[_T]],
         replayable: Callable[[], bool] = lambda: True,
+        *,
+        connect_first: bool = False,
     ) -> _T:
         budget = CallBudget(method, timeout, self._retry)
         while True:
+            if connect_first:
+                await self._connect(method, budget)
             try:
                 return await invoke(budget.attempt_timeout())
             except grpc.RpcError as error:
@@ -118,6 +122,14 @@ class AsyncSubshiftClient:
                 except ApiError:
                     raise failure from None
             await asyncio.sleep(pause)
+
+    async def _connect(self, method: str, budget: CallBudget) -> None:
+        # As the sync client: reaching the server is bounded by the client's ``timeout``, not the stream's.
+        limit = min(self._timeout, budget.remaining())
+        try:
+            await asyncio.wait_for(self._channel.channel_ready(), limit)
+        except TimeoutError:
+            raise UnavailableError.not_connected(method, self.addr, limit) from None
 
     async def _unary(self, method: str, request: object, timeout: float | None) -> Any:
         call: Callable[..., Awaitable[Any]] = getattr(self._stub, method)
@@ -166,7 +178,7 @@ class AsyncSubshiftClient:
             return response
 
         return await self._retrying("CreateMigration", timeout or self._stream_timeout, send,
-                                    lambda: prepared.replayable or not pulled)
+                                    lambda: prepared.replayable or not pulled, connect_first=True)
 
     async def get_migration(self, migration_id: str, *, timeout: float | None = None) -> pb.Migration:
         """See :meth:`subshift_client.SubshiftClient.get_migration`."""
@@ -301,7 +313,7 @@ class AsyncSubshiftClient:
 
         rewindable = isinstance(destination, str | Path)
         return await self._retrying("ExportMigrationResults", timeout or self._stream_timeout, export,
-                                    lambda: rewindable or not started)
+                                    lambda: rewindable or not started, connect_first=True)
 
     async def cancel(self, migration_id: str, *, reason: str = "", timeout: float | None = None) -> pb.Migration:
         """See :meth:`subshift_client.SubshiftClient.cancel`."""

@@ -28,7 +28,7 @@ import grpc
 from subshift_client._generated.subshift.migration.v1 import migration_pb2 as pb
 from subshift_client._generated.subshift.migration.v1 import migration_service_pb2 as api
 from subshift_client._generated.subshift.migration.v1.migration_service_pb2_grpc import MigrationServiceStub
-from subshift_client.api_errors import ApiError, api_error_from
+from subshift_client.api_errors import ApiError, UnavailableError, api_error_from
 from subshift_client.channel import ChannelOptions, TokenSource, open_channel
 from subshift_client.requests import (
     CHUNK_BYTES,
@@ -51,6 +51,11 @@ from subshift_client.upload_source import UploadProgress, UploadSource, prepare_
 __all__ = ["TERMINAL_STATES", "WATCH_RETRY", "SubshiftClient", "is_terminal"]
 
 _T = TypeVar("_T")
+_HEALTH_CHECK = "/grpc.health.v1.Health/Check"  # an empty HealthCheckRequest asks about the whole server
+
+
+def _raw(message: bytes) -> bytes:
+    return message
 
 
 class SubshiftClient:
@@ -103,10 +108,18 @@ class SubshiftClient:
         self._channel.close()
 
     def _retrying(
-        self, method: str, timeout: float, invoke: Callable[[float], _T], replayable: Callable[[], bool] = lambda: True
+        self,
+        method: str,
+        timeout: float,
+        invoke: Callable[[float], _T],
+        replayable: Callable[[], bool] = lambda: True,
+        *,
+        connect_first: bool = False,
     ) -> _T:
         budget = CallBudget(method, timeout, self._retry)
         while True:
+            if connect_first:
+                self._connect(method, budget)
             try:
                 return invoke(budget.attempt_timeout())
             except grpc.RpcError as error:
@@ -116,6 +129,21 @@ class SubshiftClient:
                 except ApiError:
                     raise failure from None
             self._retry.sleep(pause)
+
+    def _connect(self, method: str, budget: CallBudget) -> None:
+        # A stream's long deadline is no bound on reaching the server: one that accepts no connection (down, or
+        # a socket that never answers) within the client's ``timeout`` fails the call now, not at the deadline.
+        # The probe is the public health check, waiting for the connection; a watch of the channel's state
+        # instead would run a thread that outlives it.
+        limit = min(self._timeout, budget.remaining())
+        probe = self._channel.unary_unary(_HEALTH_CHECK, request_serializer=_raw, response_deserializer=_raw)
+        try:
+            probe(b"", timeout=limit, wait_for_ready=True)
+        except grpc.RpcError as error:
+            code = error.code() if isinstance(error, grpc.Call) else None
+            if code in (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNAVAILABLE):
+                raise UnavailableError.not_connected(method, self.addr, limit) from None
+            # Any other answer (a server without the health service says UNIMPLEMENTED) came from a server.
 
     def _unary(self, method: str, request: object, timeout: float | None) -> Any:
         call: Callable[..., Any] = getattr(self._stub, method)
@@ -179,7 +207,7 @@ class SubshiftClient:
             return response
 
         return self._retrying("CreateMigration", timeout or self._stream_timeout, send,
-                              lambda: prepared.replayable or not pulled)
+                              lambda: prepared.replayable or not pulled, connect_first=True)
 
     def get_migration(self, migration_id: str, *, timeout: float | None = None) -> pb.Migration:
         """One migration.
@@ -337,7 +365,7 @@ class SubshiftClient:
 
         rewindable = isinstance(destination, str | Path)
         return self._retrying("ExportMigrationResults", timeout or self._stream_timeout, export,
-                              lambda: rewindable or not started)
+                              lambda: rewindable or not started, connect_first=True)
 
     def cancel(self, migration_id: str, *, reason: str = "", timeout: float | None = None) -> pb.Migration:
         """Stop a migration; rows not yet applied are cancelled.
