@@ -77,7 +77,7 @@ def render_clients(manifest: Manifest) -> Output:
         prefix, constant = topic_class_prefix(topic.name), topic_constant(topic.name)
         snake = constant.lower()
         imports.add(f"from subshift_client._generated.records.{record_module_name(topic.value.schema_file or '')} "
-                    f"import {record}")
+                    f"import {record}, {record}Datum")
         imports.add(f"from subshift_client._generated.topics import {constant}")
         body += [
             "", "",
@@ -88,16 +88,17 @@ def render_clients(manifest: Manifest) -> Output:
             f'    """Produces ``{record}`` to ``{topic.name}``, keyed by ``{key_field}``."""',
             "",
             "    def __init__(self, conf: Mapping[str, Any], registry: SchemaRegistryClient, *,"
-            " register: bool = False) -> None:",
+            " register: bool = False, topic_prefix: str | None = None) -> None:",
             f"        super().__init__(conf, registry, topic={constant}, record_type={record},"
-            f" key_of=_{snake}_key, register=register)",
+            f" key_of=_{snake}_key, register=register, topic_prefix=topic_prefix)",
             "", "",
-            f"class {prefix}Consumer(TypedConsumer[{record}]):",
+            f"class {prefix}Consumer(TypedConsumer[{record}, {record}Datum]):",
             f'    """Consumes ``{topic.name}`` into ``{record}`` values (or ``Undecodable`` ones)."""',
             "",
             "    def __init__(self, conf: Mapping[str, Any], registry: SchemaRegistryClient, *,"
-            " subscribe: bool = True) -> None:",
-            f"        super().__init__(conf, registry, topic={constant}, record_type={record}, subscribe=subscribe)",
+            " subscribe: bool = True, topic_prefix: str | None = None) -> None:",
+            f"        super().__init__(conf, registry, topic={constant}, record_type={record}, subscribe=subscribe,"
+            " topic_prefix=topic_prefix)",
             "", "",
             f"def {snake}_serdes(registry: SchemaRegistryClient, *, auto_register: bool = False)"
             f" -> AvroSerdes[{record}]:",

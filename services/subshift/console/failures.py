@@ -5,7 +5,8 @@ Exit codes of the ``migrate`` commands:
 - 0: the call succeeded; a migration that was waited for ended ``succeeded`` or
   ``succeeded_with_errors`` (its table shows the errors).
 - 1: the call failed, or the migration ended ``rejected``, ``failed`` or ``cancelled``.
-- 2: usage: a bad flag or argument.
+- 2: usage: a bad flag or argument, or one the client refuses (a token in clear text to another machine,
+  a file that cannot be read).
 - 3: unavailable: the API could not be reached (after retries) or timed out.
 """
 
@@ -26,6 +27,7 @@ from rich.console import Console
 from subshift.console.tables import violations_table
 from subshift_client.api_errors import ApiError
 from subshift_client.client import is_terminal
+from subshift_client.errors import ClientError
 from subshift_client.migration_v1 import MigrationState
 
 __all__ = ["EXIT_CODES_HELP", "api_failures", "exit_code_for_state", "token_expiry"]
@@ -103,3 +105,6 @@ def api_failures(console: Console, token: str | None = None) -> Iterator[None]:
     except ApiError as error:
         _render(console, error, token if token is not None else os.environ.get("SUBSHIFT_TOKEN"))
         raise typer.Exit(3 if error.code in _UNAVAILABLE else 1) from None
+    except ClientError as error:  # refused before any call: the flags or the file are what to change
+        console.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(2) from None

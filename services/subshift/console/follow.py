@@ -68,7 +68,7 @@ def _summarise(out: Console, response: CreateMigrationResponse, *, dry_run: bool
             sep="", highlight=False,
         )
     if report.violations:
-        shown = [RowViolation(v.row, v.column, v.rule, v.message) for v in report.violations]
+        shown: list[RowViolation] = list(report.violations)
         out.print(violations_table(shown, report.violations_total))
     if dry_run and report.moves:
         out.print(moves_table(report))

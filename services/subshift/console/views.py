@@ -114,7 +114,7 @@ def report_view(report: ValidationReport) -> dict[str, object]:
         "rows_rejected": report.rows_rejected,
         "violations_total": report.violations_total,
         "violations": [
-            violation_view(RowViolation(v.row, v.column, v.rule, v.message)) for v in report.violations
+            violation_view(v) for v in report.violations
         ],
         "current_offer_population": {p.offer: p.subscribers for p in report.current_offer_population},
         "moves": [{"current_offer": m.current_offer, "target_offer": m.target_offer, "rows": m.rows,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import grpc
+import structlog
 from google.protobuf.descriptor import ServiceDescriptor
 
 from subshift.ingest.auth import CURRENT_CALLER, Role, TokenVerifier
@@ -57,6 +58,12 @@ def _bearer(metadata: Iterable[tuple[str, str | bytes]] | None) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+def _client(metadata: Iterable[tuple[str, str | bytes]] | None) -> str:
+    # The caller's library and version ("subshift-client-python/0.2.0 grpc-python/1.85.4 …"): which client
+    # versions still call is what the compatibility policy's support window is decided on.
+    return next((value for key, value in metadata or () if key == "user-agent" and isinstance(value, str)), "")
+
+
 class _AuthAround(Around):
     def __init__(self, verifier: TokenVerifier, method: str, required: Role) -> None:
         self._verifier = verifier
@@ -64,20 +71,25 @@ class _AuthAround(Around):
         self._required = required
 
     def before(self, context: grpc.ServicerContext) -> Any:
+        metadata = context.invocation_metadata()
+        client = _client(metadata)
         try:
-            caller = self._verifier.verify(_bearer(context.invocation_metadata()))
+            caller = self._verifier.verify(_bearer(metadata))
         except AuthenticationError as error:
-            _log.warning("unauthenticated", method=self._method, peer=context.peer(), reason=str(error))
+            _log.warning("unauthenticated", method=self._method, peer=context.peer(), reason=str(error), client=client)
             context.abort(grpc.StatusCode.UNAUTHENTICATED, _GENERIC)
         if caller.role is None or caller.role < self._required:
             _log.warning("permission_denied", method=self._method, subject=caller.subject,
-                         role=caller.role.name if caller.role else None, required=self._required.name)
+                         role=caller.role.name if caller.role else None, required=self._required.name, client=client)
             context.abort(grpc.StatusCode.PERMISSION_DENIED,
                           f"this call needs the {self._required.name.lower()} role")
-        return CURRENT_CALLER.set(caller)
+        # Every line logged while the call runs names the client that made it.
+        return CURRENT_CALLER.set(caller), structlog.contextvars.bind_contextvars(client=client)
 
     def after(self, context: grpc.ServicerContext, state: Any, error: BaseException | None) -> None:
-        CURRENT_CALLER.reset(state)
+        caller, logged = state
+        structlog.contextvars.reset_contextvars(**logged)
+        CURRENT_CALLER.reset(caller)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,13 @@ def test_the_client_venv_has_the_client_and_not_the_server(client_python: Path) 
     assert found.stdout.split() == ["True", "False"]
 
 
+def test_the_api_client_installs_without_the_kafka_stack(client_python: Path) -> None:
+    probe = ("import importlib.util as u, subshift_client; "
+             "print(*(bool(u.find_spec(m)) for m in ('confluent_kafka', 'fastavro', 'avro', 'requests')))")
+    found = subprocess.run([client_python, "-c", probe], check=True, capture_output=True, text=True)
+    assert found.stdout.split() == ["False", "False", "False", "False"]
+
+
 def test_the_readme_client_example_runs_against_a_live_server(
     settings: Settings, client_python: Path, tmp_path: Path
 ) -> None:

@@ -6,9 +6,6 @@ the product's server; the client against the real server is tested in ``tests/in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from concurrent import futures
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,55 +14,12 @@ import pytest
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
+from scripted_service import ScriptedService
 
 from subshift_client import SubshiftClient
 from subshift_client._generated.subshift.migration.v1 import migration_pb2 as pb
 from subshift_client._generated.subshift.migration.v1 import migration_service_pb2 as api
-from subshift_client._generated.subshift.migration.v1 import migration_service_pb2_grpc as service
 from subshift_client.api_errors import InvalidArgumentError, NotFoundError, RowViolation, UnavailableError
-from subshift_client.retrying import RetryPolicy
-
-Handler = Callable[..., Any]
-
-
-@dataclass
-class ScriptedService(service.MigrationServiceServicer):
-    """Each method answers with the next entry of its script (a function of request and context)."""
-
-    scripts: dict[str, list[Handler]] = field(default_factory=dict)
-    calls: list[tuple[str, Any, dict[str, str]]] = field(default_factory=list)
-
-    def _answer(self, method: str, request: Any, context: grpc.ServicerContext) -> Any:
-        metadata = {key: str(value) for key, value in context.invocation_metadata()}
-        if method == "CreateMigration":
-            request = list(request)  # the whole upload, header first
-        self.calls.append((method, request, metadata))
-        script = self.scripts[method]
-        handler = script.pop(0) if len(script) > 1 else script[0]
-        return handler(request, context)
-
-    def __getattribute__(self, name: str) -> Any:
-        if name[:1].isupper():
-            return lambda request, context: self._answer(name, request, context)
-        return super().__getattribute__(name)
-
-
-@pytest.fixture
-def scripted() -> Iterator[tuple[ScriptedService, str]]:
-    servicer = ScriptedService()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    service.add_MigrationServiceServicer_to_server(servicer, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    yield servicer, f"127.0.0.1:{port}"
-    server.stop(grace=None)
-
-
-@pytest.fixture
-def client(scripted: tuple[ScriptedService, str]) -> Iterator[SubshiftClient]:
-    _, addr = scripted
-    with SubshiftClient(addr, token="t0k3n", retry=RetryPolicy(attempts=4, initial_backoff=0.01)) as made:
-        yield made
 
 
 def _unavailable(_request: Any, context: grpc.ServicerContext) -> Any:
@@ -139,7 +93,8 @@ def test_a_rejected_upload_raises_with_its_row_violations(
     with pytest.raises(InvalidArgumentError) as caught:
         client.create_migration(b"user_id,current_offer,target_offer\nu1,A,X\n")
     assert caught.value.details == "2 rows broke rules"
-    assert caught.value.violations == (RowViolation(7, "target_offer", "unknown_offer", "offer X does not exist"),)
+    assert caught.value.violations == (
+        RowViolation(row=7, column="target_offer", rule="unknown_offer", message="offer X does not exist"),)
     assert not caught.value.retryable
 
 
@@ -201,6 +156,6 @@ def test_export_writes_the_stream_to_a_file(
 def test_address_and_token_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUBSHIFT_API_ADDR", "10.0.0.1:1234")
     monkeypatch.setenv("SUBSHIFT_TOKEN", "from-env")
-    with SubshiftClient() as client:
+    with SubshiftClient(insecure=True) as client:
         assert client.addr == "10.0.0.1:1234"
-        assert client._metadata == (("authorization", "Bearer from-env"),)
+        assert client._options.metadata() == (("authorization", "Bearer from-env"),)

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from subshift.console.failures import api_failures, exit_code_for_state
 from subshift.console.views import item_view, migration_view
+from subshift_client import SubshiftClient
 from subshift_client.api_errors import ApiError, InvalidArgumentError, RowViolation, UnavailableError
 from subshift_client.migration_v1 import ItemOutcome, KafkaPosition, Migration, MigrationCounts, MigrationItem
 from subshift_client.migration_v1 import MigrationState as S
@@ -57,9 +58,18 @@ def test_failures_exit_3_when_unavailable_else_1(error: ApiError, code: int) -> 
 def test_a_rejected_upload_is_a_sentence_and_a_table_of_rows() -> None:
     console = Console(record=True, width=120)
     error = InvalidArgumentError("2 rows broke rules", code=grpc.StatusCode.INVALID_ARGUMENT, violations=(
-        RowViolation(7, "target_offer", "unknown_offer", "offer X is not in the catalog"),), violations_total=2)
+        RowViolation(row=7, column="target_offer", rule="unknown_offer", message="offer X is not in the catalog"),),
+        violations_total=2)
     with pytest.raises(typer.Exit), api_failures(console):
         raise error
     text = console.export_text()
     assert text.splitlines()[0] == "error: 2 rows broke rules (invalid_argument)"
     assert "unknown_offer" in text and "offer X is not in the catalog" in text and "2 in all" in text
+
+
+def test_a_client_side_refusal_is_a_sentence_and_exit_2() -> None:
+    console = Console(record=True, width=160)
+    with pytest.raises(typer.Exit) as exited, api_failures(console):
+        SubshiftClient("10.1.2.3:50051", token="secret")
+    assert exited.value.exit_code == 2
+    assert "refusing to send the bearer token in clear text" in console.export_text()

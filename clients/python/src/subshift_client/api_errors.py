@@ -2,29 +2,34 @@
 
 Every failed call becomes an :class:`ApiError` subclass chosen by its gRPC status code. Bad
 uploads (``INVALID_ARGUMENT``) carry the row-level details the server attached as
-``google.rpc.BadRequest`` field violations (and, when present, the full ``ValidationReport``).
+``google.rpc.BadRequest`` field violations (and, when present, the full ``ValidationReport``), as the
+contract's one ``RowViolation`` type. A server's push-back (``google.rpc.RetryInfo`` or the
+``grpc-retry-pushback-ms`` trailer) is kept as ``retry_delay``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import grpc
+import grpc.aio
 from google.rpc import error_details_pb2  # type: ignore[import-untyped]  # ships no stubs
 from grpc_status import rpc_status
 
 from subshift_client._generated.subshift.migration.v1 import migration_pb2
+from subshift_client._generated.subshift.migration.v1.migration_pb2 import RowViolation
 from subshift_client.errors import ClientError
 
 __all__ = [
     "AlreadyExistsError",
     "ApiError",
+    "DeadlineExceededError",
     "FailedPreconditionError",
     "InvalidArgumentError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ResourceExhaustedError",
     "RowViolation",
     "UnauthenticatedError",
     "UnavailableError",
@@ -36,16 +41,7 @@ __all__ = [
 _FIELD = re.compile(
     r"^(?:rows?(?:\[(?P<bracket>\d+)\]|\s*(?P<plain>\d+))|file)(?:[.\s:/]+(?P<column>[\w-]+))?$"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class RowViolation:
-    """One broken rule in one CSV row: ``row`` is 1-based with the header as row 1; 0 is the whole file."""
-
-    row: int
-    column: str
-    rule: str
-    message: str
+_PUSHBACK_TRAILER = "grpc-retry-pushback-ms"
 
 
 class ApiError(ClientError):
@@ -59,13 +55,26 @@ class ApiError(ClientError):
         violations: tuple[RowViolation, ...] = (),
         violations_total: int = 0,
         report: migration_pb2.ValidationReport | None = None,
+        retry_delay: float | None = None,
     ) -> None:
         super().__init__(details)
+        # Kept so the error pickles (keyword-only arguments defeat Exception's default pickling): a worker
+        # process can hand it back to its parent.
+        self._arguments: dict[str, Any] = {
+            "code": code, "violations": violations, "violations_total": violations_total, "report": report,
+            "retry_delay": retry_delay,
+        }
         self.code = code
         self.details = details
+        # One broken rule in one CSV row each: ``row`` is 1-based with the header as row 1; 0 is the whole file.
         self.violations = violations
         self.violations_total = max(violations_total, len(violations))
         self.report = report
+        # Seconds the server asked the client to wait before trying again, when it said.
+        self.retry_delay = retry_delay
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild, (type(self), self.details, self._arguments)
 
     @property
     def retryable(self) -> bool:
@@ -100,6 +109,38 @@ class PermissionDeniedError(ApiError):
 class UnavailableError(ApiError):
     """The server could not be reached (after the client's retries)."""
 
+    @classmethod
+    def not_connected(cls, method: str, addr: str, limit: float) -> UnavailableError:
+        """The error for ``method`` when ``addr`` accepted no connection within ``limit`` seconds."""
+        return cls(f"{method} could not connect to {addr} within {limit:g} s; is the API running there?",
+                   code=grpc.StatusCode.UNAVAILABLE)
+
+
+class ResourceExhaustedError(ApiError):
+    """The server is at its limit (after the client's retries); ``retry_delay`` is its push-back, if any."""
+
+
+class DeadlineExceededError(ApiError):
+    """The call did not finish within its deadline; ``method`` and ``limit`` (seconds) say which and how long."""
+
+    def __init__(self, details: str, *, method: str = "", limit: float | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("code", grpc.StatusCode.DEADLINE_EXCEEDED)
+        super().__init__(details, **kwargs)
+        self._arguments.update(method=method, limit=limit)
+        self.method = method
+        self.limit = limit
+
+    @classmethod
+    def of(cls, method: str, limit: float, what: str = "finish") -> DeadlineExceededError:
+        """The error for ``method`` that did not ``what`` within ``limit`` seconds."""
+        sentence = (f"{method} did not {what} within its deadline of {limit:g} s (retries included); "
+                    f"pass a larger timeout= if the server is known to be slow")
+        return cls(sentence, method=method, limit=limit)
+
+
+def _rebuild(kind: type[ApiError], details: str, arguments: dict[str, Any]) -> ApiError:
+    return kind(details, **arguments)
+
 
 _BY_CODE: dict[grpc.StatusCode, type[ApiError]] = {
     grpc.StatusCode.INVALID_ARGUMENT: InvalidArgumentError,
@@ -109,6 +150,7 @@ _BY_CODE: dict[grpc.StatusCode, type[ApiError]] = {
     grpc.StatusCode.UNAUTHENTICATED: UnauthenticatedError,
     grpc.StatusCode.PERMISSION_DENIED: PermissionDeniedError,
     grpc.StatusCode.UNAVAILABLE: UnavailableError,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: ResourceExhaustedError,
 }
 
 
@@ -123,20 +165,41 @@ def _violation(field: error_details_pb2.BadRequest.FieldViolation) -> RowViolati
 
 
 def _from_report(report: migration_pb2.ValidationReport) -> tuple[RowViolation, ...]:
-    return tuple(RowViolation(v.row, v.column, v.rule, v.message) for v in report.violations)
+    return tuple(report.violations)
 
 
-def api_error_from(error: grpc.RpcError) -> ApiError:
-    """The typed exception for a failed call, with any row violations the server attached."""
-    call = error if isinstance(error, grpc.Call) else None
+def _pushback(call: Any) -> float | None:
+    for key, value in call.trailing_metadata() or ():
+        if key == _PUSHBACK_TRAILER:
+            try:
+                return max(0.0, int(value) / 1000)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def api_error_from(error: grpc.RpcError, *, method: str = "", timeout: float | None = None) -> ApiError:
+    """The typed exception for a failed call of ``method``, with any row violations the server attached.
+
+    ``timeout`` is the call's deadline, named by a ``DeadlineExceededError``.
+    """
+    # An asyncio call's error is no ``grpc.Call`` but answers the same questions, synchronously.
+    call: Any = error if isinstance(error, grpc.Call | grpc.aio.AioRpcError) else None
     code = call.code() if call is not None else grpc.StatusCode.UNKNOWN
+    if code == grpc.StatusCode.DEADLINE_EXCEEDED and timeout is not None:
+        return DeadlineExceededError.of(method or "the call", timeout)
     details = (call.details() if call is not None else None) or str(code)
     violations: tuple[RowViolation, ...] = ()
     report: migration_pb2.ValidationReport | None = None
+    retry_delay = _pushback(call) if call is not None else None
     status = rpc_status.from_call(call) if call is not None else None
     details_any: list[Any] = list(status.details) if status is not None else []
     for detail in details_any:
-        if detail.Is(migration_pb2.ValidationReport.DESCRIPTOR):
+        if detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            info = error_details_pb2.RetryInfo()
+            detail.Unpack(info)
+            retry_delay = info.retry_delay.seconds + info.retry_delay.nanos / 1e9
+        elif detail.Is(migration_pb2.ValidationReport.DESCRIPTOR):
             report = migration_pb2.ValidationReport()
             detail.Unpack(report)
         elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR) and not violations:
@@ -147,4 +210,7 @@ def api_error_from(error: grpc.RpcError) -> ApiError:
         violations = _from_report(report) or violations
     total = report.violations_total if report is not None else len(violations)
     kind = _BY_CODE.get(code, ApiError)
-    return kind(details, code=code, violations=violations, violations_total=total, report=report)
+    if kind is DeadlineExceededError or code == grpc.StatusCode.DEADLINE_EXCEEDED:
+        return DeadlineExceededError(f"{method or 'the call'}: {details}", method=method, limit=timeout)
+    return kind(details, code=code, violations=violations, violations_total=total, report=report,
+                retry_delay=retry_delay)

@@ -9,10 +9,11 @@ Example::
         final = client.wait(created.migration.migration_id)
         print(final.counts.applied, "users moved")
 
-Every call carries ``authorization: Bearer <token>``. Calls that fail with ``UNAVAILABLE`` are
-retried with exponential backoff; for uploads this is safe because every attempt sends the
-same ``request_id`` and the server returns the migration it already created. Failures are
-raised as :mod:`subshift_client.api_errors` exceptions.
+Every call carries ``authorization: Bearer <token>`` and has a deadline (its ``timeout``, retries
+included). Calls that fail with ``UNAVAILABLE`` or ``RESOURCE_EXHAUSTED`` are retried with exponential
+backoff (see :mod:`subshift_client.retrying`); for uploads this is safe because every attempt sends
+the same ``request_id`` and the server returns the migration it already created. Failures are raised
+as :mod:`subshift_client.api_errors` exceptions.
 """
 
 from __future__ import annotations
@@ -20,39 +21,41 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import grpc
 
 from subshift_client._generated.subshift.migration.v1 import migration_pb2 as pb
 from subshift_client._generated.subshift.migration.v1 import migration_service_pb2 as api
 from subshift_client._generated.subshift.migration.v1.migration_service_pb2_grpc import MigrationServiceStub
-from subshift_client.api_errors import ApiError, api_error_from
-from subshift_client.channel import ChannelOptions, open_channel
-from subshift_client.retrying import RetryPolicy
-from subshift_client.streams import export_to, watch_until_terminal
+from subshift_client.api_errors import ApiError, UnavailableError, api_error_from
+from subshift_client.channel import ChannelOptions, TokenSource, open_channel
+from subshift_client.requests import (
+    CHUNK_BYTES,
+    DEFAULT_STREAM_TIMEOUT,
+    DEFAULT_TIMEOUT,
+    WATCH_RETRY,
+    cancel_request,
+    count_request,
+    create_header,
+    export_request,
+    items_request,
+    migrations_request,
+    revert_request,
+)
+from subshift_client.retrying import CallBudget, RetryPolicy
+from subshift_client.states import TERMINAL_STATES, is_terminal
+from subshift_client.streams import WatchLimits, export_to, watch_until_terminal
 from subshift_client.upload_source import UploadProgress, UploadSource, prepare_source
 
 __all__ = ["TERMINAL_STATES", "WATCH_RETRY", "SubshiftClient", "is_terminal"]
 
-TERMINAL_STATES = frozenset(
-    {
-        pb.MIGRATION_STATE_REJECTED,
-        pb.MIGRATION_STATE_SUCCEEDED,
-        pb.MIGRATION_STATE_SUCCEEDED_WITH_ERRORS,
-        pb.MIGRATION_STATE_CANCELLED,
-        pb.MIGRATION_STATE_FAILED,
-    }
-)
-# A watch is long-lived: it rides out a restart of the server or its database (about two minutes).
-WATCH_RETRY = RetryPolicy(attempts=20, initial_backoff=0.5, max_backoff=10.0)
-_CHUNK_BYTES = 256 * 1024  # far below the 4 MiB message limit, large enough to keep the stream busy
 _T = TypeVar("_T")
+_HEALTH_CHECK = "/grpc.health.v1.Health/Check"  # an empty HealthCheckRequest asks about the whole server
 
 
-def is_terminal(state: pb.MigrationState.ValueType) -> bool:
-    """Whether a migration in ``state`` will change no more."""
-    return state in TERMINAL_STATES
+def _raw(message: bytes) -> bytes:
+    return message
 
 
 class SubshiftClient:
@@ -62,27 +65,36 @@ class SubshiftClient:
         self,
         addr: str | None = None,
         *,
-        token: str | None = None,
+        token: TokenSource | None = None,
         tls: bool | None = None,
         root_certificates: Path | bytes | None = None,
         tls_server_name: str | None = None,
-        timeout: float = 30.0,
+        insecure: bool = False,
+        timeout: float = DEFAULT_TIMEOUT,
+        stream_timeout: float = DEFAULT_STREAM_TIMEOUT,
         retry: RetryPolicy | None = None,
     ) -> None:
         """Connect lazily to ``addr`` (default ``SUBSHIFT_API_ADDR`` or ``127.0.0.1:50051``).
 
-        ``token`` defaults to ``SUBSHIFT_TOKEN``. TLS is used when ``tls`` is true, when
-        ``root_certificates`` is given, or when ``SUBSHIFT_API_TLS_CA``/``SUBSHIFT_API_TLS``
-        say so; ``timeout`` bounds each unary call in seconds.
+        ``token`` (default ``SUBSHIFT_TOKEN``) is a string or a callable returning the current token,
+        asked before every attempt so it can refresh. TLS is used when ``tls`` is true, when
+        ``root_certificates`` is given, or when ``SUBSHIFT_API_TLS_CA``/``SUBSHIFT_API_TLS`` say so; a token
+        is sent in clear only to a loopback address unless ``insecure=True``. ``timeout`` is the default
+        deadline (seconds, retries included) of each call and the longest a watch waits for a snapshot;
+        ``stream_timeout`` that of uploads and exports.
+
+        Raises:
+            InsecureChannelError: a token would be sent in clear to a non-loopback address.
         """
-        options = ChannelOptions.resolve(
-            addr=addr, token=token, tls=tls, root_certificates=root_certificates, tls_server_name=tls_server_name
+        self._options = ChannelOptions.resolve(
+            addr=addr, token=token, tls=tls, root_certificates=root_certificates, tls_server_name=tls_server_name,
+            insecure=insecure,
         )
-        self.addr = options.addr
-        self._channel = open_channel(options)
+        self.addr = self._options.addr
+        self._channel = open_channel(self._options)
         self._stub = MigrationServiceStub(self._channel)
-        self._metadata = options.metadata()
         self._timeout = timeout
+        self._stream_timeout = stream_timeout
         self._retry = retry or RetryPolicy()
 
     def __enter__(self) -> SubshiftClient:
@@ -95,20 +107,50 @@ class SubshiftClient:
         """Close the channel; calls in flight are cancelled."""
         self._channel.close()
 
-    def _unary(self, method: Callable[..., _T], request: object) -> _T:
-        return self._call(lambda: method(request, metadata=self._metadata, timeout=self._timeout))
-
-    def _call(self, invoke: Callable[[], _T]) -> _T:
-        delays = self._retry.delays()
+    def _retrying(
+        self,
+        method: str,
+        timeout: float,
+        invoke: Callable[[float], _T],
+        replayable: Callable[[], bool] = lambda: True,
+        *,
+        connect_first: bool = False,
+    ) -> _T:
+        budget = CallBudget(method, timeout, self._retry)
         while True:
+            if connect_first:
+                self._connect(method, budget)
             try:
-                return invoke()
+                return invoke(budget.attempt_timeout())
             except grpc.RpcError as error:
-                failure = api_error_from(error)
-                delay = next(delays, None) if failure.code == grpc.StatusCode.UNAVAILABLE else None
-                if delay is None:
+                failure = api_error_from(error, method=method, timeout=timeout)
+                try:
+                    pause = budget.pause_before_retry(failure, replayable=replayable())
+                except ApiError:
                     raise failure from None
-                self._retry.sleep(delay)
+            self._retry.sleep(pause)
+
+    def _connect(self, method: str, budget: CallBudget) -> None:
+        # A stream's long deadline is no bound on reaching the server: one that accepts no connection (down, or
+        # a socket that never answers) within the client's ``timeout`` fails the call now, not at the deadline.
+        # The probe is the public health check, waiting for the connection; a watch of the channel's state
+        # instead would run a thread that outlives it.
+        limit = min(self._timeout, budget.remaining())
+        probe = self._channel.unary_unary(_HEALTH_CHECK, request_serializer=_raw, response_deserializer=_raw)
+        try:
+            probe(b"", timeout=limit, wait_for_ready=True)
+        except grpc.RpcError as error:
+            code = error.code() if isinstance(error, grpc.Call) else None
+            if code in (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNAVAILABLE):
+                raise UnavailableError.not_connected(method, self.addr, limit) from None
+            # Any other answer (a server without the health service says UNIMPLEMENTED) came from a server.
+
+    def _unary(self, method: str, request: object, timeout: float | None) -> Any:
+        call: Callable[..., Any] = getattr(self._stub, method)
+        return self._retrying(
+            method, timeout or self._timeout,
+            lambda left: call(request, metadata=self._options.metadata(), timeout=left),
+        )
 
     def create_migration(
         self,
@@ -128,23 +170,19 @@ class SubshiftClient:
         with the same content returns the same migration. ``dry_run`` validates and reports
         without staging. ``max_rejected_rows`` bad rows are tolerated (none when omitted);
         ``max_rows_per_second`` throttles publishing (0: no limit). ``on_progress`` is called
-        after every chunk sent.
+        after every chunk sent. ``timeout`` (default: the client's ``stream_timeout``) bounds the
+        whole upload, retries included.
 
         Raises:
+            UploadSourceError: ``source`` cannot be read (a missing file, or CSV text given as a path).
             InvalidArgumentError: the upload broke rules; ``violations`` name rows and columns.
             AlreadyExistsError: ``request_id`` was used for different content.
             UnavailableError: the server stayed unreachable through every retry.
+            DeadlineExceededError: the upload did not finish within ``timeout``.
             ApiError: any other failure (see its ``code``).
         """
-        header = api.MigrationHeader(
-            request_id=request_id or str(uuid.uuid4()),
-            description=description,
-            validate_only=dry_run,
-            max_rows_per_second=max_rows_per_second,
-        )
-        if max_rejected_rows is not None:
-            header.max_rejected_rows = max_rejected_rows
-        prepared = prepare_source(source, _CHUNK_BYTES)
+        header = create_header(request_id, description, dry_run, max_rejected_rows, max_rows_per_second)
+        prepared = prepare_source(source, CHUNK_BYTES)
         attempt = 0
         pulled = False
 
@@ -160,47 +198,48 @@ class SubshiftClient:
                 if on_progress is not None:
                     on_progress(UploadProgress(sent, prepared.total_bytes, max(0, rows - 1), attempt))
 
-        delays = self._retry.delays()
-        while True:
+        def send(left: float) -> api.CreateMigrationResponse:
+            nonlocal attempt
             attempt += 1
-            try:
-                response: api.CreateMigrationResponse = self._stub.CreateMigration(
-                    requests(), metadata=self._metadata, timeout=timeout
-                )
-                return response
-            except grpc.RpcError as error:
-                failure = api_error_from(error)
-                replayable = prepared.replayable or not pulled
-                delay = next(delays, None) if failure.code == grpc.StatusCode.UNAVAILABLE and replayable else None
-                if delay is None:
-                    raise failure from None
-                self._retry.sleep(delay)
+            response: api.CreateMigrationResponse = self._stub.CreateMigration(
+                requests(), metadata=self._options.metadata(), timeout=left
+            )
+            return response
 
-    def get_migration(self, migration_id: str) -> pb.Migration:
+        return self._retrying("CreateMigration", timeout or self._stream_timeout, send,
+                              lambda: prepared.replayable or not pulled, connect_first=True)
+
+    def get_migration(self, migration_id: str, *, timeout: float | None = None) -> pb.Migration:
         """One migration.
 
         Raises:
             NotFoundError: no migration has this id.
+            DeadlineExceededError: no answer within ``timeout`` (default: the client's).
             ApiError: any other failure.
         """
-        request = api.GetMigrationRequest(migration_id=migration_id)
-        response = self._unary(self._stub.GetMigration, request)
+        response: api.GetMigrationResponse = self._unary(
+            "GetMigration", api.GetMigrationRequest(migration_id=migration_id), timeout
+        )
         return response.migration
 
     def list_migrations(
-        self, *, state: pb.MigrationState.ValueType | None = None, page_size: int = 100, limit: int | None = None
+        self,
+        *,
+        state: pb.MigrationState.ValueType | None = None,
+        page_size: int = 100,
+        limit: int | None = None,
+        timeout: float | None = None,
     ) -> Iterator[pb.Migration]:
-        """Migrations, newest first, fetched a page at a time; at most ``limit`` when given.
+        """Migrations, newest first, fetched a page at a time (each page within ``timeout``); at most ``limit``.
 
         Raises:
             ApiError: a page could not be fetched.
         """
         token, returned = "", 0
         while True:
-            request = api.ListMigrationsRequest(
-                page_size=page_size, page_token=token, state=state or pb.MIGRATION_STATE_UNSPECIFIED
+            page: api.ListMigrationsResponse = self._unary(
+                "ListMigrations", migrations_request(state, page_size, token), timeout
             )
-            page = self._unary(self._stub.ListMigrations, request)
             for migration in page.migrations:
                 if limit is not None and returned >= limit:
                     return
@@ -217,6 +256,7 @@ class SubshiftClient:
         outcome: pb.ItemOutcome.ValueType | None = None,
         page_size: int = 500,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> Iterator[pb.MigrationItem]:
         """A migration's rows and their outcomes in row order, optionally one outcome only.
 
@@ -226,13 +266,9 @@ class SubshiftClient:
         """
         token, returned = "", 0
         while True:
-            request = api.ListMigrationItemsRequest(
-                migration_id=migration_id,
-                page_size=page_size,
-                page_token=token,
-                outcome=outcome or pb.ITEM_OUTCOME_UNSPECIFIED,
+            page: api.ListMigrationItemsResponse = self._unary(
+                "ListMigrationItems", items_request(migration_id, outcome, page_size, token), timeout
             )
-            page = self._unary(self._stub.ListMigrationItems, request)
             for item in page.items:
                 if limit is not None and returned >= limit:
                     return
@@ -242,39 +278,58 @@ class SubshiftClient:
             if not token:
                 return
 
-    def count_items(self, migration_id: str, *, outcome: pb.ItemOutcome.ValueType | None = None) -> int:
+    def count_items(
+        self, migration_id: str, *, outcome: pb.ItemOutcome.ValueType | None = None, timeout: float | None = None
+    ) -> int:
         """How many of a migration's rows match ``outcome`` (all rows when omitted).
 
         Raises:
             ApiError: the call failed.
         """
-        request = api.ListMigrationItemsRequest(
-            migration_id=migration_id, page_size=1, outcome=outcome or pb.ITEM_OUTCOME_UNSPECIFIED
+        page: api.ListMigrationItemsResponse = self._unary(
+            "ListMigrationItems", count_request(migration_id, outcome), timeout
         )
-        page = self._unary(self._stub.ListMigrationItems, request)
         return page.total_size
 
-    def watch(self, migration_id: str, *, retry: RetryPolicy = WATCH_RETRY) -> Iterator[pb.Migration]:
+    def watch(
+        self,
+        migration_id: str,
+        *,
+        timeout: float | None = None,
+        idle_timeout: float | None = None,
+        retry: RetryPolicy = WATCH_RETRY,
+    ) -> Iterator[pb.Migration]:
         """Snapshots of the migration as it changes, ending with its terminal state.
 
-        A broken stream is resumed (the server starts every stream with the current snapshot);
-        ``retry`` bounds how long an unavailable server is waited for between two snapshots.
+        ``timeout`` bounds the whole watch (default: none beyond the idle limit). ``idle_timeout``
+        (default: the client's ``timeout``) is the longest wait for a snapshot: a quiet stream is reopened
+        after it (the server starts every stream with the current snapshot), and a server that stays
+        unreachable or silent that long ends the watch. Retries follow ``retry``.
 
         Raises:
             NotFoundError: no migration has this id.
-            UnavailableError: the server stayed unreachable through every retry.
+            UnavailableError: the server stayed unreachable for ``idle_timeout``.
+            DeadlineExceededError: no snapshot within ``idle_timeout``, or the watch outlived ``timeout``.
             ApiError: any other failure.
         """
-        return watch_until_terminal(self._stub, migration_id, self._metadata, retry, is_terminal)
+        limits = WatchLimits(overall=timeout, idle=idle_timeout or self._timeout, retry=retry)
+        return watch_until_terminal(self._stub, migration_id, self._options.metadata, limits, is_terminal)
 
-    def wait(self, migration_id: str, on_progress: Callable[[pb.Migration], None] | None = None) -> pb.Migration:
+    def wait(
+        self,
+        migration_id: str,
+        on_progress: Callable[[pb.Migration], None] | None = None,
+        *,
+        timeout: float | None = None,
+        idle_timeout: float | None = None,
+    ) -> pb.Migration:
         """Block until the migration is terminal and return it; ``on_progress`` sees every snapshot.
 
         Raises:
             ApiError: as for ``watch``.
         """
         last: pb.Migration | None = None
-        for last in self.watch(migration_id):
+        for last in self.watch(migration_id, timeout=timeout, idle_timeout=idle_timeout):
             if on_progress is not None:
                 on_progress(last)
         if last is None:
@@ -282,27 +337,37 @@ class SubshiftClient:
         return last
 
     def export_results(
-        self, migration_id: str, destination: Path | str | BinaryIO, *, outcome: pb.ItemOutcome.ValueType | None = None
+        self,
+        migration_id: str,
+        destination: Path | str | BinaryIO,
+        *,
+        outcome: pb.ItemOutcome.ValueType | None = None,
+        timeout: float | None = None,
     ) -> int:
         """Write every row of the migration and its outcome as CSV to ``destination``; return the bytes written.
 
-        A path is written to a temporary file and renamed into place, so it is never half-written.
+        A path is written to a temporary file and renamed into place, so it is never half-written; only
+        then is a failed stream retried (a caller's file cannot be rewound). ``timeout`` (default: the
+        client's ``stream_timeout``) bounds the export, retries included.
 
         Raises:
             NotFoundError: no migration has this id.
+            DeadlineExceededError: the export did not finish within ``timeout``.
             ApiError: the export failed.
         """
-        request = api.ExportMigrationResultsRequest(
-            migration_id=migration_id, outcome=outcome or pb.ITEM_OUTCOME_UNSPECIFIED
-        )
-        if isinstance(destination, str | Path):
-            return self._call(lambda: export_to(self._stub, request, self._metadata, destination))
-        try:  # a caller's file cannot be rewound, so a failed stream is not retried
-            return export_to(self._stub, request, self._metadata, destination)
-        except grpc.RpcError as error:
-            raise api_error_from(error) from None
+        request = export_request(migration_id, outcome)
+        started = False
 
-    def cancel(self, migration_id: str, *, reason: str = "") -> pb.Migration:
+        def export(left: float) -> int:
+            nonlocal started
+            started = True
+            return export_to(self._stub, request, self._options.metadata(), destination, left)
+
+        rewindable = isinstance(destination, str | Path)
+        return self._retrying("ExportMigrationResults", timeout or self._stream_timeout, export,
+                              lambda: rewindable or not started, connect_first=True)
+
+    def cancel(self, migration_id: str, *, reason: str = "", timeout: float | None = None) -> pb.Migration:
         """Stop a migration; rows not yet applied are cancelled.
 
         Raises:
@@ -310,11 +375,14 @@ class SubshiftClient:
             NotFoundError: no migration has this id.
             ApiError: any other failure.
         """
-        request = api.CancelMigrationRequest(migration_id=migration_id, reason=reason)
-        response = self._unary(self._stub.CancelMigration, request)
+        response: api.CancelMigrationResponse = self._unary(
+            "CancelMigration", cancel_request(migration_id, reason), timeout
+        )
         return response.migration
 
-    def revert(self, migration_id: str, *, request_id: str | None = None, description: str = "") -> pb.Migration:
+    def revert(
+        self, migration_id: str, *, request_id: str | None = None, description: str = "", timeout: float | None = None
+    ) -> pb.Migration:
         """Create a migration that moves every applied user of ``migration_id`` back to their previous offer.
 
         Raises:
@@ -322,8 +390,6 @@ class SubshiftClient:
             NotFoundError: no migration has this id.
             ApiError: any other failure.
         """
-        request = api.RevertMigrationRequest(
-            migration_id=migration_id, request_id=request_id or str(uuid.uuid4()), description=description
-        )
-        response = self._unary(self._stub.RevertMigration, request)
+        request = revert_request(migration_id, request_id or str(uuid.uuid4()), description)
+        response: api.RevertMigrationResponse = self._unary("RevertMigration", request, timeout)
         return response.migration

@@ -8,10 +8,11 @@ A registry outage while decoding rewinds the batch before raising, so no message
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Self, TypeVar, cast
 
 from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
 from confluent_kafka.schema_registry import SchemaRegistryClient
+from typing_extensions import TypeVar as DefaultedTypeVar
 
 from subshift_client.avro_runtime import AvroRecord
 from subshift_client.decoded import Decoded, MessageRef, Undecodable, new_decoded, new_message_ref
@@ -19,10 +20,13 @@ from subshift_client.errors import KafkaClientError, RegistryUnavailableError
 from subshift_client.fast_avro import FastAvroDecoder, UndecodableValueError
 from subshift_client.registry import WriterSchemas
 from subshift_client.topic_spec import TopicSpec
+from subshift_client.topics import deployed_topic
 
 __all__ = ["TypedConsumer", "manual_offsets_conf"]
 
 R = TypeVar("R", bound=AvroRecord)
+# The record's datum (a generated ``<Record>Datum`` typed dict); consumers built by hand get a plain dict.
+D = DefaultedTypeVar("D", bound=Mapping[str, Any], default=dict[str, Any])
 T = TypeVar("T")
 
 
@@ -31,11 +35,20 @@ def manual_offsets_conf(conf: Mapping[str, Any]) -> dict[str, Any]:
     return {**conf, "enable.auto.offset.store": False, "enable.auto.commit": False}
 
 
-class TypedConsumer(Generic[R]):
-    """Consumes one topic into records of one class (generated subclasses fix both)."""
+class TypedConsumer(Generic[R, D]):
+    """Consumes one topic into records of one class (generated subclasses fix both).
+
+    Use it as a context manager (or call ``close()``): leaving leaves the group.
+    """
 
     def __init__(self, conf: Mapping[str, Any], registry: SchemaRegistryClient, *, topic: TopicSpec,
-                 record_type: type[R], subscribe: bool = True) -> None:
+                 record_type: type[R], subscribe: bool = True, topic_prefix: str | None = None) -> None:
+        """Connect (and subscribe, unless ``subscribe`` is false).
+
+        A manifest topic is prefixed with ``topic_prefix`` (default ``SUBSHIFT_KAFKA_TOPIC_PREFIX``); see
+        ``subshift_client.topics.deployed_topic``.
+        """
+        topic = deployed_topic(topic, topic_prefix)
         self.topic = topic
         self._decoder = FastAvroDecoder(record_type, WriterSchemas(registry))
         self.consumer = Consumer(manual_offsets_conf(conf))
@@ -51,7 +64,7 @@ class TypedConsumer(Generic[R]):
         """
         return self._poll(max_records, timeout, self._decoder.decode)
 
-    def poll_datums(self, max_records: int, timeout: float) -> list[Decoded[dict[str, Any]] | Undecodable]:
+    def poll_datums(self, max_records: int, timeout: float) -> list[Decoded[D] | Undecodable]:
         """``poll_batch`` giving each record as its datum (a ``<Record>Datum``: logical values as primitives).
 
         For hot loops that read a few fields: the record's own checks (a UUID's form, for one) are
@@ -61,7 +74,9 @@ class TypedConsumer(Generic[R]):
             KafkaClientError: Kafka reported an error other than reaching a partition's end.
             RegistryUnavailableError: a writer schema could not be fetched; the batch was rewound.
         """
-        return self._poll(max_records, timeout, self._decoder.decode_datum)
+        # The decoder builds the datum from the record's own schema: it has the shape D names.
+        decode = cast("Callable[[bytes | None], tuple[D, int]]", self._decoder.decode_datum)
+        return self._poll(max_records, timeout, decode)
 
     def _poll(self, max_records: int, timeout: float,
               decode: Callable[[bytes | None], tuple[T, int]]) -> list[Decoded[T] | Undecodable]:
@@ -120,6 +135,12 @@ class TypedConsumer(Generic[R]):
     def close(self) -> None:
         """Leave the group and release the connection."""
         self.consumer.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def _rewind(self, messages: list[Message]) -> None:
         first: dict[tuple[str, int], int] = {}

@@ -6,7 +6,20 @@ Undecodable records are *not* errors: consumers return them as ``Undecodable`` v
 
 from __future__ import annotations
 
-__all__ = ["ClientError", "KafkaClientError", "RegistryUnavailableError", "SchemaNotRegisteredError"]
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from subshift_client.decoded import UndecodableReason
+
+__all__ = [
+    "ClientError",
+    "KafkaClientError",
+    "RegistryUnavailableError",
+    "SchemaNotRegisteredError",
+    "UndecodableValueError",
+    "UnknownMethodError",
+    "UnknownSchemaIdError",
+]
 
 
 class ClientError(Exception):
@@ -34,3 +47,21 @@ class KafkaClientError(ClientError):
         self.code = code
         self.retryable = retryable
         self.fatal = fatal
+
+
+class UnknownSchemaIdError(ClientError, LookupError):
+    """The registry has no schema with this id (the message can never be decoded here)."""
+
+
+class UnknownMethodError(ClientError, LookupError):
+    """The method is not in any service this client package knows."""
+
+
+class UndecodableValueError(ClientError, ValueError):
+    """A value that can never be decoded; ``reason`` is one of ``UndecodableReason``."""
+
+    def __init__(self, reason: UndecodableReason, detail: str, schema_id: int | None = None) -> None:
+        super().__init__(detail)
+        self.reason: UndecodableReason = reason
+        self.detail = detail
+        self.schema_id = schema_id

@@ -22,7 +22,7 @@ from fastavro.read import SchemaResolutionError
 
 from subshift_client import wire
 from subshift_client.avro_runtime import AvroRecord
-from subshift_client.decoded import UndecodableReason
+from subshift_client.errors import UndecodableValueError
 from subshift_client.registry import UnknownSchemaIdError, WriterSchemas
 
 __all__ = ["FastAvroDecoder", "FastAvroEncoder", "UndecodableValueError", "plain_schema"]
@@ -54,16 +54,6 @@ def plain_schema(schema: Any) -> Any:
     elif isinstance(kind, dict | list):
         plain["type"] = plain_schema(kind)
     return plain
-
-
-class UndecodableValueError(ValueError):
-    """A value that can never be decoded; ``reason`` is one of ``UndecodableReason``."""
-
-    def __init__(self, reason: UndecodableReason, detail: str, schema_id: int | None = None) -> None:
-        super().__init__(detail)
-        self.reason: UndecodableReason = reason
-        self.detail = detail
-        self.schema_id = schema_id
 
 
 class FastAvroEncoder(Generic[R]):

@@ -7,7 +7,7 @@ on the first message), then every record is encoded with fastavro under that id.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from confluent_kafka import KafkaError, Message, Producer
 from confluent_kafka.schema_registry import SchemaRegistryClient
@@ -17,6 +17,7 @@ from subshift_client.errors import KafkaClientError
 from subshift_client.fast_avro import FastAvroEncoder
 from subshift_client.registry import registered_schema_id
 from subshift_client.topic_spec import TopicSpec
+from subshift_client.topics import deployed_topic
 
 __all__ = ["DeliveryCallback", "TypedProducer", "safe_producer_conf"]
 
@@ -31,16 +32,24 @@ def safe_producer_conf(conf: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class TypedProducer(Generic[R]):
-    """Produces records of one class to one topic (generated subclasses fix both)."""
+    """Produces records of one class to one topic (generated subclasses fix both).
+
+    Use it as a context manager (or call ``close()``): leaving waits for every queued record.
+    """
 
     def __init__(self, conf: Mapping[str, Any], registry: SchemaRegistryClient, *, topic: TopicSpec,
-                 record_type: type[R], key_of: Callable[[R], str], register: bool = False) -> None:
+                 record_type: type[R], key_of: Callable[[R], str], register: bool = False,
+                 topic_prefix: str | None = None) -> None:
         """Connect and look up the record schema's id under the topic's value subject.
+
+        A manifest topic is prefixed with ``topic_prefix`` (default ``SUBSHIFT_KAFKA_TOPIC_PREFIX``); see
+        ``subshift_client.topics.deployed_topic``.
 
         Raises:
             SchemaNotRegisteredError: the schema is not registered (and ``register`` is false).
             RegistryUnavailableError: the registry could not answer.
         """
+        topic = deployed_topic(topic, topic_prefix)
         if topic.value_subject is None:
             raise ValueError(f"topic {topic.name!r} has no Avro value subject")
         self.topic = topic
@@ -108,3 +117,20 @@ class TypedProducer(Generic[R]):
         """Wait until every record is delivered or ``timeout`` passes; returns how many are still queued."""
         left: int = self.producer.flush(timeout)
         return left
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Deliver what is queued (waiting up to ``timeout``) and stop producing.
+
+        Raises:
+            KafkaClientError: records were still undelivered after ``timeout`` (they are lost).
+        """
+        left = self.flush(timeout)
+        if left:
+            raise KafkaClientError(f"producing to {self.topic.name}: {left} records were still undelivered "
+                                   f"after {timeout:g} s", code="_MSG_TIMED_OUT", retryable=False)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

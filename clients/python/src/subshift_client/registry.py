@@ -13,13 +13,9 @@ from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 
 from subshift_client.avro_runtime import AvroRecord
-from subshift_client.errors import RegistryUnavailableError, SchemaNotRegisteredError
+from subshift_client.errors import RegistryUnavailableError, SchemaNotRegisteredError, UnknownSchemaIdError
 
 __all__ = ["UnknownSchemaIdError", "WriterSchemas", "registered_schema_id"]
-
-
-class UnknownSchemaIdError(LookupError):
-    """The registry has no schema with this id (the message can never be decoded here)."""
 
 
 def registered_schema_id(registry: SchemaRegistryClient, subject: str, record_type: type[AvroRecord],

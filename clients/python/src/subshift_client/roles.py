@@ -10,14 +10,11 @@ from google.protobuf import descriptor_pool
 
 from subshift_client._generated.subshift.migration.v1 import access_pb2
 from subshift_client._generated.subshift.migration.v1 import migration_service_pb2 as _service  # registers methods
+from subshift_client.errors import UnknownMethodError
 
 __all__ = ["UnknownMethodError", "required_role_of"]
 
 _ = _service  # imported for its side effect: the service's descriptors join the default pool
-
-
-class UnknownMethodError(LookupError):
-    """The method is not in any service this client package knows."""
 
 
 def required_role_of(method: str) -> access_pb2.Role.ValueType:

@@ -5,10 +5,15 @@ Instances live in the generated ``subshift_client.topics``; nothing else spells 
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["TopicSpec", "find_topic"]
+__all__ = ["TOPIC_PREFIX_ENV", "TopicSpec", "find_topic", "with_prefix"]
+
+# A deployment's prefix for every topic name (isolated test or staging topics); empty in production.
+TOPIC_PREFIX_ENV = "SUBSHIFT_KAFKA_TOPIC_PREFIX"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,3 +44,14 @@ def find_topic(topics: tuple[TopicSpec, ...], name: str) -> TopicSpec:
         if topic.name == name:
             return topic
     raise KeyError(f"topic {name!r} is not in the Subshift manifest; known: {', '.join(t.name for t in topics)}")
+
+
+def with_prefix(topic: TopicSpec, prefix: str | None = None) -> TopicSpec:
+    """``topic`` named as a deployment names it: ``prefix`` (default ``SUBSHIFT_KAFKA_TOPIC_PREFIX``, else none)
+    before its name and its dead-letter topic's; the registry subject stays the manifest's, as the server's."""
+    prefix = os.environ.get(TOPIC_PREFIX_ENV, "") if prefix is None else prefix
+    if not prefix:
+        return topic
+    dead_letter = topic.dead_letter_topic
+    return dataclasses.replace(topic, name=prefix + topic.name,
+                               dead_letter_topic=prefix + dead_letter if dead_letter is not None else None)

@@ -17,13 +17,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["COLUMNS", "PreparedSource", "UploadProgress", "UploadSource", "prepare_source"]
+from subshift_client.errors import ClientError
+
+__all__ = [
+    "COLUMNS",
+    "PreparedSource",
+    "UnsupportedSourceError",
+    "UploadProgress",
+    "UploadSource",
+    "UploadSourceError",
+    "prepare_source",
+]
 
 COLUMNS = ("user_id", "current_offer", "target_offer")
 _ROWS_PER_CHUNK = 4096
 
 Row = Sequence[str] | Mapping[str, str]
 UploadSource = str | os.PathLike[str] | bytes | BinaryIO | Iterable[bytes] | Iterable[Row]
+
+
+class UploadSourceError(ClientError, ValueError):
+    """What was given to upload cannot be read: a missing file, CSV text where a path belongs, or no CSV at all."""
+
+
+class UnsupportedSourceError(UploadSourceError, TypeError):
+    """The object given to upload is none of the accepted kinds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,15 +107,30 @@ def _csv_chunks(rows: Iterable[Row]) -> Iterator[bytes]:
         yield buffer.getvalue().encode("utf-8")  # the header of an empty upload
 
 
+def _path_source(source: str | os.PathLike[str], chunk_size: int) -> PreparedSource:
+    if isinstance(source, str) and ("\n" in source or ("," in source and not os.path.exists(source))):
+        raise UploadSourceError(
+            "create_migration was given CSV text where a path is expected; pass the text as bytes "
+            "(text.encode()) or the path of a file that holds it"
+        )
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise UploadSourceError(f"cannot read the CSV file {path}: {error.strerror or error}") from None
+    if not path.is_file():
+        raise UploadSourceError(f"{path} is not a file; pass the path of a CSV file")
+    return PreparedSource(lambda: _file_chunks(path, chunk_size), size, True)
+
+
 def prepare_source(source: UploadSource, chunk_size: int) -> PreparedSource:
     """Wrap ``source`` so it can be streamed (and, when possible, streamed again).
 
     Raises:
-        TypeError: ``source`` is none of the accepted kinds.
+        UploadSourceError: ``source`` is none of the accepted kinds, a path that is not a file, or CSV text.
     """
     if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        return PreparedSource(lambda: _file_chunks(path, chunk_size), path.stat().st_size, True)
+        return _path_source(source, chunk_size)
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
         return PreparedSource(lambda: _slices(data, chunk_size), len(data), True)
@@ -110,7 +143,9 @@ def prepare_source(source: UploadSource, chunk_size: int) -> PreparedSource:
         handle.seek(start)
         return PreparedSource(lambda: _stream_chunks(handle, start, chunk_size), total, True)
     if not isinstance(source, Iterable):
-        raise TypeError(f"cannot upload a {type(source).__name__}: pass a path, bytes, a file or an iterable")
+        raise UnsupportedSourceError(
+            f"cannot upload a {type(source).__name__}: pass a path, bytes, a file or an iterable"
+        )
     replayable = isinstance(source, Sequence)
     items = iter(source)
     first = next(items, None)

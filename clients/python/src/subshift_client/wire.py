@@ -10,6 +10,8 @@ from __future__ import annotations
 import struct
 from typing import Literal
 
+from subshift_client.errors import ClientError
+
 __all__ = ["HEADER_SIZE", "MAGIC_BYTE", "WireFormatError", "frame", "header", "read_header"]
 
 MAGIC_BYTE = 0
@@ -19,7 +21,7 @@ HEADER_SIZE = _HEADER.size  # 5
 WireProblem = Literal["too_short", "wrong_magic_byte"]
 
 
-class WireFormatError(ValueError):
+class WireFormatError(ClientError, ValueError):
     """Bytes that are not a Confluent-framed message; ``reason`` is a stable code."""
 
     def __init__(self, reason: WireProblem, message: str) -> None:

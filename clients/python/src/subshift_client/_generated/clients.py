@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
-from subshift_client._generated.records.user_offer_migration_requested import UserOfferMigrationRequested
+from subshift_client._generated.records.user_offer_migration_requested import UserOfferMigrationRequested, UserOfferMigrationRequestedDatum
 from subshift_client._generated.topics import USER_OFFERS
 from subshift_client.avro_runtime import AvroRecord
 from subshift_client.consumer import TypedConsumer
@@ -36,15 +36,15 @@ def _user_offers_key(record: UserOfferMigrationRequested) -> str:
 class UserOffersProducer(TypedProducer[UserOfferMigrationRequested]):
     """Produces ``UserOfferMigrationRequested`` to ``user-offers``, keyed by ``user_id``."""
 
-    def __init__(self, conf: Mapping[str, Any], registry: SchemaRegistryClient, *, register: bool = False) -> None:
-        super().__init__(conf, registry, topic=USER_OFFERS, record_type=UserOfferMigrationRequested, key_of=_user_offers_key, register=register)
+    def __init__(self, conf: Mapping[str, Any], registry: SchemaRegistryClient, *, register: bool = False, topic_prefix: str | None = None) -> None:
+        super().__init__(conf, registry, topic=USER_OFFERS, record_type=UserOfferMigrationRequested, key_of=_user_offers_key, register=register, topic_prefix=topic_prefix)
 
 
-class UserOffersConsumer(TypedConsumer[UserOfferMigrationRequested]):
+class UserOffersConsumer(TypedConsumer[UserOfferMigrationRequested, UserOfferMigrationRequestedDatum]):
     """Consumes ``user-offers`` into ``UserOfferMigrationRequested`` values (or ``Undecodable`` ones)."""
 
-    def __init__(self, conf: Mapping[str, Any], registry: SchemaRegistryClient, *, subscribe: bool = True) -> None:
-        super().__init__(conf, registry, topic=USER_OFFERS, record_type=UserOfferMigrationRequested, subscribe=subscribe)
+    def __init__(self, conf: Mapping[str, Any], registry: SchemaRegistryClient, *, subscribe: bool = True, topic_prefix: str | None = None) -> None:
+        super().__init__(conf, registry, topic=USER_OFFERS, record_type=UserOfferMigrationRequested, subscribe=subscribe, topic_prefix=topic_prefix)
 
 
 def user_offers_serdes(registry: SchemaRegistryClient, *, auto_register: bool = False) -> AvroSerdes[UserOfferMigrationRequested]:
