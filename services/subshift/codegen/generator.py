@@ -1,7 +1,7 @@
 """Build the client's generated code in memory, then write it or compare it with what is committed.
 
 Steps of ``generate``:
-1. check the installed generator versions against ``codegen/versions.toml``;
+1. check the generator versions installed in the toolchain venv against ``codegen/versions.toml``;
 2. build every file in memory (Protobuf modules and facades, Avro records, topics, clients);
 3. write them into a fresh sibling folder and swap it in for ``_generated/`` (wiped, rebuilt).
 
@@ -11,6 +11,7 @@ Steps of ``generate``:
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -36,13 +37,18 @@ class CodegenPaths:
     contracts: Path
     pins: Path
     output: Path
+    # The Python of the generators' own venv (protoc and its plugins; see requirements/codegen.in).
+    toolchain: Path
 
     @classmethod
     def for_repo(cls, root: Path) -> CodegenPaths:
+        """The checked-in layout of ``root``, with the toolchain scripts/bootstrap makes beside the running
+        venv (``.venv/codegen``)."""
         return cls(
             contracts=root / "contracts",
             pins=root / "codegen" / "versions.toml",
             output=root / "clients" / "python" / "src" / "subshift_client" / "_generated",
+            toolchain=Path(sys.prefix) / "codegen" / "bin" / "python",
         )
 
 
@@ -58,9 +64,9 @@ def build(paths: CodegenPaths) -> Output:
     Raises:
         ContractError: a pin is not installed, or a contract or the manifest cannot be compiled.
     """
-    check_pins(paths.pins)
+    check_pins(paths.pins, paths.toolchain)
     manifest = load_manifest(paths.contracts)
-    files, descriptors = generate_protobuf(paths.contracts / "proto")
+    files, descriptors = generate_protobuf(paths.contracts / "proto", paths.toolchain)
     files.update(render_facades(descriptors))
     files.update(render_records(manifest))
     files.update(render_topics(manifest))

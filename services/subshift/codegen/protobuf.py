@@ -11,9 +11,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import subprocess
-import sys
 import tempfile
-from importlib import resources
 from pathlib import Path, PurePosixPath
 
 from google.protobuf import descriptor_pb2
@@ -26,8 +24,9 @@ __all__ = ["GENERATED_PACKAGE", "generate_protobuf"]
 GENERATED_PACKAGE = "subshift_client._generated"
 
 
-def generate_protobuf(proto_root: Path) -> tuple[Output, descriptor_pb2.FileDescriptorSet]:
-    """Compile every ``.proto`` under ``proto_root``; return the files and their descriptors.
+def generate_protobuf(proto_root: Path, toolchain: Path) -> tuple[Output, descriptor_pb2.FileDescriptorSet]:
+    """Compile every ``.proto`` under ``proto_root`` with the protoc of ``toolchain`` (the Python of the
+    generators' venv); return the files and their descriptors.
 
     Raises:
         ContractError: there are no proto files, or protoc rejects them (its message is kept).
@@ -40,7 +39,7 @@ def generate_protobuf(proto_root: Path) -> tuple[Output, descriptor_pb2.FileDesc
         out = Path(scratch) / "out"
         out.mkdir()
         descriptor_set = Path(scratch) / "descriptors.binpb"
-        _run_protoc(proto_root, out, descriptor_set, protos)
+        _run_protoc(toolchain, proto_root, out, descriptor_set, protos)
         files: Output = {}
         for path in sorted(out.rglob("*")):
             if path.is_file():
@@ -54,12 +53,13 @@ def generate_protobuf(proto_root: Path) -> tuple[Output, descriptor_pb2.FileDesc
     return files, fds
 
 
-def _run_protoc(proto_root: Path, out: Path, descriptor_set: Path, protos: list[str]) -> None:
-    bin_dir = Path(sys.executable).parent
-    well_known = resources.files("grpc_tools") / "_proto"
+def _run_protoc(toolchain: Path, proto_root: Path, out: Path, descriptor_set: Path, protos: list[str]) -> None:
+    # Not the running interpreter's: the generators live in a venv of their own, because the protoc whose code
+    # every supported protobuf runtime loads is older than the protobuf the service runs on.
+    bin_dir = toolchain.parent
     command = [
-        sys.executable, "-m", "grpc_tools.protoc",
-        f"-I{proto_root}", f"-I{well_known}", f"-I{_googleapis_root()}",
+        str(toolchain), "-c", _PROTOC,
+        f"-I{proto_root}", f"-I{_googleapis_root()}",
         f"--python_out={out}", f"--grpc_python_out={out}",
         f"--plugin=protoc-gen-mypy={bin_dir / 'protoc-gen-mypy'}", f"--mypy_out={out}",
         f"--plugin=protoc-gen-mypy_grpc={bin_dir / 'protoc-gen-mypy_grpc'}", f"--mypy_grpc_out={out}",
@@ -69,6 +69,16 @@ def _run_protoc(proto_root: Path, out: Path, descriptor_set: Path, protos: list[
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise ContractError(f"protoc rejected the contracts:\n{done.stderr.strip()}")
+
+
+# grpc_tools.protoc with its bundled well-known types (google/protobuf/*.proto) on the include path.
+_PROTOC = """
+import sys
+from importlib import resources
+from grpc_tools import protoc
+well_known = resources.files("grpc_tools") / "_proto"
+sys.exit(protoc.main(["protoc", f"-I{well_known}", *sys.argv[1:]]))
+"""
 
 
 def _googleapis_root() -> Path:
@@ -88,4 +98,13 @@ def _source_proto(generated: PurePosixPath) -> str:
 def _rewrite_imports(text: str, roots: list[str]) -> str:
     names = "|".join(re.escape(root) for root in roots)
     pattern = re.compile(rf"^(from|import) ({names})([. ])", re.MULTILINE)
-    return pattern.sub(rf"\1 {GENERATED_PACKAGE}.\2\3", text)
+    rewritten = pattern.sub(rf"\1 {GENERATED_PACKAGE}.\2\3", text)
+    # mypy-protobuf's stubs write `import subshift.migration.v1.x_pb2` and then spell types in full
+    # (`subshift.migration.v1.x_pb2.Message`): after the rewrite, bind that first name to the generated package.
+    for root in roots:
+        plain = re.compile(rf"^import {re.escape(GENERATED_PACKAGE)}\.{re.escape(root)}\..*$", re.MULTILINE)
+        last = max(plain.finditer(rewritten), key=lambda match: match.end(), default=None)
+        if last is not None:
+            binding = f"\nfrom {GENERATED_PACKAGE} import {root}"
+            rewritten = rewritten[: last.end()] + binding + rewritten[last.end():]
+    return rewritten

@@ -17,7 +17,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 
 import grpc
 import grpc.aio
@@ -85,7 +85,8 @@ class AsyncSubshiftClient:
         )
         self.addr = self._options.addr
         self._channel = open_aio_channel(self._options)
-        self._stub: MigrationServiceAsyncStub = MigrationServiceStub(self._channel)
+        # The generated stub class serves both channel kinds; its aio face is the async stub type.
+        self._stub = cast("MigrationServiceAsyncStub", MigrationServiceStub(self._channel))
         self._timeout = timeout
         self._stream_timeout = stream_timeout
         self._retry = retry or RetryPolicy()

@@ -5,27 +5,27 @@
 isort:skip_file
 """
 
-from google.protobuf import descriptor as _descriptor
-from google.protobuf import descriptor_pb2 as _descriptor_pb2
-from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
-from google.protobuf.internal import extension_dict as _extension_dict
-import builtins as _builtins
+import builtins
+import google.protobuf.descriptor
+import google.protobuf.descriptor_pb2
+import google.protobuf.internal.enum_type_wrapper
+import google.protobuf.internal.extension_dict
 import sys
-import typing as _typing
+import typing
 
 if sys.version_info >= (3, 10):
-    from typing import TypeAlias as _TypeAlias
+    import typing as typing_extensions
 else:
-    from typing_extensions import TypeAlias as _TypeAlias
+    import typing_extensions
 
-DESCRIPTOR: _descriptor.FileDescriptor
+DESCRIPTOR: google.protobuf.descriptor.FileDescriptor
 
 class _Role:
-    ValueType = _typing.NewType("ValueType", _builtins.int)
-    V: _TypeAlias = ValueType  # noqa: Y015
+    ValueType = typing.NewType("ValueType", builtins.int)
+    V: typing_extensions.TypeAlias = ValueType
 
-class _RoleEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Role.ValueType], _builtins.type):
-    DESCRIPTOR: _descriptor.EnumDescriptor
+class _RoleEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._EnumTypeWrapper[_Role.ValueType], builtins.type):
+    DESCRIPTOR: google.protobuf.descriptor.EnumDescriptor
     ROLE_UNSPECIFIED: _Role.ValueType  # 0
     """No role; never granted, never required."""
     ROLE_VIEWER: _Role.ValueType  # 1
@@ -48,10 +48,10 @@ ROLE_OPERATOR: Role.ValueType  # 2
 """Creates, cancels and reverts migrations."""
 ROLE_ADMIN: Role.ValueType  # 3
 """Everything."""
-Global___Role: _TypeAlias = Role  # noqa: Y015
+global___Role = Role
 
-REQUIRED_ROLE_FIELD_NUMBER: _builtins.int
-required_role: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.MethodOptions, Global___Role.ValueType]
+REQUIRED_ROLE_FIELD_NUMBER: builtins.int
+required_role: google.protobuf.internal.extension_dict._ExtensionFieldDescriptor[google.protobuf.descriptor_pb2.MethodOptions, global___Role.ValueType]
 """The least role a caller needs to invoke the method. The server enforces it
 generically from this option: the contract, not the code, says who may call.
 """

@@ -5,29 +5,29 @@
 isort:skip_file
 """
 
-from collections import abc as _abc
-from google.protobuf import descriptor as _descriptor
-from google.protobuf import message as _message
-from google.protobuf import timestamp_pb2 as _timestamp_pb2
-from google.protobuf.internal import containers as _containers
-from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
-import builtins as _builtins
+import builtins
+import collections.abc
+import google.protobuf.descriptor
+import google.protobuf.internal.containers
+import google.protobuf.internal.enum_type_wrapper
+import google.protobuf.message
+import google.protobuf.timestamp_pb2
 import sys
-import typing as _typing
+import typing
 
-if sys.version_info >= (3, 11):
-    from typing import TypeAlias as _TypeAlias, Never as _Never
+if sys.version_info >= (3, 10):
+    import typing as typing_extensions
 else:
-    from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
+    import typing_extensions
 
-DESCRIPTOR: _descriptor.FileDescriptor
+DESCRIPTOR: google.protobuf.descriptor.FileDescriptor
 
 class _MigrationState:
-    ValueType = _typing.NewType("ValueType", _builtins.int)
-    V: _TypeAlias = ValueType  # noqa: Y015
+    ValueType = typing.NewType("ValueType", builtins.int)
+    V: typing_extensions.TypeAlias = ValueType
 
-class _MigrationStateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_MigrationState.ValueType], _builtins.type):
-    DESCRIPTOR: _descriptor.EnumDescriptor
+class _MigrationStateEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._EnumTypeWrapper[_MigrationState.ValueType], builtins.type):
+    DESCRIPTOR: google.protobuf.descriptor.EnumDescriptor
     MIGRATION_STATE_UNSPECIFIED: _MigrationState.ValueType  # 0
     """Not set; never returned."""
     MIGRATION_STATE_VALIDATING: _MigrationState.ValueType  # 1
@@ -74,14 +74,14 @@ MIGRATION_STATE_CANCELLED: MigrationState.ValueType  # 8
 """Stopped by a caller; rows not yet applied were cancelled."""
 MIGRATION_STATE_FAILED: MigrationState.ValueType  # 9
 """Could not go on; state_reason says why."""
-Global___MigrationState: _TypeAlias = MigrationState  # noqa: Y015
+global___MigrationState = MigrationState
 
 class _ItemOutcome:
-    ValueType = _typing.NewType("ValueType", _builtins.int)
-    V: _TypeAlias = ValueType  # noqa: Y015
+    ValueType = typing.NewType("ValueType", builtins.int)
+    V: typing_extensions.TypeAlias = ValueType
 
-class _ItemOutcomeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ItemOutcome.ValueType], _builtins.type):
-    DESCRIPTOR: _descriptor.EnumDescriptor
+class _ItemOutcomeEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._EnumTypeWrapper[_ItemOutcome.ValueType], builtins.type):
+    DESCRIPTOR: google.protobuf.descriptor.EnumDescriptor
     ITEM_OUTCOME_UNSPECIFIED: _ItemOutcome.ValueType  # 0
     """Not set; used as "any" in filters."""
     ITEM_OUTCOME_PENDING: _ItemOutcome.ValueType  # 1
@@ -122,406 +122,376 @@ ITEM_OUTCOME_CANCELLED: ItemOutcome.ValueType  # 7
 """The migration was cancelled before the row was applied."""
 ITEM_OUTCOME_DEAD_LETTERED: ItemOutcome.ValueType  # 8
 """The event could never be applied and went to the dead-letter topic."""
-Global___ItemOutcome: _TypeAlias = ItemOutcome  # noqa: Y015
+global___ItemOutcome = ItemOutcome
 
-@_typing.final
-class Migration(_message.Message):
+@typing.final
+class Migration(google.protobuf.message.Message):
     """A bulk move of subscribers from one offer to another, created from one CSV upload."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    MIGRATION_ID_FIELD_NUMBER: _builtins.int
-    STATE_FIELD_NUMBER: _builtins.int
-    DESCRIPTION_FIELD_NUMBER: _builtins.int
-    REQUEST_ID_FIELD_NUMBER: _builtins.int
-    CREATED_BY_FIELD_NUMBER: _builtins.int
-    CREATE_TIME_FIELD_NUMBER: _builtins.int
-    UPDATE_TIME_FIELD_NUMBER: _builtins.int
-    COMPLETE_TIME_FIELD_NUMBER: _builtins.int
-    COUNTS_FIELD_NUMBER: _builtins.int
-    MAX_ROWS_PER_SECOND_FIELD_NUMBER: _builtins.int
-    REVERTS_MIGRATION_ID_FIELD_NUMBER: _builtins.int
-    STATE_REASON_FIELD_NUMBER: _builtins.int
-    CONTENT_SHA256_FIELD_NUMBER: _builtins.int
-    migration_id: _builtins.str
+    MIGRATION_ID_FIELD_NUMBER: builtins.int
+    STATE_FIELD_NUMBER: builtins.int
+    DESCRIPTION_FIELD_NUMBER: builtins.int
+    REQUEST_ID_FIELD_NUMBER: builtins.int
+    CREATED_BY_FIELD_NUMBER: builtins.int
+    CREATE_TIME_FIELD_NUMBER: builtins.int
+    UPDATE_TIME_FIELD_NUMBER: builtins.int
+    COMPLETE_TIME_FIELD_NUMBER: builtins.int
+    COUNTS_FIELD_NUMBER: builtins.int
+    MAX_ROWS_PER_SECOND_FIELD_NUMBER: builtins.int
+    REVERTS_MIGRATION_ID_FIELD_NUMBER: builtins.int
+    STATE_REASON_FIELD_NUMBER: builtins.int
+    CONTENT_SHA256_FIELD_NUMBER: builtins.int
+    migration_id: builtins.str
     """Server-assigned identifier (a UUID)."""
-    state: Global___MigrationState.ValueType
+    state: global___MigrationState.ValueType
     """Where the migration is in its life."""
-    description: _builtins.str
+    description: builtins.str
     """Free text given by the creator."""
-    request_id: _builtins.str
+    request_id: builtins.str
     """The idempotency key the creator sent; the same key and content return this migration again."""
-    created_by: _builtins.str
+    created_by: builtins.str
     """The token subject that created the migration."""
-    max_rows_per_second: _builtins.int
+    max_rows_per_second: builtins.int
     """Most events per second the relay publishes for this migration; 0 means no limit."""
-    reverts_migration_id: _builtins.str
+    reverts_migration_id: builtins.str
     """For a revert: the migration this one undoes; empty otherwise."""
-    state_reason: _builtins.str
+    state_reason: builtins.str
     """Why the migration failed or was rejected or cancelled, in a sentence; empty otherwise."""
-    content_sha256: _builtins.str
+    content_sha256: builtins.str
     """SHA-256 of the uploaded CSV bytes, hex; identifies the content behind request_id."""
-    @_builtins.property
-    def create_time(self) -> _timestamp_pb2.Timestamp:
+    @property
+    def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp:
         """When the migration was created."""
 
-    @_builtins.property
-    def update_time(self) -> _timestamp_pb2.Timestamp:
+    @property
+    def update_time(self) -> google.protobuf.timestamp_pb2.Timestamp:
         """When anything about the migration last changed."""
 
-    @_builtins.property
-    def complete_time(self) -> _timestamp_pb2.Timestamp:
+    @property
+    def complete_time(self) -> google.protobuf.timestamp_pb2.Timestamp:
         """When the migration reached a terminal state; unset before."""
 
-    @_builtins.property
-    def counts(self) -> Global___MigrationCounts:
+    @property
+    def counts(self) -> global___MigrationCounts:
         """How many rows are in each stage or outcome."""
 
     def __init__(
         self,
         *,
-        migration_id: _builtins.str = ...,
-        state: Global___MigrationState.ValueType = ...,
-        description: _builtins.str = ...,
-        request_id: _builtins.str = ...,
-        created_by: _builtins.str = ...,
-        create_time: _timestamp_pb2.Timestamp | None = ...,
-        update_time: _timestamp_pb2.Timestamp | None = ...,
-        complete_time: _timestamp_pb2.Timestamp | None = ...,
-        counts: Global___MigrationCounts | None = ...,
-        max_rows_per_second: _builtins.int = ...,
-        reverts_migration_id: _builtins.str = ...,
-        state_reason: _builtins.str = ...,
-        content_sha256: _builtins.str = ...,
+        migration_id: builtins.str = ...,
+        state: global___MigrationState.ValueType = ...,
+        description: builtins.str = ...,
+        request_id: builtins.str = ...,
+        created_by: builtins.str = ...,
+        create_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+        update_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+        complete_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+        counts: global___MigrationCounts | None = ...,
+        max_rows_per_second: builtins.int = ...,
+        reverts_migration_id: builtins.str = ...,
+        state_reason: builtins.str = ...,
+        content_sha256: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["complete_time", b"complete_time", "counts", b"counts", "create_time", b"create_time", "update_time", b"update_time"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["complete_time", b"complete_time", "content_sha256", b"content_sha256", "counts", b"counts", "create_time", b"create_time", "created_by", b"created_by", "description", b"description", "max_rows_per_second", b"max_rows_per_second", "migration_id", b"migration_id", "request_id", b"request_id", "reverts_migration_id", b"reverts_migration_id", "state", b"state", "state_reason", b"state_reason", "update_time", b"update_time"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["complete_time", b"complete_time", "counts", b"counts", "create_time", b"create_time", "update_time", b"update_time"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["complete_time", b"complete_time", "content_sha256", b"content_sha256", "counts", b"counts", "create_time", b"create_time", "created_by", b"created_by", "description", b"description", "max_rows_per_second", b"max_rows_per_second", "migration_id", b"migration_id", "request_id", b"request_id", "reverts_migration_id", b"reverts_migration_id", "state", b"state", "state_reason", b"state_reason", "update_time", b"update_time"]) -> None: ...
 
-Global___Migration: _TypeAlias = Migration  # noqa: Y015
+global___Migration = Migration
 
-@_typing.final
-class MigrationCounts(_message.Message):
+@typing.final
+class MigrationCounts(google.protobuf.message.Message):
     """Counts of rows by stage and outcome."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    ROWS_RECEIVED_FIELD_NUMBER: _builtins.int
-    ROWS_REJECTED_FIELD_NUMBER: _builtins.int
-    STAGED_FIELD_NUMBER: _builtins.int
-    PUBLISHED_FIELD_NUMBER: _builtins.int
-    APPLIED_FIELD_NUMBER: _builtins.int
-    SKIPPED_FIELD_NUMBER: _builtins.int
-    CONFLICTS_FIELD_NUMBER: _builtins.int
-    NOT_FOUND_FIELD_NUMBER: _builtins.int
-    CANCELLED_FIELD_NUMBER: _builtins.int
-    DEAD_LETTERED_FIELD_NUMBER: _builtins.int
-    rows_received: _builtins.int
+    ROWS_RECEIVED_FIELD_NUMBER: builtins.int
+    ROWS_REJECTED_FIELD_NUMBER: builtins.int
+    STAGED_FIELD_NUMBER: builtins.int
+    PUBLISHED_FIELD_NUMBER: builtins.int
+    APPLIED_FIELD_NUMBER: builtins.int
+    SKIPPED_FIELD_NUMBER: builtins.int
+    CONFLICTS_FIELD_NUMBER: builtins.int
+    NOT_FOUND_FIELD_NUMBER: builtins.int
+    CANCELLED_FIELD_NUMBER: builtins.int
+    DEAD_LETTERED_FIELD_NUMBER: builtins.int
+    rows_received: builtins.int
     """Data rows read from the CSV (the header not counted)."""
-    rows_rejected: _builtins.int
+    rows_rejected: builtins.int
     """Rows that broke a rule at upload; never staged."""
-    staged: _builtins.int
+    staged: builtins.int
     """Rows staged for publishing."""
-    published: _builtins.int
+    published: builtins.int
     """Staged rows whose event the broker acknowledged."""
-    applied: _builtins.int
+    applied: builtins.int
     """Rows whose user was moved to the target offer."""
-    skipped: _builtins.int
+    skipped: builtins.int
     """Rows whose user was already on the target offer."""
-    conflicts: _builtins.int
+    conflicts: builtins.int
     """Rows whose user was on neither the current nor the target offer."""
-    not_found: _builtins.int
+    not_found: builtins.int
     """Rows whose user has no subscription."""
-    cancelled: _builtins.int
+    cancelled: builtins.int
     """Rows stopped by a cancel before they were applied."""
-    dead_lettered: _builtins.int
+    dead_lettered: builtins.int
     """Rows whose event could never be applied and went to the dead-letter topic."""
     def __init__(
         self,
         *,
-        rows_received: _builtins.int = ...,
-        rows_rejected: _builtins.int = ...,
-        staged: _builtins.int = ...,
-        published: _builtins.int = ...,
-        applied: _builtins.int = ...,
-        skipped: _builtins.int = ...,
-        conflicts: _builtins.int = ...,
-        not_found: _builtins.int = ...,
-        cancelled: _builtins.int = ...,
-        dead_lettered: _builtins.int = ...,
+        rows_received: builtins.int = ...,
+        rows_rejected: builtins.int = ...,
+        staged: builtins.int = ...,
+        published: builtins.int = ...,
+        applied: builtins.int = ...,
+        skipped: builtins.int = ...,
+        conflicts: builtins.int = ...,
+        not_found: builtins.int = ...,
+        cancelled: builtins.int = ...,
+        dead_lettered: builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["applied", b"applied", "cancelled", b"cancelled", "conflicts", b"conflicts", "dead_lettered", b"dead_lettered", "not_found", b"not_found", "published", b"published", "rows_received", b"rows_received", "rows_rejected", b"rows_rejected", "skipped", b"skipped", "staged", b"staged"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["applied", b"applied", "cancelled", b"cancelled", "conflicts", b"conflicts", "dead_lettered", b"dead_lettered", "not_found", b"not_found", "published", b"published", "rows_received", b"rows_received", "rows_rejected", b"rows_rejected", "skipped", b"skipped", "staged", b"staged"]) -> None: ...
 
-Global___MigrationCounts: _TypeAlias = MigrationCounts  # noqa: Y015
+global___MigrationCounts = MigrationCounts
 
-@_typing.final
-class MigrationItem(_message.Message):
+@typing.final
+class MigrationItem(google.protobuf.message.Message):
     """One CSV row of a migration and what became of it."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    MIGRATION_ID_FIELD_NUMBER: _builtins.int
-    ROW_NUMBER_FIELD_NUMBER: _builtins.int
-    USER_ID_FIELD_NUMBER: _builtins.int
-    CURRENT_OFFER_FIELD_NUMBER: _builtins.int
-    TARGET_OFFER_FIELD_NUMBER: _builtins.int
-    EVENT_ID_FIELD_NUMBER: _builtins.int
-    OUTCOME_FIELD_NUMBER: _builtins.int
-    REASON_FIELD_NUMBER: _builtins.int
-    POSITION_FIELD_NUMBER: _builtins.int
-    PUBLISH_TIME_FIELD_NUMBER: _builtins.int
-    OUTCOME_TIME_FIELD_NUMBER: _builtins.int
-    DEAD_LETTER_POSITION_FIELD_NUMBER: _builtins.int
-    PREVIOUS_OFFER_FIELD_NUMBER: _builtins.int
-    COLUMN_FIELD_NUMBER: _builtins.int
-    migration_id: _builtins.str
+    MIGRATION_ID_FIELD_NUMBER: builtins.int
+    ROW_NUMBER_FIELD_NUMBER: builtins.int
+    USER_ID_FIELD_NUMBER: builtins.int
+    CURRENT_OFFER_FIELD_NUMBER: builtins.int
+    TARGET_OFFER_FIELD_NUMBER: builtins.int
+    EVENT_ID_FIELD_NUMBER: builtins.int
+    OUTCOME_FIELD_NUMBER: builtins.int
+    REASON_FIELD_NUMBER: builtins.int
+    POSITION_FIELD_NUMBER: builtins.int
+    PUBLISH_TIME_FIELD_NUMBER: builtins.int
+    OUTCOME_TIME_FIELD_NUMBER: builtins.int
+    DEAD_LETTER_POSITION_FIELD_NUMBER: builtins.int
+    PREVIOUS_OFFER_FIELD_NUMBER: builtins.int
+    COLUMN_FIELD_NUMBER: builtins.int
+    migration_id: builtins.str
     """The migration the row belongs to."""
-    row_number: _builtins.int
+    row_number: builtins.int
     """1-based row number in the uploaded CSV, the header being row 1."""
-    user_id: _builtins.str
+    user_id: builtins.str
     """The subscriber."""
-    current_offer: _builtins.str
+    current_offer: builtins.str
     """The offer the row expects the user to be on."""
-    target_offer: _builtins.str
+    target_offer: builtins.str
     """The offer the row moves the user to."""
-    event_id: _builtins.str
+    event_id: builtins.str
     """Identifier of the Kafka event carrying the row; empty for rejected rows."""
-    outcome: Global___ItemOutcome.ValueType
+    outcome: global___ItemOutcome.ValueType
     """What happened to the row."""
-    reason: _builtins.str
+    reason: builtins.str
     """Why, in a sentence, for every outcome other than APPLIED."""
-    previous_offer: _builtins.str
+    previous_offer: builtins.str
     """The offer the user was on when the change was applied (what a revert moves back to)."""
-    column: _builtins.str
+    column: builtins.str
     """For REJECTED rows: the CSV column at fault."""
-    @_builtins.property
-    def position(self) -> Global___KafkaPosition:
+    @property
+    def position(self) -> global___KafkaPosition:
         """Where the event landed in Kafka, as the consumer read it; unset until the item's outcome is recorded."""
 
-    @_builtins.property
-    def publish_time(self) -> _timestamp_pb2.Timestamp:
+    @property
+    def publish_time(self) -> google.protobuf.timestamp_pb2.Timestamp:
         """When the broker took the event (its record timestamp); unset until the item's outcome is recorded."""
 
-    @_builtins.property
-    def outcome_time(self) -> _timestamp_pb2.Timestamp:
+    @property
+    def outcome_time(self) -> google.protobuf.timestamp_pb2.Timestamp:
         """When the outcome was recorded."""
 
-    @_builtins.property
-    def dead_letter_position(self) -> Global___KafkaPosition:
+    @property
+    def dead_letter_position(self) -> global___KafkaPosition:
         """For DEAD_LETTERED items: where the dead-letter record is."""
 
     def __init__(
         self,
         *,
-        migration_id: _builtins.str = ...,
-        row_number: _builtins.int = ...,
-        user_id: _builtins.str = ...,
-        current_offer: _builtins.str = ...,
-        target_offer: _builtins.str = ...,
-        event_id: _builtins.str = ...,
-        outcome: Global___ItemOutcome.ValueType = ...,
-        reason: _builtins.str = ...,
-        position: Global___KafkaPosition | None = ...,
-        publish_time: _timestamp_pb2.Timestamp | None = ...,
-        outcome_time: _timestamp_pb2.Timestamp | None = ...,
-        dead_letter_position: Global___KafkaPosition | None = ...,
-        previous_offer: _builtins.str = ...,
-        column: _builtins.str = ...,
+        migration_id: builtins.str = ...,
+        row_number: builtins.int = ...,
+        user_id: builtins.str = ...,
+        current_offer: builtins.str = ...,
+        target_offer: builtins.str = ...,
+        event_id: builtins.str = ...,
+        outcome: global___ItemOutcome.ValueType = ...,
+        reason: builtins.str = ...,
+        position: global___KafkaPosition | None = ...,
+        publish_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+        outcome_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+        dead_letter_position: global___KafkaPosition | None = ...,
+        previous_offer: builtins.str = ...,
+        column: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["dead_letter_position", b"dead_letter_position", "outcome_time", b"outcome_time", "position", b"position", "publish_time", b"publish_time"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["column", b"column", "current_offer", b"current_offer", "dead_letter_position", b"dead_letter_position", "event_id", b"event_id", "migration_id", b"migration_id", "outcome", b"outcome", "outcome_time", b"outcome_time", "position", b"position", "previous_offer", b"previous_offer", "publish_time", b"publish_time", "reason", b"reason", "row_number", b"row_number", "target_offer", b"target_offer", "user_id", b"user_id"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["dead_letter_position", b"dead_letter_position", "outcome_time", b"outcome_time", "position", b"position", "publish_time", b"publish_time"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["column", b"column", "current_offer", b"current_offer", "dead_letter_position", b"dead_letter_position", "event_id", b"event_id", "migration_id", b"migration_id", "outcome", b"outcome", "outcome_time", b"outcome_time", "position", b"position", "previous_offer", b"previous_offer", "publish_time", b"publish_time", "reason", b"reason", "row_number", b"row_number", "target_offer", b"target_offer", "user_id", b"user_id"]) -> None: ...
 
-Global___MigrationItem: _TypeAlias = MigrationItem  # noqa: Y015
+global___MigrationItem = MigrationItem
 
-@_typing.final
-class KafkaPosition(_message.Message):
+@typing.final
+class KafkaPosition(google.protobuf.message.Message):
     """A record's place in Kafka."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    TOPIC_FIELD_NUMBER: _builtins.int
-    PARTITION_FIELD_NUMBER: _builtins.int
-    OFFSET_FIELD_NUMBER: _builtins.int
-    topic: _builtins.str
+    TOPIC_FIELD_NUMBER: builtins.int
+    PARTITION_FIELD_NUMBER: builtins.int
+    OFFSET_FIELD_NUMBER: builtins.int
+    topic: builtins.str
     """Topic name."""
-    partition: _builtins.int
+    partition: builtins.int
     """Partition number."""
-    offset: _builtins.int
+    offset: builtins.int
     """Offset in the partition."""
     def __init__(
         self,
         *,
-        topic: _builtins.str = ...,
-        partition: _builtins.int = ...,
-        offset: _builtins.int = ...,
+        topic: builtins.str = ...,
+        partition: builtins.int = ...,
+        offset: builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["offset", b"offset", "partition", b"partition", "topic", b"topic"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["offset", b"offset", "partition", b"partition", "topic", b"topic"]) -> None: ...
 
-Global___KafkaPosition: _TypeAlias = KafkaPosition  # noqa: Y015
+global___KafkaPosition = KafkaPosition
 
-@_typing.final
-class RowViolation(_message.Message):
+@typing.final
+class RowViolation(google.protobuf.message.Message):
     """One broken rule in one CSV row."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    ROW_FIELD_NUMBER: _builtins.int
-    COLUMN_FIELD_NUMBER: _builtins.int
-    RULE_FIELD_NUMBER: _builtins.int
-    MESSAGE_FIELD_NUMBER: _builtins.int
-    row: _builtins.int
+    ROW_FIELD_NUMBER: builtins.int
+    COLUMN_FIELD_NUMBER: builtins.int
+    RULE_FIELD_NUMBER: builtins.int
+    MESSAGE_FIELD_NUMBER: builtins.int
+    row: builtins.int
     """1-based row number, the header being row 1; 0 for the file as a whole."""
-    column: _builtins.str
+    column: builtins.str
     """The column at fault; empty when the whole row is."""
-    rule: _builtins.str
+    rule: builtins.str
     """Stable rule id, e.g. "unknown_offer", "duplicate_user"."""
-    message: _builtins.str
+    message: builtins.str
     """What is wrong and how to fix it."""
     def __init__(
         self,
         *,
-        row: _builtins.int = ...,
-        column: _builtins.str = ...,
-        rule: _builtins.str = ...,
-        message: _builtins.str = ...,
+        row: builtins.int = ...,
+        column: builtins.str = ...,
+        rule: builtins.str = ...,
+        message: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["column", b"column", "message", b"message", "row", b"row", "rule", b"rule"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["column", b"column", "message", b"message", "row", b"row", "rule", b"rule"]) -> None: ...
 
-Global___RowViolation: _TypeAlias = RowViolation  # noqa: Y015
+global___RowViolation = RowViolation
 
-@_typing.final
-class OfferPopulation(_message.Message):
+@typing.final
+class OfferPopulation(google.protobuf.message.Message):
     """How many subscribers are on an offer now."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    OFFER_FIELD_NUMBER: _builtins.int
-    SUBSCRIBERS_FIELD_NUMBER: _builtins.int
-    offer: _builtins.str
+    OFFER_FIELD_NUMBER: builtins.int
+    SUBSCRIBERS_FIELD_NUMBER: builtins.int
+    offer: builtins.str
     """Offer code."""
-    subscribers: _builtins.int
+    subscribers: builtins.int
     """Subscribers on it."""
     def __init__(
         self,
         *,
-        offer: _builtins.str = ...,
-        subscribers: _builtins.int = ...,
+        offer: builtins.str = ...,
+        subscribers: builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["offer", b"offer", "subscribers", b"subscribers"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["offer", b"offer", "subscribers", b"subscribers"]) -> None: ...
 
-Global___OfferPopulation: _TypeAlias = OfferPopulation  # noqa: Y015
+global___OfferPopulation = OfferPopulation
 
-@_typing.final
-class OfferMove(_message.Message):
+@typing.final
+class OfferMove(google.protobuf.message.Message):
     """For a dry run: the file's valid rows that ask for one move, and where those users are now."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    CURRENT_OFFER_FIELD_NUMBER: _builtins.int
-    TARGET_OFFER_FIELD_NUMBER: _builtins.int
-    ROWS_FIELD_NUMBER: _builtins.int
-    WOULD_APPLY_FIELD_NUMBER: _builtins.int
-    WOULD_SKIP_FIELD_NUMBER: _builtins.int
-    WOULD_CONFLICT_FIELD_NUMBER: _builtins.int
-    NOT_FOUND_FIELD_NUMBER: _builtins.int
-    current_offer: _builtins.str
+    CURRENT_OFFER_FIELD_NUMBER: builtins.int
+    TARGET_OFFER_FIELD_NUMBER: builtins.int
+    ROWS_FIELD_NUMBER: builtins.int
+    WOULD_APPLY_FIELD_NUMBER: builtins.int
+    WOULD_SKIP_FIELD_NUMBER: builtins.int
+    WOULD_CONFLICT_FIELD_NUMBER: builtins.int
+    NOT_FOUND_FIELD_NUMBER: builtins.int
+    current_offer: builtins.str
     """The offer the file says the users are on."""
-    target_offer: _builtins.str
+    target_offer: builtins.str
     """The offer the file moves them to."""
-    rows: _builtins.int
+    rows: builtins.int
     """Valid rows asking for this move (a user's first row only)."""
-    would_apply: _builtins.int
+    would_apply: builtins.int
     """Of those, users on current_offer now: applied if nothing changes before the run."""
-    would_skip: _builtins.int
+    would_skip: builtins.int
     """Users already on target_offer: skipped."""
-    would_conflict: _builtins.int
+    would_conflict: builtins.int
     """Users on another offer: conflicts."""
-    not_found: _builtins.int
+    not_found: builtins.int
     """Users with no subscription: not found."""
     def __init__(
         self,
         *,
-        current_offer: _builtins.str = ...,
-        target_offer: _builtins.str = ...,
-        rows: _builtins.int = ...,
-        would_apply: _builtins.int = ...,
-        would_skip: _builtins.int = ...,
-        would_conflict: _builtins.int = ...,
-        not_found: _builtins.int = ...,
+        current_offer: builtins.str = ...,
+        target_offer: builtins.str = ...,
+        rows: builtins.int = ...,
+        would_apply: builtins.int = ...,
+        would_skip: builtins.int = ...,
+        would_conflict: builtins.int = ...,
+        not_found: builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["current_offer", b"current_offer", "not_found", b"not_found", "rows", b"rows", "target_offer", b"target_offer", "would_apply", b"would_apply", "would_conflict", b"would_conflict", "would_skip", b"would_skip"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["current_offer", b"current_offer", "not_found", b"not_found", "rows", b"rows", "target_offer", b"target_offer", "would_apply", b"would_apply", "would_conflict", b"would_conflict", "would_skip", b"would_skip"]) -> None: ...
 
-Global___OfferMove: _TypeAlias = OfferMove  # noqa: Y015
+global___OfferMove = OfferMove
 
-@_typing.final
-class ValidationReport(_message.Message):
+@typing.final
+class ValidationReport(google.protobuf.message.Message):
     """What validation found in an upload."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    ROWS_VALID_FIELD_NUMBER: _builtins.int
-    ROWS_REJECTED_FIELD_NUMBER: _builtins.int
-    VIOLATIONS_FIELD_NUMBER: _builtins.int
-    VIOLATIONS_TOTAL_FIELD_NUMBER: _builtins.int
-    CURRENT_OFFER_POPULATION_FIELD_NUMBER: _builtins.int
-    MOVES_FIELD_NUMBER: _builtins.int
-    rows_valid: _builtins.int
+    ROWS_VALID_FIELD_NUMBER: builtins.int
+    ROWS_REJECTED_FIELD_NUMBER: builtins.int
+    VIOLATIONS_FIELD_NUMBER: builtins.int
+    VIOLATIONS_TOTAL_FIELD_NUMBER: builtins.int
+    CURRENT_OFFER_POPULATION_FIELD_NUMBER: builtins.int
+    MOVES_FIELD_NUMBER: builtins.int
+    rows_valid: builtins.int
     """Rows that passed every check."""
-    rows_rejected: _builtins.int
+    rows_rejected: builtins.int
     """Rows that broke a rule."""
-    violations_total: _builtins.int
+    violations_total: builtins.int
     """How many violations there were in all."""
-    @_builtins.property
-    def violations(self) -> _containers.RepeatedCompositeFieldContainer[Global___RowViolation]:
+    @property
+    def violations(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___RowViolation]:
         """The first violations, in row order (capped; see violations_total)."""
 
-    @_builtins.property
-    def current_offer_population(self) -> _containers.RepeatedCompositeFieldContainer[Global___OfferPopulation]:
+    @property
+    def current_offer_population(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___OfferPopulation]:
         """For a dry run: subscribers currently on each current_offer named in the file."""
 
-    @_builtins.property
-    def moves(self) -> _containers.RepeatedCompositeFieldContainer[Global___OfferMove]:
+    @property
+    def moves(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___OfferMove]:
         """For a dry run: the file's moves, most rows first."""
 
     def __init__(
         self,
         *,
-        rows_valid: _builtins.int = ...,
-        rows_rejected: _builtins.int = ...,
-        violations: _abc.Iterable[Global___RowViolation] | None = ...,
-        violations_total: _builtins.int = ...,
-        current_offer_population: _abc.Iterable[Global___OfferPopulation] | None = ...,
-        moves: _abc.Iterable[Global___OfferMove] | None = ...,
+        rows_valid: builtins.int = ...,
+        rows_rejected: builtins.int = ...,
+        violations: collections.abc.Iterable[global___RowViolation] | None = ...,
+        violations_total: builtins.int = ...,
+        current_offer_population: collections.abc.Iterable[global___OfferPopulation] | None = ...,
+        moves: collections.abc.Iterable[global___OfferMove] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["current_offer_population", b"current_offer_population", "moves", b"moves", "rows_rejected", b"rows_rejected", "rows_valid", b"rows_valid", "violations", b"violations", "violations_total", b"violations_total"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["current_offer_population", b"current_offer_population", "moves", b"moves", "rows_rejected", b"rows_rejected", "rows_valid", b"rows_valid", "violations", b"violations", "violations_total", b"violations_total"]) -> None: ...
 
-Global___ValidationReport: _TypeAlias = ValidationReport  # noqa: Y015
+global___ValidationReport = ValidationReport

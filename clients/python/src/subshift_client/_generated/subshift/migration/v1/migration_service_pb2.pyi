@@ -5,492 +5,424 @@
 isort:skip_file
 """
 
-from collections import abc as _abc
-from google.protobuf import descriptor as _descriptor
-from google.protobuf import message as _message
-from google.protobuf.internal import containers as _containers
-from subshift_client._generated.subshift.migration.v1 import migration_pb2 as _migration_pb2
-import builtins as _builtins
-import sys
-import typing as _typing
+import builtins
+import collections.abc
+import google.protobuf.descriptor
+import google.protobuf.internal.containers
+import google.protobuf.message
+import subshift_client._generated.subshift.migration.v1.migration_pb2
+from subshift_client._generated import subshift
+import typing
 
-if sys.version_info >= (3, 11):
-    from typing import TypeAlias as _TypeAlias, Never as _Never
-else:
-    from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
+DESCRIPTOR: google.protobuf.descriptor.FileDescriptor
 
-DESCRIPTOR: _descriptor.FileDescriptor
-
-@_typing.final
-class CreateMigrationRequest(_message.Message):
+@typing.final
+class CreateMigrationRequest(google.protobuf.message.Message):
     """One message of the CreateMigration stream: the header first, then CSV chunks."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    HEADER_FIELD_NUMBER: _builtins.int
-    CSV_CHUNK_FIELD_NUMBER: _builtins.int
-    csv_chunk: _builtins.bytes
+    HEADER_FIELD_NUMBER: builtins.int
+    CSV_CHUNK_FIELD_NUMBER: builtins.int
+    csv_chunk: builtins.bytes
     """The next piece of the CSV file, raw bytes (UTF-8, with or without BOM)."""
-    @_builtins.property
-    def header(self) -> Global___MigrationHeader:
+    @property
+    def header(self) -> global___MigrationHeader:
         """The first message: what the upload is and how to treat it."""
 
     def __init__(
         self,
         *,
-        header: Global___MigrationHeader | None = ...,
-        csv_chunk: _builtins.bytes = ...,
+        header: global___MigrationHeader | None = ...,
+        csv_chunk: builtins.bytes = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["csv_chunk", b"csv_chunk", "header", b"header", "part", b"part"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["csv_chunk", b"csv_chunk", "header", b"header", "part", b"part"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_part: _TypeAlias = _typing.Literal["header", "csv_chunk"]  # noqa: Y015
-    _WhichOneofArgType_part: _TypeAlias = _typing.Literal["part", b"part"]  # noqa: Y015
-    def WhichOneof(self, oneof_group: _WhichOneofArgType_part) -> _WhichOneofReturnType_part | None: ...
+    def HasField(self, field_name: typing.Literal["csv_chunk", b"csv_chunk", "header", b"header", "part", b"part"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["csv_chunk", b"csv_chunk", "header", b"header", "part", b"part"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["part", b"part"]) -> typing.Literal["header", "csv_chunk"] | None: ...
 
-Global___CreateMigrationRequest: _TypeAlias = CreateMigrationRequest  # noqa: Y015
+global___CreateMigrationRequest = CreateMigrationRequest
 
-@_typing.final
-class MigrationHeader(_message.Message):
+@typing.final
+class MigrationHeader(google.protobuf.message.Message):
     """How to treat an upload."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    REQUEST_ID_FIELD_NUMBER: _builtins.int
-    DESCRIPTION_FIELD_NUMBER: _builtins.int
-    VALIDATE_ONLY_FIELD_NUMBER: _builtins.int
-    MAX_REJECTED_ROWS_FIELD_NUMBER: _builtins.int
-    MAX_ROWS_PER_SECOND_FIELD_NUMBER: _builtins.int
-    request_id: _builtins.str
+    REQUEST_ID_FIELD_NUMBER: builtins.int
+    DESCRIPTION_FIELD_NUMBER: builtins.int
+    VALIDATE_ONLY_FIELD_NUMBER: builtins.int
+    MAX_REJECTED_ROWS_FIELD_NUMBER: builtins.int
+    MAX_ROWS_PER_SECOND_FIELD_NUMBER: builtins.int
+    request_id: builtins.str
     """Idempotency key: the same key with the same content returns the same
     migration; with other content the call fails with ALREADY_EXISTS.
     """
-    description: _builtins.str
+    description: builtins.str
     """Free text shown with the migration."""
-    validate_only: _builtins.bool
+    validate_only: builtins.bool
     """Validate and report only; stage nothing."""
-    max_rejected_rows: _builtins.int
+    max_rejected_rows: builtins.int
     """Most rejected rows tolerated; more refuses the whole upload. Unset means none."""
-    max_rows_per_second: _builtins.int
+    max_rows_per_second: builtins.int
     """Most events per second to publish for this migration; 0 or unset means no limit."""
     def __init__(
         self,
         *,
-        request_id: _builtins.str = ...,
-        description: _builtins.str = ...,
-        validate_only: _builtins.bool = ...,
-        max_rejected_rows: _builtins.int | None = ...,
-        max_rows_per_second: _builtins.int = ...,
+        request_id: builtins.str = ...,
+        description: builtins.str = ...,
+        validate_only: builtins.bool = ...,
+        max_rejected_rows: builtins.int | None = ...,
+        max_rows_per_second: builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_max_rejected_rows", b"_max_rejected_rows", "max_rejected_rows", b"max_rejected_rows"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_max_rejected_rows", b"_max_rejected_rows", "description", b"description", "max_rejected_rows", b"max_rejected_rows", "max_rows_per_second", b"max_rows_per_second", "request_id", b"request_id", "validate_only", b"validate_only"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType__max_rejected_rows: _TypeAlias = _typing.Literal["max_rejected_rows"]  # noqa: Y015
-    _WhichOneofArgType__max_rejected_rows: _TypeAlias = _typing.Literal["_max_rejected_rows", b"_max_rejected_rows"]  # noqa: Y015
-    def WhichOneof(self, oneof_group: _WhichOneofArgType__max_rejected_rows) -> _WhichOneofReturnType__max_rejected_rows | None: ...
+    def HasField(self, field_name: typing.Literal["_max_rejected_rows", b"_max_rejected_rows", "max_rejected_rows", b"max_rejected_rows"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["_max_rejected_rows", b"_max_rejected_rows", "description", b"description", "max_rejected_rows", b"max_rejected_rows", "max_rows_per_second", b"max_rows_per_second", "request_id", b"request_id", "validate_only", b"validate_only"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["_max_rejected_rows", b"_max_rejected_rows"]) -> typing.Literal["max_rejected_rows"] | None: ...
 
-Global___MigrationHeader: _TypeAlias = MigrationHeader  # noqa: Y015
+global___MigrationHeader = MigrationHeader
 
-@_typing.final
-class CreateMigrationResponse(_message.Message):
+@typing.final
+class CreateMigrationResponse(google.protobuf.message.Message):
     """The result of an upload."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    MIGRATION_FIELD_NUMBER: _builtins.int
-    REPORT_FIELD_NUMBER: _builtins.int
-    @_builtins.property
-    def migration(self) -> _migration_pb2.Migration:
+    MIGRATION_FIELD_NUMBER: builtins.int
+    REPORT_FIELD_NUMBER: builtins.int
+    @property
+    def migration(self) -> subshift.migration.v1.migration_pb2.Migration:
         """The migration created (or found again by request_id). For a dry run it is
         not stored and has no migration_id.
         """
 
-    @_builtins.property
-    def report(self) -> _migration_pb2.ValidationReport:
+    @property
+    def report(self) -> subshift.migration.v1.migration_pb2.ValidationReport:
         """What validation found; for a dry run also the current offer populations."""
 
     def __init__(
         self,
         *,
-        migration: _migration_pb2.Migration | None = ...,
-        report: _migration_pb2.ValidationReport | None = ...,
+        migration: subshift.migration.v1.migration_pb2.Migration | None = ...,
+        report: subshift.migration.v1.migration_pb2.ValidationReport | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["migration", b"migration", "report", b"report"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["migration", b"migration", "report", b"report"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["migration", b"migration", "report", b"report"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["migration", b"migration", "report", b"report"]) -> None: ...
 
-Global___CreateMigrationResponse: _TypeAlias = CreateMigrationResponse  # noqa: Y015
+global___CreateMigrationResponse = CreateMigrationResponse
 
-@_typing.final
-class GetMigrationRequest(_message.Message):
+@typing.final
+class GetMigrationRequest(google.protobuf.message.Message):
     """Names one migration."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    MIGRATION_ID_FIELD_NUMBER: _builtins.int
-    migration_id: _builtins.str
+    MIGRATION_ID_FIELD_NUMBER: builtins.int
+    migration_id: builtins.str
     """The migration's identifier."""
     def __init__(
         self,
         *,
-        migration_id: _builtins.str = ...,
+        migration_id: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["migration_id", b"migration_id"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["migration_id", b"migration_id"]) -> None: ...
 
-Global___GetMigrationRequest: _TypeAlias = GetMigrationRequest  # noqa: Y015
+global___GetMigrationRequest = GetMigrationRequest
 
-@_typing.final
-class GetMigrationResponse(_message.Message):
+@typing.final
+class GetMigrationResponse(google.protobuf.message.Message):
     """The migration asked for."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    MIGRATION_FIELD_NUMBER: _builtins.int
-    @_builtins.property
-    def migration(self) -> _migration_pb2.Migration:
+    MIGRATION_FIELD_NUMBER: builtins.int
+    @property
+    def migration(self) -> subshift.migration.v1.migration_pb2.Migration:
         """The migration."""
 
     def __init__(
         self,
         *,
-        migration: _migration_pb2.Migration | None = ...,
+        migration: subshift.migration.v1.migration_pb2.Migration | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["migration", b"migration"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["migration", b"migration"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["migration", b"migration"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["migration", b"migration"]) -> None: ...
 
-Global___GetMigrationResponse: _TypeAlias = GetMigrationResponse  # noqa: Y015
+global___GetMigrationResponse = GetMigrationResponse
 
-@_typing.final
-class ListMigrationsRequest(_message.Message):
+@typing.final
+class ListMigrationsRequest(google.protobuf.message.Message):
     """A page of migrations."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    PAGE_SIZE_FIELD_NUMBER: _builtins.int
-    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
-    STATE_FIELD_NUMBER: _builtins.int
-    page_size: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: builtins.int
+    STATE_FIELD_NUMBER: builtins.int
+    page_size: builtins.int
     """Most migrations to return (default 50, at most 1000)."""
-    page_token: _builtins.str
+    page_token: builtins.str
     """The next_page_token of the previous page; empty for the first page."""
-    state: _migration_pb2.MigrationState.ValueType
+    state: subshift.migration.v1.migration_pb2.MigrationState.ValueType
     """Only migrations in this state; unspecified means all."""
     def __init__(
         self,
         *,
-        page_size: _builtins.int = ...,
-        page_token: _builtins.str = ...,
-        state: _migration_pb2.MigrationState.ValueType = ...,
+        page_size: builtins.int = ...,
+        page_token: builtins.str = ...,
+        state: subshift.migration.v1.migration_pb2.MigrationState.ValueType = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token", "state", b"state"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["page_size", b"page_size", "page_token", b"page_token", "state", b"state"]) -> None: ...
 
-Global___ListMigrationsRequest: _TypeAlias = ListMigrationsRequest  # noqa: Y015
+global___ListMigrationsRequest = ListMigrationsRequest
 
-@_typing.final
-class ListMigrationsResponse(_message.Message):
+@typing.final
+class ListMigrationsResponse(google.protobuf.message.Message):
     """Migrations, newest first."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    MIGRATIONS_FIELD_NUMBER: _builtins.int
-    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
-    next_page_token: _builtins.str
+    MIGRATIONS_FIELD_NUMBER: builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: builtins.int
+    next_page_token: builtins.str
     """Token for the next page; empty on the last."""
-    @_builtins.property
-    def migrations(self) -> _containers.RepeatedCompositeFieldContainer[_migration_pb2.Migration]:
+    @property
+    def migrations(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[subshift.migration.v1.migration_pb2.Migration]:
         """This page."""
 
     def __init__(
         self,
         *,
-        migrations: _abc.Iterable[_migration_pb2.Migration] | None = ...,
-        next_page_token: _builtins.str = ...,
+        migrations: collections.abc.Iterable[subshift.migration.v1.migration_pb2.Migration] | None = ...,
+        next_page_token: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["migrations", b"migrations", "next_page_token", b"next_page_token"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["migrations", b"migrations", "next_page_token", b"next_page_token"]) -> None: ...
 
-Global___ListMigrationsResponse: _TypeAlias = ListMigrationsResponse  # noqa: Y015
+global___ListMigrationsResponse = ListMigrationsResponse
 
-@_typing.final
-class CancelMigrationRequest(_message.Message):
+@typing.final
+class CancelMigrationRequest(google.protobuf.message.Message):
     """Names the migration to cancel."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    MIGRATION_ID_FIELD_NUMBER: _builtins.int
-    REASON_FIELD_NUMBER: _builtins.int
-    migration_id: _builtins.str
+    MIGRATION_ID_FIELD_NUMBER: builtins.int
+    REASON_FIELD_NUMBER: builtins.int
+    migration_id: builtins.str
     """The migration's identifier."""
-    reason: _builtins.str
+    reason: builtins.str
     """Why, for the audit log."""
     def __init__(
         self,
         *,
-        migration_id: _builtins.str = ...,
-        reason: _builtins.str = ...,
+        migration_id: builtins.str = ...,
+        reason: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["migration_id", b"migration_id", "reason", b"reason"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["migration_id", b"migration_id", "reason", b"reason"]) -> None: ...
 
-Global___CancelMigrationRequest: _TypeAlias = CancelMigrationRequest  # noqa: Y015
+global___CancelMigrationRequest = CancelMigrationRequest
 
-@_typing.final
-class CancelMigrationResponse(_message.Message):
+@typing.final
+class CancelMigrationResponse(google.protobuf.message.Message):
     """The cancelled migration."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    MIGRATION_FIELD_NUMBER: _builtins.int
-    @_builtins.property
-    def migration(self) -> _migration_pb2.Migration:
+    MIGRATION_FIELD_NUMBER: builtins.int
+    @property
+    def migration(self) -> subshift.migration.v1.migration_pb2.Migration:
         """The migration after the cancel."""
 
     def __init__(
         self,
         *,
-        migration: _migration_pb2.Migration | None = ...,
+        migration: subshift.migration.v1.migration_pb2.Migration | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["migration", b"migration"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["migration", b"migration"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["migration", b"migration"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["migration", b"migration"]) -> None: ...
 
-Global___CancelMigrationResponse: _TypeAlias = CancelMigrationResponse  # noqa: Y015
+global___CancelMigrationResponse = CancelMigrationResponse
 
-@_typing.final
-class WatchMigrationRequest(_message.Message):
+@typing.final
+class WatchMigrationRequest(google.protobuf.message.Message):
     """Names the migration to watch."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    MIGRATION_ID_FIELD_NUMBER: _builtins.int
-    migration_id: _builtins.str
+    MIGRATION_ID_FIELD_NUMBER: builtins.int
+    migration_id: builtins.str
     """The migration's identifier."""
     def __init__(
         self,
         *,
-        migration_id: _builtins.str = ...,
+        migration_id: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["migration_id", b"migration_id"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["migration_id", b"migration_id"]) -> None: ...
 
-Global___WatchMigrationRequest: _TypeAlias = WatchMigrationRequest  # noqa: Y015
+global___WatchMigrationRequest = WatchMigrationRequest
 
-@_typing.final
-class WatchMigrationResponse(_message.Message):
+@typing.final
+class WatchMigrationResponse(google.protobuf.message.Message):
     """One progress snapshot."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    MIGRATION_FIELD_NUMBER: _builtins.int
-    @_builtins.property
-    def migration(self) -> _migration_pb2.Migration:
+    MIGRATION_FIELD_NUMBER: builtins.int
+    @property
+    def migration(self) -> subshift.migration.v1.migration_pb2.Migration:
         """The migration as it is now."""
 
     def __init__(
         self,
         *,
-        migration: _migration_pb2.Migration | None = ...,
+        migration: subshift.migration.v1.migration_pb2.Migration | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["migration", b"migration"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["migration", b"migration"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["migration", b"migration"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["migration", b"migration"]) -> None: ...
 
-Global___WatchMigrationResponse: _TypeAlias = WatchMigrationResponse  # noqa: Y015
+global___WatchMigrationResponse = WatchMigrationResponse
 
-@_typing.final
-class ListMigrationItemsRequest(_message.Message):
+@typing.final
+class ListMigrationItemsRequest(google.protobuf.message.Message):
     """A page of items of one migration."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    MIGRATION_ID_FIELD_NUMBER: _builtins.int
-    PAGE_SIZE_FIELD_NUMBER: _builtins.int
-    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
-    OUTCOME_FIELD_NUMBER: _builtins.int
-    migration_id: _builtins.str
+    MIGRATION_ID_FIELD_NUMBER: builtins.int
+    PAGE_SIZE_FIELD_NUMBER: builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: builtins.int
+    OUTCOME_FIELD_NUMBER: builtins.int
+    migration_id: builtins.str
     """The migration's identifier."""
-    page_size: _builtins.int
+    page_size: builtins.int
     """Most items to return (default 100, at most 1000)."""
-    page_token: _builtins.str
+    page_token: builtins.str
     """The next_page_token of the previous page; empty for the first page."""
-    outcome: _migration_pb2.ItemOutcome.ValueType
+    outcome: subshift.migration.v1.migration_pb2.ItemOutcome.ValueType
     """Only items with this outcome; unspecified means all."""
     def __init__(
         self,
         *,
-        migration_id: _builtins.str = ...,
-        page_size: _builtins.int = ...,
-        page_token: _builtins.str = ...,
-        outcome: _migration_pb2.ItemOutcome.ValueType = ...,
+        migration_id: builtins.str = ...,
+        page_size: builtins.int = ...,
+        page_token: builtins.str = ...,
+        outcome: subshift.migration.v1.migration_pb2.ItemOutcome.ValueType = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["migration_id", b"migration_id", "outcome", b"outcome", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["migration_id", b"migration_id", "outcome", b"outcome", "page_size", b"page_size", "page_token", b"page_token"]) -> None: ...
 
-Global___ListMigrationItemsRequest: _TypeAlias = ListMigrationItemsRequest  # noqa: Y015
+global___ListMigrationItemsRequest = ListMigrationItemsRequest
 
-@_typing.final
-class ListMigrationItemsResponse(_message.Message):
+@typing.final
+class ListMigrationItemsResponse(google.protobuf.message.Message):
     """Items in row order."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    ITEMS_FIELD_NUMBER: _builtins.int
-    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
-    TOTAL_SIZE_FIELD_NUMBER: _builtins.int
-    next_page_token: _builtins.str
+    ITEMS_FIELD_NUMBER: builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: builtins.int
+    TOTAL_SIZE_FIELD_NUMBER: builtins.int
+    next_page_token: builtins.str
     """Token for the next page; empty on the last."""
-    total_size: _builtins.int
+    total_size: builtins.int
     """Items matching the filter in all."""
-    @_builtins.property
-    def items(self) -> _containers.RepeatedCompositeFieldContainer[_migration_pb2.MigrationItem]:
+    @property
+    def items(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[subshift.migration.v1.migration_pb2.MigrationItem]:
         """This page."""
 
     def __init__(
         self,
         *,
-        items: _abc.Iterable[_migration_pb2.MigrationItem] | None = ...,
-        next_page_token: _builtins.str = ...,
-        total_size: _builtins.int = ...,
+        items: collections.abc.Iterable[subshift.migration.v1.migration_pb2.MigrationItem] | None = ...,
+        next_page_token: builtins.str = ...,
+        total_size: builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["items", b"items", "next_page_token", b"next_page_token", "total_size", b"total_size"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["items", b"items", "next_page_token", b"next_page_token", "total_size", b"total_size"]) -> None: ...
 
-Global___ListMigrationItemsResponse: _TypeAlias = ListMigrationItemsResponse  # noqa: Y015
+global___ListMigrationItemsResponse = ListMigrationItemsResponse
 
-@_typing.final
-class ExportMigrationResultsRequest(_message.Message):
+@typing.final
+class ExportMigrationResultsRequest(google.protobuf.message.Message):
     """Names the migration whose results to export."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    MIGRATION_ID_FIELD_NUMBER: _builtins.int
-    OUTCOME_FIELD_NUMBER: _builtins.int
-    migration_id: _builtins.str
+    MIGRATION_ID_FIELD_NUMBER: builtins.int
+    OUTCOME_FIELD_NUMBER: builtins.int
+    migration_id: builtins.str
     """The migration's identifier."""
-    outcome: _migration_pb2.ItemOutcome.ValueType
+    outcome: subshift.migration.v1.migration_pb2.ItemOutcome.ValueType
     """Only items with this outcome; unspecified means all."""
     def __init__(
         self,
         *,
-        migration_id: _builtins.str = ...,
-        outcome: _migration_pb2.ItemOutcome.ValueType = ...,
+        migration_id: builtins.str = ...,
+        outcome: subshift.migration.v1.migration_pb2.ItemOutcome.ValueType = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["migration_id", b"migration_id", "outcome", b"outcome"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["migration_id", b"migration_id", "outcome", b"outcome"]) -> None: ...
 
-Global___ExportMigrationResultsRequest: _TypeAlias = ExportMigrationResultsRequest  # noqa: Y015
+global___ExportMigrationResultsRequest = ExportMigrationResultsRequest
 
-@_typing.final
-class ExportMigrationResultsResponse(_message.Message):
+@typing.final
+class ExportMigrationResultsResponse(google.protobuf.message.Message):
     """One piece of the results CSV."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    CSV_CHUNK_FIELD_NUMBER: _builtins.int
-    csv_chunk: _builtins.bytes
+    CSV_CHUNK_FIELD_NUMBER: builtins.int
+    csv_chunk: builtins.bytes
     """The next bytes of the CSV (UTF-8, header first; cells that a spreadsheet
     would read as a formula are prefixed with a single quote).
     """
     def __init__(
         self,
         *,
-        csv_chunk: _builtins.bytes = ...,
+        csv_chunk: builtins.bytes = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["csv_chunk", b"csv_chunk"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["csv_chunk", b"csv_chunk"]) -> None: ...
 
-Global___ExportMigrationResultsResponse: _TypeAlias = ExportMigrationResultsResponse  # noqa: Y015
+global___ExportMigrationResultsResponse = ExportMigrationResultsResponse
 
-@_typing.final
-class RevertMigrationRequest(_message.Message):
+@typing.final
+class RevertMigrationRequest(google.protobuf.message.Message):
     """Names the migration to revert."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    MIGRATION_ID_FIELD_NUMBER: _builtins.int
-    REQUEST_ID_FIELD_NUMBER: _builtins.int
-    DESCRIPTION_FIELD_NUMBER: _builtins.int
-    migration_id: _builtins.str
+    MIGRATION_ID_FIELD_NUMBER: builtins.int
+    REQUEST_ID_FIELD_NUMBER: builtins.int
+    DESCRIPTION_FIELD_NUMBER: builtins.int
+    migration_id: builtins.str
     """The migration to undo."""
-    request_id: _builtins.str
+    request_id: builtins.str
     """Idempotency key for the new migration."""
-    description: _builtins.str
+    description: builtins.str
     """Free text for the new migration."""
     def __init__(
         self,
         *,
-        migration_id: _builtins.str = ...,
-        request_id: _builtins.str = ...,
-        description: _builtins.str = ...,
+        migration_id: builtins.str = ...,
+        request_id: builtins.str = ...,
+        description: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "migration_id", b"migration_id", "request_id", b"request_id"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["description", b"description", "migration_id", b"migration_id", "request_id", b"request_id"]) -> None: ...
 
-Global___RevertMigrationRequest: _TypeAlias = RevertMigrationRequest  # noqa: Y015
+global___RevertMigrationRequest = RevertMigrationRequest
 
-@_typing.final
-class RevertMigrationResponse(_message.Message):
+@typing.final
+class RevertMigrationResponse(google.protobuf.message.Message):
     """The revert migration."""
 
-    DESCRIPTOR: _descriptor.Descriptor
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    MIGRATION_FIELD_NUMBER: _builtins.int
-    @_builtins.property
-    def migration(self) -> _migration_pb2.Migration:
+    MIGRATION_FIELD_NUMBER: builtins.int
+    @property
+    def migration(self) -> subshift.migration.v1.migration_pb2.Migration:
         """The new migration that moves applied users back."""
 
     def __init__(
         self,
         *,
-        migration: _migration_pb2.Migration | None = ...,
+        migration: subshift.migration.v1.migration_pb2.Migration | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["migration", b"migration"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["migration", b"migration"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["migration", b"migration"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["migration", b"migration"]) -> None: ...
 
-Global___RevertMigrationResponse: _TypeAlias = RevertMigrationResponse  # noqa: Y015
+global___RevertMigrationResponse = RevertMigrationResponse

@@ -7,7 +7,7 @@ import warnings
 
 from subshift_client._generated.subshift.migration.v1 import migration_service_pb2 as subshift_dot_migration_dot_v1_dot_migration__service__pb2
 
-GRPC_GENERATED_VERSION = '1.85.1'
+GRPC_GENERATED_VERSION = '1.71.2'
 GRPC_VERSION = grpc.__version__
 _version_not_supported = False
 
@@ -20,14 +20,14 @@ except ImportError:
 if _version_not_supported:
     raise RuntimeError(
         f'The grpc package installed is at version {GRPC_VERSION},'
-        + ' but the generated code in subshift/migration/v1/migration_service_pb2_grpc.py depends on'
+        + f' but the generated code in subshift/migration/v1/migration_service_pb2_grpc.py depends on'
         + f' grpcio>={GRPC_GENERATED_VERSION}.'
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
     )
 
 
-class MigrationServiceStub:
+class MigrationServiceStub(object):
     """MigrationService moves subscribers between offers in bulk.
 
     Every call needs `authorization: Bearer <JWT>` in its metadata; the role each
@@ -82,7 +82,7 @@ class MigrationServiceStub:
                 _registered_method=True)
 
 
-class MigrationServiceServicer:
+class MigrationServiceServicer(object):
     """MigrationService moves subscribers between offers in bulk.
 
     Every call needs `authorization: Bearer <JWT>` in its metadata; the role each
@@ -199,7 +199,7 @@ def add_MigrationServiceServicer_to_server(servicer, server):
 
 
  # This class is part of an EXPERIMENTAL API.
-class MigrationService:
+class MigrationService(object):
     """MigrationService moves subscribers between offers in bulk.
 
     Every call needs `authorization: Bearer <JWT>` in its metadata; the role each

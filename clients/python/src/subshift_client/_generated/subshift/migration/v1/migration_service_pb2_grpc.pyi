@@ -5,28 +5,20 @@
 isort:skip_file
 """
 
-from collections import abc as _abc
-from grpc import aio as _aio
-from subshift_client._generated.subshift.migration.v1 import migration_service_pb2 as _migration_service_pb2
-import abc as _abc_1
-import grpc as _grpc
-import sys
-import typing as _typing
+import abc
+import collections.abc
+import grpc
+import grpc.aio
+import subshift_client._generated.subshift.migration.v1.migration_service_pb2
+from subshift_client._generated import subshift
+import typing
 
-if sys.version_info >= (3, 11):
-    from typing import Self as _Self
-else:
-    from typing_extensions import Self as _Self
+_T = typing.TypeVar("_T")
 
-_T = _typing.TypeVar("_T")
+class _MaybeAsyncIterator(collections.abc.AsyncIterator[_T], collections.abc.Iterator[_T], metaclass=abc.ABCMeta): ...
 
-class _MaybeAsyncIterator(_abc.AsyncIterator[_T], _abc.Iterator[_T], metaclass=_abc_1.ABCMeta): ...
-
-class _ServicerContext(_grpc.ServicerContext, _aio.ServicerContext):  # type: ignore[misc, type-arg]
+class _ServicerContext(grpc.ServicerContext, grpc.aio.ServicerContext):  # type: ignore[misc, type-arg]
     ...
-
-GRPC_GENERATED_VERSION: str
-GRPC_VERSION: str
 
 class MigrationServiceStub:
     """MigrationService moves subscribers between offers in bulk.
@@ -35,137 +27,194 @@ class MigrationServiceStub:
     method needs is declared on it with `required_role`.
     """
 
-    @_typing.overload
-    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
-    @_typing.overload
-    def __new__(cls, channel: _aio.Channel) -> MigrationServiceAsyncStub: ...
-    CreateMigration: _grpc.StreamUnaryMultiCallable[_migration_service_pb2.CreateMigrationRequest, _migration_service_pb2.CreateMigrationResponse]
+    def __init__(self, channel: typing.Union[grpc.Channel, grpc.aio.Channel]) -> None: ...
+    CreateMigration: grpc.StreamUnaryMultiCallable[
+        subshift.migration.v1.migration_service_pb2.CreateMigrationRequest,
+        subshift.migration.v1.migration_service_pb2.CreateMigrationResponse,
+    ]
     """Uploads a CSV (`user_id,current_offer,target_offer`) as a stream: a header
     message first, then chunks of raw bytes. Bad rows come back as
     INVALID_ARGUMENT with google.rpc.BadRequest details naming row and column.
     """
-    GetMigration: _grpc.UnaryUnaryMultiCallable[_migration_service_pb2.GetMigrationRequest, _migration_service_pb2.GetMigrationResponse]
+
+    GetMigration: grpc.UnaryUnaryMultiCallable[
+        subshift.migration.v1.migration_service_pb2.GetMigrationRequest,
+        subshift.migration.v1.migration_service_pb2.GetMigrationResponse,
+    ]
     """Returns one migration."""
-    ListMigrations: _grpc.UnaryUnaryMultiCallable[_migration_service_pb2.ListMigrationsRequest, _migration_service_pb2.ListMigrationsResponse]
+
+    ListMigrations: grpc.UnaryUnaryMultiCallable[
+        subshift.migration.v1.migration_service_pb2.ListMigrationsRequest,
+        subshift.migration.v1.migration_service_pb2.ListMigrationsResponse,
+    ]
     """Lists migrations, newest first."""
-    CancelMigration: _grpc.UnaryUnaryMultiCallable[_migration_service_pb2.CancelMigrationRequest, _migration_service_pb2.CancelMigrationResponse]
+
+    CancelMigration: grpc.UnaryUnaryMultiCallable[
+        subshift.migration.v1.migration_service_pb2.CancelMigrationRequest,
+        subshift.migration.v1.migration_service_pb2.CancelMigrationResponse,
+    ]
     """Stops a migration: rows not yet applied are cancelled."""
-    WatchMigration: _grpc.UnaryStreamMultiCallable[_migration_service_pb2.WatchMigrationRequest, _migration_service_pb2.WatchMigrationResponse]
+
+    WatchMigration: grpc.UnaryStreamMultiCallable[
+        subshift.migration.v1.migration_service_pb2.WatchMigrationRequest,
+        subshift.migration.v1.migration_service_pb2.WatchMigrationResponse,
+    ]
     """Streams a snapshot of the migration on every change until it is terminal.
     The first message is the current snapshot, so a client resumes by calling again.
     """
-    ListMigrationItems: _grpc.UnaryUnaryMultiCallable[_migration_service_pb2.ListMigrationItemsRequest, _migration_service_pb2.ListMigrationItemsResponse]
+
+    ListMigrationItems: grpc.UnaryUnaryMultiCallable[
+        subshift.migration.v1.migration_service_pb2.ListMigrationItemsRequest,
+        subshift.migration.v1.migration_service_pb2.ListMigrationItemsResponse,
+    ]
     """Lists the per-row outcomes of a migration, in row order."""
-    ExportMigrationResults: _grpc.UnaryStreamMultiCallable[_migration_service_pb2.ExportMigrationResultsRequest, _migration_service_pb2.ExportMigrationResultsResponse]
+
+    ExportMigrationResults: grpc.UnaryStreamMultiCallable[
+        subshift.migration.v1.migration_service_pb2.ExportMigrationResultsRequest,
+        subshift.migration.v1.migration_service_pb2.ExportMigrationResultsResponse,
+    ]
     """Streams every row of a migration and its outcome as CSV."""
-    RevertMigration: _grpc.UnaryUnaryMultiCallable[_migration_service_pb2.RevertMigrationRequest, _migration_service_pb2.RevertMigrationResponse]
+
+    RevertMigration: grpc.UnaryUnaryMultiCallable[
+        subshift.migration.v1.migration_service_pb2.RevertMigrationRequest,
+        subshift.migration.v1.migration_service_pb2.RevertMigrationResponse,
+    ]
     """Creates a new migration that moves every applied user back to the offer they had."""
 
-@_typing.type_check_only
-class MigrationServiceAsyncStub(MigrationServiceStub):
+class MigrationServiceAsyncStub:
     """MigrationService moves subscribers between offers in bulk.
 
     Every call needs `authorization: Bearer <JWT>` in its metadata; the role each
     method needs is declared on it with `required_role`.
     """
 
-    def __init__(self, channel: _aio.Channel) -> None: ...
-    CreateMigration: _aio.StreamUnaryMultiCallable[_migration_service_pb2.CreateMigrationRequest, _migration_service_pb2.CreateMigrationResponse]  # type: ignore[assignment]
+    CreateMigration: grpc.aio.StreamUnaryMultiCallable[
+        subshift.migration.v1.migration_service_pb2.CreateMigrationRequest,
+        subshift.migration.v1.migration_service_pb2.CreateMigrationResponse,
+    ]
     """Uploads a CSV (`user_id,current_offer,target_offer`) as a stream: a header
     message first, then chunks of raw bytes. Bad rows come back as
     INVALID_ARGUMENT with google.rpc.BadRequest details naming row and column.
     """
-    GetMigration: _aio.UnaryUnaryMultiCallable[_migration_service_pb2.GetMigrationRequest, _migration_service_pb2.GetMigrationResponse]  # type: ignore[assignment]
+
+    GetMigration: grpc.aio.UnaryUnaryMultiCallable[
+        subshift.migration.v1.migration_service_pb2.GetMigrationRequest,
+        subshift.migration.v1.migration_service_pb2.GetMigrationResponse,
+    ]
     """Returns one migration."""
-    ListMigrations: _aio.UnaryUnaryMultiCallable[_migration_service_pb2.ListMigrationsRequest, _migration_service_pb2.ListMigrationsResponse]  # type: ignore[assignment]
+
+    ListMigrations: grpc.aio.UnaryUnaryMultiCallable[
+        subshift.migration.v1.migration_service_pb2.ListMigrationsRequest,
+        subshift.migration.v1.migration_service_pb2.ListMigrationsResponse,
+    ]
     """Lists migrations, newest first."""
-    CancelMigration: _aio.UnaryUnaryMultiCallable[_migration_service_pb2.CancelMigrationRequest, _migration_service_pb2.CancelMigrationResponse]  # type: ignore[assignment]
+
+    CancelMigration: grpc.aio.UnaryUnaryMultiCallable[
+        subshift.migration.v1.migration_service_pb2.CancelMigrationRequest,
+        subshift.migration.v1.migration_service_pb2.CancelMigrationResponse,
+    ]
     """Stops a migration: rows not yet applied are cancelled."""
-    WatchMigration: _aio.UnaryStreamMultiCallable[_migration_service_pb2.WatchMigrationRequest, _migration_service_pb2.WatchMigrationResponse]  # type: ignore[assignment]
+
+    WatchMigration: grpc.aio.UnaryStreamMultiCallable[
+        subshift.migration.v1.migration_service_pb2.WatchMigrationRequest,
+        subshift.migration.v1.migration_service_pb2.WatchMigrationResponse,
+    ]
     """Streams a snapshot of the migration on every change until it is terminal.
     The first message is the current snapshot, so a client resumes by calling again.
     """
-    ListMigrationItems: _aio.UnaryUnaryMultiCallable[_migration_service_pb2.ListMigrationItemsRequest, _migration_service_pb2.ListMigrationItemsResponse]  # type: ignore[assignment]
+
+    ListMigrationItems: grpc.aio.UnaryUnaryMultiCallable[
+        subshift.migration.v1.migration_service_pb2.ListMigrationItemsRequest,
+        subshift.migration.v1.migration_service_pb2.ListMigrationItemsResponse,
+    ]
     """Lists the per-row outcomes of a migration, in row order."""
-    ExportMigrationResults: _aio.UnaryStreamMultiCallable[_migration_service_pb2.ExportMigrationResultsRequest, _migration_service_pb2.ExportMigrationResultsResponse]  # type: ignore[assignment]
+
+    ExportMigrationResults: grpc.aio.UnaryStreamMultiCallable[
+        subshift.migration.v1.migration_service_pb2.ExportMigrationResultsRequest,
+        subshift.migration.v1.migration_service_pb2.ExportMigrationResultsResponse,
+    ]
     """Streams every row of a migration and its outcome as CSV."""
-    RevertMigration: _aio.UnaryUnaryMultiCallable[_migration_service_pb2.RevertMigrationRequest, _migration_service_pb2.RevertMigrationResponse]  # type: ignore[assignment]
+
+    RevertMigration: grpc.aio.UnaryUnaryMultiCallable[
+        subshift.migration.v1.migration_service_pb2.RevertMigrationRequest,
+        subshift.migration.v1.migration_service_pb2.RevertMigrationResponse,
+    ]
     """Creates a new migration that moves every applied user back to the offer they had."""
 
-class MigrationServiceServicer(metaclass=_abc_1.ABCMeta):
+class MigrationServiceServicer(metaclass=abc.ABCMeta):
     """MigrationService moves subscribers between offers in bulk.
 
     Every call needs `authorization: Bearer <JWT>` in its metadata; the role each
     method needs is declared on it with `required_role`.
     """
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def CreateMigration(
         self,
-        request_iterator: _MaybeAsyncIterator[_migration_service_pb2.CreateMigrationRequest],
+        request_iterator: _MaybeAsyncIterator[subshift.migration.v1.migration_service_pb2.CreateMigrationRequest],
         context: _ServicerContext,
-    ) -> _typing.Union[_migration_service_pb2.CreateMigrationResponse, _abc.Awaitable[_migration_service_pb2.CreateMigrationResponse]]:
+    ) -> typing.Union[subshift.migration.v1.migration_service_pb2.CreateMigrationResponse, collections.abc.Awaitable[subshift.migration.v1.migration_service_pb2.CreateMigrationResponse]]:
         """Uploads a CSV (`user_id,current_offer,target_offer`) as a stream: a header
         message first, then chunks of raw bytes. Bad rows come back as
         INVALID_ARGUMENT with google.rpc.BadRequest details naming row and column.
         """
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def GetMigration(
         self,
-        request: _migration_service_pb2.GetMigrationRequest,
+        request: subshift.migration.v1.migration_service_pb2.GetMigrationRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_migration_service_pb2.GetMigrationResponse, _abc.Awaitable[_migration_service_pb2.GetMigrationResponse]]:
+    ) -> typing.Union[subshift.migration.v1.migration_service_pb2.GetMigrationResponse, collections.abc.Awaitable[subshift.migration.v1.migration_service_pb2.GetMigrationResponse]]:
         """Returns one migration."""
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def ListMigrations(
         self,
-        request: _migration_service_pb2.ListMigrationsRequest,
+        request: subshift.migration.v1.migration_service_pb2.ListMigrationsRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_migration_service_pb2.ListMigrationsResponse, _abc.Awaitable[_migration_service_pb2.ListMigrationsResponse]]:
+    ) -> typing.Union[subshift.migration.v1.migration_service_pb2.ListMigrationsResponse, collections.abc.Awaitable[subshift.migration.v1.migration_service_pb2.ListMigrationsResponse]]:
         """Lists migrations, newest first."""
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def CancelMigration(
         self,
-        request: _migration_service_pb2.CancelMigrationRequest,
+        request: subshift.migration.v1.migration_service_pb2.CancelMigrationRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_migration_service_pb2.CancelMigrationResponse, _abc.Awaitable[_migration_service_pb2.CancelMigrationResponse]]:
+    ) -> typing.Union[subshift.migration.v1.migration_service_pb2.CancelMigrationResponse, collections.abc.Awaitable[subshift.migration.v1.migration_service_pb2.CancelMigrationResponse]]:
         """Stops a migration: rows not yet applied are cancelled."""
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def WatchMigration(
         self,
-        request: _migration_service_pb2.WatchMigrationRequest,
+        request: subshift.migration.v1.migration_service_pb2.WatchMigrationRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_abc.Iterator[_migration_service_pb2.WatchMigrationResponse], _abc.AsyncIterator[_migration_service_pb2.WatchMigrationResponse]]:
+    ) -> typing.Union[collections.abc.Iterator[subshift.migration.v1.migration_service_pb2.WatchMigrationResponse], collections.abc.AsyncIterator[subshift.migration.v1.migration_service_pb2.WatchMigrationResponse]]:
         """Streams a snapshot of the migration on every change until it is terminal.
         The first message is the current snapshot, so a client resumes by calling again.
         """
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def ListMigrationItems(
         self,
-        request: _migration_service_pb2.ListMigrationItemsRequest,
+        request: subshift.migration.v1.migration_service_pb2.ListMigrationItemsRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_migration_service_pb2.ListMigrationItemsResponse, _abc.Awaitable[_migration_service_pb2.ListMigrationItemsResponse]]:
+    ) -> typing.Union[subshift.migration.v1.migration_service_pb2.ListMigrationItemsResponse, collections.abc.Awaitable[subshift.migration.v1.migration_service_pb2.ListMigrationItemsResponse]]:
         """Lists the per-row outcomes of a migration, in row order."""
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def ExportMigrationResults(
         self,
-        request: _migration_service_pb2.ExportMigrationResultsRequest,
+        request: subshift.migration.v1.migration_service_pb2.ExportMigrationResultsRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_abc.Iterator[_migration_service_pb2.ExportMigrationResultsResponse], _abc.AsyncIterator[_migration_service_pb2.ExportMigrationResultsResponse]]:
+    ) -> typing.Union[collections.abc.Iterator[subshift.migration.v1.migration_service_pb2.ExportMigrationResultsResponse], collections.abc.AsyncIterator[subshift.migration.v1.migration_service_pb2.ExportMigrationResultsResponse]]:
         """Streams every row of a migration and its outcome as CSV."""
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def RevertMigration(
         self,
-        request: _migration_service_pb2.RevertMigrationRequest,
+        request: subshift.migration.v1.migration_service_pb2.RevertMigrationRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_migration_service_pb2.RevertMigrationResponse, _abc.Awaitable[_migration_service_pb2.RevertMigrationResponse]]:
+    ) -> typing.Union[subshift.migration.v1.migration_service_pb2.RevertMigrationResponse, collections.abc.Awaitable[subshift.migration.v1.migration_service_pb2.RevertMigrationResponse]]:
         """Creates a new migration that moves every applied user back to the offer they had."""
 
-def add_MigrationServiceServicer_to_server(servicer: MigrationServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+def add_MigrationServiceServicer_to_server(servicer: MigrationServiceServicer, server: typing.Union[grpc.Server, grpc.aio.Server]) -> None: ...
