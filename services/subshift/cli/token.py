@@ -27,7 +27,7 @@ def token(
     role: Annotated[RoleName, typer.Option("--role", help="Role the token grants: viewer, operator or admin.")],
     subject: Annotated[str, typer.Option(
         "--subject", help="Token subject (recorded as created_by and in audits).")] = "dev",
-    ttl: Annotated[str, typer.Option("--ttl", help="Lifetime: 90s, 15m, 1h, 7d.")] = "1h",
+    ttl: Annotated[str, typer.Option("--ttl", help="Lifetime: 90s, 15m, 1h; at most auth.max_lifetime_seconds (24h by default).")] = "1h",
 ) -> None:
     """Print a development token (HS256, the configured shared secret); refused when auth.production is true.
 
@@ -38,11 +38,11 @@ def token(
     from subshift.ingest.tokens import mint_dev_token, parse_ttl
 
     if _ZERO.fullmatch(ttl.strip()):
-        usage_error(f"--ttl {ttl}: a token must live longer than that; give a duration like 90s, 15m, 1h or 7d")
+        usage_error(f"--ttl {ttl}: a token must live longer than that; give a duration like 90s, 15m or 1h")
     try:
         seconds = parse_ttl(ttl)
     except DataError:
-        usage_error(f"--ttl {ttl!r} is not a duration: give a number and a unit, like 90s, 15m, 1h or 7d")
+        usage_error(f"--ttl {ttl!r} is not a duration: give a number and a unit, like 90s, 15m or 1h")
     settings = load_settings()
     typer.echo(mint_dev_token(settings.auth, role=Role[role.name], subject=subject, ttl_seconds=seconds))
 
