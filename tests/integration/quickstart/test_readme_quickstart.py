@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -80,6 +81,12 @@ def test_the_readme_quick_start_runs_to_a_finished_migration(
         *(f"export {name}={shlex.quote(value)}" for name, value in here.items()),
         *(f'echo "+ {line}" >&2\n{line}' for line in lines[2:]),
     ])
+    # The quick start runs in a checkout: the contracts in a git repository (`contracts publish` reads them from
+    # the repository it stands in) and the venv scripts/bootstrap made.
+    shutil.copytree(REPO / "contracts", tmp_path / "contracts")
+    for git in (["init", "-q"], ["add", "contracts"], ["-c", "user.name=quickstart", "-c", "user.email=q@example.com",
+                                                       "commit", "-q", "-m", "contracts"]):
+        subprocess.run(["git", *git], cwd=tmp_path, check=True, capture_output=True)
     (tmp_path / ".venv").symlink_to(Path(sys.executable).parents[1])
     env = {k: v for k, v in os.environ.items() if not k.startswith("SUBSHIFT_")}
     try:
