@@ -18,6 +18,7 @@ from subshift.db.connect import PgConnection
 
 # Below a record batch's own overhead (61 bytes): the broker refuses every event, alone or batched.
 _TOO_SMALL = "64"
+_DEFAULT = "1048588"
 
 
 def _limit_topic(admin: AdminClient, topic: str, max_message_bytes: str) -> None:
@@ -45,6 +46,11 @@ def test_a_migration_whose_events_exceed_the_brokers_limit_fails_and_says_why(
     with pipeline.relay():
         wait_until(lambda: migration_row(pg, migration_id)["state"] == "failed", timeout=120,
                    what="the migration fails")
+        # The relay goes on: once the topic takes events again, the next migration is published.
+        _limit_topic(kafka_admin, pipeline.topic, _DEFAULT)
+        later = stage_migration(pg, [Row(users[0], s.offers[0], s.offers[1])])
+        wait_until(lambda: migration_row(pg, later)["published"] == 1, timeout=120,
+                   what="a later migration is published")
 
     row = migration_row(pg, migration_id)
     reason = str(row["state_reason"])
