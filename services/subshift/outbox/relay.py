@@ -213,7 +213,7 @@ class Relay:
         self._suspects.discard(migration.id)
         self._metrics.marked.inc(marked)
         _log.warning("relay.batch_too_large", migration=str(migration.id),
-                     hint="an event fits alone but not in a batch: lower relay producer_batch_bytes or raise "
+                     hint="an event fits alone but not in a batch: lower SUBSHIFT_RELAY_PRODUCER_BATCH_BYTES or raise "
                           "the topic's max.message.bytes")
         return 1, 0, 0.0
 
