@@ -15,8 +15,6 @@ from tests.security.sql_scan import scan
 REPO = Path(__file__).resolve().parents[2]
 
 REVIEWED = {
-    ("services/subshift/apply/store.py", "sets"): "column names from COUNTER_COLUMNS (db.models)",
-    ("services/subshift/apply/store.py", "', '.join(columns)"): "column names from COUNTER_COLUMNS (db.models)",
     ("services/subshift/bench/baseline_postgres.py", "', '.join(options)"):
         "storage parameters read from the catalog's reloptions of subscriptions",
     ("services/subshift/bench/dbclock.py", "name"): "a column name looked up in the module's _COLUMNS table",

@@ -15,7 +15,7 @@ Within the caller's transaction:
    is not their event's (another event id, user or offer: a forged or corrupted event). Both are
    dead letters; the item and the subscription are left as they are.
 4. ``count_outcomes`` bumps the migration counters and makes a migration terminal once none
-   of its items waits any more.
+   of its items waits any more (``subshift.lifecycle.finished`` owns that arithmetic).
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from typing import NamedTuple
 
 from psycopg2.extras import execute_values
 
+from subshift import lifecycle
 from subshift.db.connect import PgConnection
-from subshift.db.models import COUNTER_COLUMNS, ItemOutcome, MigrationState
-from subshift.outbox.claim import lock_migrations
+from subshift.db.models import ItemOutcome
 
 __all__ = [
     "Orphan",
@@ -58,12 +58,6 @@ CREATE TEMP TABLE IF NOT EXISTS _apply_batch (
 """
 
 _PENDING = ItemOutcome.PENDING.value
-_ERRORS = (COUNTER_COLUMNS[ItemOutcome.CONFLICT], COUNTER_COLUMNS[ItemOutcome.NOT_FOUND],
-           COUNTER_COLUMNS[ItemOutcome.DEAD_LETTERED])
-_COUNTED = (ItemOutcome.APPLIED, ItemOutcome.SKIPPED, ItemOutcome.CONFLICT, ItemOutcome.NOT_FOUND,
-            ItemOutcome.CANCELLED, ItemOutcome.DEAD_LETTERED)
-_RUNNING = (MigrationState.PENDING.value, MigrationState.PUBLISHING.value, MigrationState.APPLYING.value)
-
 _A = ItemOutcome
 # Built from enum constants only (no input reaches these texts).
 _ROUND_SQL = f"""
@@ -134,20 +128,6 @@ recorded AS (
 )
 SELECT migration_id, outcome, count(*) FROM recorded GROUP BY 1, 2
 """  # noqa: S608
-
-# A migration has no pending item left once its outcome counters add up to what it staged (they are
-# bumped in the transactions that record the outcomes, so they always equal a recount of the items).
-_RECORDED = " + ".join(f"m.{COUNTER_COLUMNS[o]}" for o in _COUNTED)
-_TERMINAL_SQL = f"""
-UPDATE migrations m
-SET state = CASE WHEN m.{_ERRORS[0]} + m.{_ERRORS[1]} + m.{_ERRORS[2]} > 0
-                 THEN '{MigrationState.SUCCEEDED_WITH_ERRORS.value}' ELSE '{MigrationState.SUCCEEDED.value}' END,
-    completed_at = now(), updated_at = now()
-WHERE m.id = ANY(%s::uuid[]) AND m.state IN ('{_RUNNING[0]}', '{_RUNNING[1]}', '{_RUNNING[2]}')
-  AND {_RECORDED} >= m.staged
-RETURNING m.id, m.state
-"""  # noqa: S608
-
 
 @dataclass(slots=True)  # not frozen: a frozen init costs ~2.5 µs more per row on the hot path
 class StagedRow:
@@ -284,21 +264,9 @@ def find_orphans(conn: PgConnection) -> list[Orphan]:
 
 
 def count_outcomes(conn: PgConnection, tallies: Tallies) -> None:
-    """Bump the migrations' counters by ``tallies`` and finish migrations with no pending item left."""
-    if not tallies.outcomes:
-        return
-    ids = sorted(tallies.outcomes)
-    columns = [COUNTER_COLUMNS[o] for o in _COUNTED]
-    sets = ", ".join(f"{c} = m.{c} + v.{c}" for c in columns)
-    # Items first, then migration rows by id, waiting a bounded time (see ``outbox.claim``): a cancel
-    # holding a row while it waits for our items makes this batch roll back and retry, not deadlock.
-    lock_migrations(conn, ids)
-    with conn.cursor() as cur:
-        execute_values(
-            cur,
-            f"UPDATE migrations m SET {sets}, updated_at = now() "  # noqa: S608
-            f"FROM (VALUES %s) AS v(id, {', '.join(columns)}) WHERE m.id = v.id",
-            [(str(mid), *(tallies.outcomes[mid][o.value] for o in _COUNTED)) for mid in ids],
-            template="(%s::uuid" + ", %s::bigint" * len(columns) + ")",
-        )
-        cur.execute(_TERMINAL_SQL, ([str(i) for i in ids],))
+    """Bump the migrations' counters by ``tallies`` and finish migrations with no pending item left.
+
+    Raises:
+        psycopg2.errors.LockNotAvailable: a cancel holds a migration row; the batch is retried.
+    """
+    lifecycle.count_outcomes(conn, tallies.outcomes)

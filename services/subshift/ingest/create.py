@@ -15,7 +15,6 @@ import hashlib
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import psycopg2.errors
 from sqlalchemy import Engine
@@ -30,6 +29,7 @@ from subshift.ingest.queries import find_by_request_id, get_migration
 from subshift.ingest.staging import StageCounts, load_catalog, stage_dry_run, stage_items
 from subshift.ingest.statistics import refresh_item_statistics
 from subshift.ingest.validation import OfferMove, RowChecker, ValidationReport, ViolationLog
+from subshift.lifecycle import Actor, NewMigration, insert_rejected, insert_validating, mark_staged
 from subshift.observability.tracing import SpanKind, current_traceparent, get_tracer
 
 __all__ = ["CreateResult", "UploadHeader", "create_migration"]
@@ -108,7 +108,8 @@ def _stage(engine: Engine, settings: IngestSettings, header: UploadHeader, hashe
     trace_parent = current_traceparent()
     with raw_transaction(engine) as connection, connection.cursor() as cursor:
         try:
-            _insert(cursor, migration_id, header, created_by, trace_parent)
+            insert_validating(cursor, _new(migration_id, header, created_by, request_id=header.request_id or None,
+                                           digest="", trace_parent=trace_parent), actor=Actor.UPLOAD)
         except psycopg2.errors.UniqueViolation:
             connection.rollback()
             existing = find_by_request_id(engine, header.request_id)
@@ -123,7 +124,8 @@ def _stage(engine: Engine, settings: IngestSettings, header: UploadHeader, hashe
         digest = hashed.hexdigest()
         refusal = _refusal(counts, header)
         if refusal is None:
-            _finish(cursor, migration_id, counts, digest)
+            mark_staged(cursor, migration_id, actor=Actor.UPLOAD, received=counts.received, rejected=counts.rejected,
+                        staged=counts.staged, content_sha256=digest)
             refresh_item_statistics(cursor, counts.staged)
         else:
             connection.rollback()  # refused: the migration row and every staged item disappear together
@@ -165,35 +167,19 @@ def _replay(existing: Migration, hashed: _Hashed, request_id: str) -> CreateResu
     return CreateResult(existing, report, replayed=True)
 
 
-def _insert(cursor: Any, migration_id: uuid.UUID, header: UploadHeader, created_by: str,
-            trace_parent: str | None) -> None:
-    cursor.execute(
-        "INSERT INTO migrations (id, request_id, content_sha256, description, state, created_by, "
-        "max_rows_per_second, max_rejected_rows, trace_parent) VALUES (%s, %s, '', %s, %s, %s, %s, %s, %s)",
-        (migration_id, header.request_id or None, header.description, MigrationState.VALIDATING.value, created_by,
-         header.max_rows_per_second, header.max_rejected_rows, trace_parent),
-    )
-
-
-def _finish(cursor: Any, migration_id: uuid.UUID, counts: StageCounts, digest: str) -> None:
-    cursor.execute(
-        "UPDATE migrations SET state = %s, content_sha256 = %s, rows_received = %s, rows_rejected = %s, "
-        "staged = %s, updated_at = now() WHERE id = %s",
-        (MigrationState.PENDING.value, digest, counts.received, counts.rejected, counts.staged, migration_id),
-    )
+def _new(migration_id: uuid.UUID, header: UploadHeader, created_by: str, *, request_id: str | None, digest: str,
+         trace_parent: str | None = None) -> NewMigration:
+    return NewMigration(id=migration_id, request_id=request_id, content_sha256=digest, description=header.description,
+                        created_by=created_by, trace_parent=trace_parent,
+                        max_rows_per_second=header.max_rows_per_second, max_rejected_rows=header.max_rejected_rows)
 
 
 def _record_rejected(engine: Engine, header: UploadHeader, counts: StageCounts, digest: str, reason: str,
                      created_by: str) -> uuid.UUID:
     migration_id = uuid.uuid4()
     with raw_transaction(engine) as connection, connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO migrations (id, request_id, content_sha256, description, state, state_reason, created_by, "
-            "max_rows_per_second, max_rejected_rows, rows_received, rows_rejected, completed_at) "
-            "VALUES (%s, NULL, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())",
-            (migration_id, digest, header.description, MigrationState.REJECTED.value, reason, created_by,
-             header.max_rows_per_second, header.max_rejected_rows, counts.received, counts.rejected),
-        )
+        insert_rejected(cursor, _new(migration_id, header, created_by, request_id=None, digest=digest), reason=reason,
+                        received=counts.received, rejected=counts.rejected)
     return migration_id
 
 

@@ -1,7 +1,8 @@
 """Changes to a migration after its upload: cancel it, or revert it with a new migration.
 
-Both take the migration's row lock first, so they serialise with each other and with the
-relay and consumer, which lock the same row when they bump its counters.
+Both take the migration's locks in ``subshift.lifecycle``'s order, so they serialise with each
+other and with the relay and consumer, which lock the same row when they bump its counters; the
+state changes themselves are ``subshift.lifecycle``'s.
 """
 
 from __future__ import annotations
@@ -10,29 +11,28 @@ import hashlib
 import random
 import time
 import uuid
-from typing import Any
 
 import psycopg2.errors
 from sqlalchemy import Engine
 
-from subshift.db.models import ItemOutcome, Migration, MigrationState
-from subshift.errors import InfrastructureError, NotFoundError
+from subshift.db.models import Migration, MigrationState
+from subshift.errors import InfrastructureError
 from subshift.ingest.db import raw_transaction
 from subshift.ingest.errors import IdempotencyConflict, StateConflict
 from subshift.ingest.queries import find_by_request_id, get_migration
+from subshift.lifecycle import (
+    Actor,
+    NewMigration,
+    cancel,
+    insert_validating,
+    lock_for_cancel,
+    lock_migration,
+    mark_staged,
+    may,
+)
 from subshift.observability.tracing import current_traceparent
-from subshift.outbox.claim import wait_for_relay
 
 __all__ = ["cancel_migration", "revert_migration"]
-
-
-def _locked_state(cursor: Any, migration_id: uuid.UUID, *, share: bool = False) -> MigrationState:
-    lock = "SHARE" if share else "UPDATE"
-    cursor.execute(f"SELECT state FROM migrations WHERE id = %s FOR {lock}", (migration_id,))  # noqa: S608 - a constant
-    row = cursor.fetchone()
-    if row is None:
-        raise NotFoundError(f"migration {migration_id} does not exist")
-    return MigrationState(row[0])
 
 
 def cancel_migration(engine: Engine, migration_id: uuid.UUID, *, reason: str, cancelled_by: str) -> Migration:
@@ -67,22 +67,11 @@ _CANCEL_ATTEMPTS = 5
 def _cancel_once(engine: Engine, migration_id: uuid.UUID, why: str) -> None:
     with raw_transaction(engine) as connection, connection.cursor() as cursor:
         # A relay batch of this migration in flight is counted first; no new one starts until we commit.
-        wait_for_relay(cursor, migration_id)
-        state = _locked_state(cursor, migration_id)
-        if state.terminal:
+        state = lock_for_cancel(cursor, migration_id)
+        if not may(state, MigrationState.CANCELLED, Actor.CANCEL):
             raise StateConflict(f"migration {migration_id} is already {state.value}; only an unfinished "
                                 "migration can be cancelled")
-        cursor.execute(
-            "UPDATE migration_items SET outcome = %s, reason = %s, outcome_at = now() "
-            "WHERE migration_id = %s AND outcome = %s",
-            (ItemOutcome.CANCELLED.value, why, migration_id, ItemOutcome.PENDING.value),
-        )
-        cancelled = cursor.rowcount
-        cursor.execute(
-            "UPDATE migrations SET state = %s, state_reason = %s, cancelled = cancelled + %s, "
-            "completed_at = now(), updated_at = now() WHERE id = %s",
-            (MigrationState.CANCELLED.value, why, cancelled, migration_id),
-        )
+        cancel(cursor, migration_id, state=state, why=why)
 
 
 def _revert_digest(source: uuid.UUID) -> str:
@@ -132,7 +121,7 @@ def revert_migration(engine: Engine, source_id: uuid.UUID, *, request_id: str, d
     new_id = uuid.uuid4()
     trace = current_traceparent()
     with raw_transaction(engine) as connection, connection.cursor() as cursor:
-        state = _locked_state(cursor, source_id, share=True)
+        state = lock_migration(cursor, source_id, share=True)
         if not state.terminal:
             raise StateConflict(f"migration {source_id} is still {state.value}; revert it once it has finished "
                                 "(or cancel it first)")
@@ -143,12 +132,10 @@ def revert_migration(engine: Engine, source_id: uuid.UUID, *, request_id: str, d
             raise StateConflict(f"migration {source_id} was already reverted by migration {earlier[0]} "
                                 f"({earlier[1]}); to move its users again, revert {earlier[0]} instead")
         try:
-            cursor.execute(
-                "INSERT INTO migrations (id, request_id, content_sha256, description, state, created_by, "
-                "reverts_migration_id, trace_parent) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (new_id, request_id or None, digest, description or f"revert of {source_id}",
-                 MigrationState.VALIDATING.value, created_by, source_id, trace),
-            )
+            insert_validating(cursor, NewMigration(
+                id=new_id, request_id=request_id or None, content_sha256=digest,
+                description=description or f"revert of {source_id}", created_by=created_by, trace_parent=trace,
+                reverts_migration_id=source_id), actor=Actor.REVERT)
         except psycopg2.errors.UniqueViolation:
             connection.rollback()
             existing = find_by_request_id(engine, request_id)
@@ -159,8 +146,5 @@ def revert_migration(engine: Engine, source_id: uuid.UUID, *, request_id: str, d
         moved = cursor.rowcount
         if moved == 0:
             raise StateConflict(f"migration {source_id} applied no rows; there is nothing to revert")
-        cursor.execute(
-            "UPDATE migrations SET state = %s, rows_received = %s, staged = %s, updated_at = now() WHERE id = %s",
-            (MigrationState.PENDING.value, moved, moved, new_id),
-        )
+        mark_staged(cursor, new_id, actor=Actor.REVERT, received=moved, rejected=0, staged=moved)
     return get_migration(engine, new_id)

@@ -5,6 +5,9 @@ A replay is resumable and idempotent:
   what it has handled, so running it again continues where it stopped;
 - dead-lettered items are made pending again (and committed) before their events are produced,
   so the consumer applies a replayed event once; a duplicate replay is a redelivery, a no-op;
+- a finished migration with errors is reopened (APPLYING until the replayed items have outcomes);
+  a cancelled or failed one keeps its items as they are, so its replayed events change nothing
+  (``subshift.lifecycle.replayed``);
 - each dead-letter record is replayed at most once, whatever filter chose it: its position is
   claimed in ``dead_letter_replays`` (``dlq_ledger``) in the transaction that requeues its item,
   so a second filter (another group, reading from the start) skips it;
@@ -28,10 +31,10 @@ from typing import Any
 import psycopg2
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
-from subshift.apply.requeue import requeue_items
 from subshift.config import Settings
 from subshift.db.connect import PgConnection, connect
 from subshift.errors import InfrastructureError
+from subshift.lifecycle import requeue_dead_letters
 from subshift.messaging.dead_letter_headers import replay_headers
 from subshift.messaging.dead_letter_reader import DeadLetterRecord, read_dead_letters
 from subshift.messaging.dlq_ledger import Position, claim, mark_produced, replayed
@@ -181,7 +184,7 @@ def _claim_requeue_and_audit(conn: PgConnection, dlt: str, topic_id: str, chosen
     report.already_replayed += len(chosen) - len(claimed)
     items = [(uuid.UUID(r.info.migration_id), r.info.row_number) for r in claimed
              if r.info.migration_id is not None and r.info.row_number is not None]
-    report.requeued_items = requeue_items(conn, items)
+    report.requeued_items = requeue_dead_letters(conn, items)
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO audit_log (subject, method, migration_id, outcome, detail) VALUES (%s, %s, %s, %s, %s)",

@@ -15,6 +15,11 @@ A crash anywhere before 5 commits nothing: the items are read again and republis
 (at-least-once; the consumer makes the effect exactly-once). Items after the first
 unacknowledged one stay behind the cursor and the relay backs off before the next cycle, so a
 broker outage never spins.
+
+An event the broker refuses as too large may only be too large as part of its batch. Its
+migration becomes a suspect: the next cycle publishes that migration's next event alone (a probe),
+and if the broker refuses even that, no retry can ever publish it, so the migration is FAILED
+(``subshift.lifecycle.fail``) with ``state_reason`` naming the row and the broker's answer.
 """
 
 from __future__ import annotations
@@ -32,11 +37,12 @@ from prometheus_client import Histogram
 
 from subshift.config import RelaySettings
 from subshift.db.connect import PgConnection
+from subshift.lifecycle import fail
 from subshift.messaging.backoff import Backoff
 from subshift.messaging.faults import classify
 from subshift.observability.logs import get_logger
 from subshift.observability.tracing import SpanKind, continued_spans, get_tracer, with_traceparent_header
-from subshift.outbox.claim import Claim, active_migrations, claim_items, mark_published
+from subshift.outbox.claim import ActiveMigration, Claim, active_migrations, claim_items, mark_published
 from subshift.outbox.metrics import RelayMetrics
 from subshift.outbox.throttle import FairThrottle
 from subshift_client.avro_runtime import epoch_millis
@@ -50,6 +56,10 @@ _tracer = get_tracer(__name__)
 
 # Cycles in a row in which no delivery succeeded before the producer is replaced.
 _RENEW_AFTER_FAILED_CYCLES = 3
+
+# Delivery errors that retrying the same record may never cure: the broker refuses it (or its batch)
+# for its size. Every other error is retried.
+_TOO_LARGE = frozenset({KafkaError.MSG_SIZE_TOO_LARGE})
 
 
 class Relay:
@@ -70,6 +80,8 @@ class Relay:
         self._backoff = Backoff(base_seconds=settings.retry_base_seconds, cap_seconds=settings.retry_cap_seconds)
         self._conn: PgConnection | None = None
         self._topic = producer.topic.name
+        # Migrations whose next event the broker refused as too large, to be probed alone.
+        self._suspects: set[uuid.UUID] = set()
 
     def run(self) -> None:
         """Cycle until stopped; transient faults back off and retry, never lose or skip an item."""
@@ -133,6 +145,9 @@ class Relay:
         started = time.monotonic()
         # 1. who may publish, and how much
         migrations = active_migrations(conn)
+        self._suspects &= {m.id for m in migrations}
+        if self._suspects:
+            return self._probe(conn, next(m for m in migrations if m.id in self._suspects))
         allowances = self._throttle.allowances([(m.id, m.max_rows_per_second) for m in migrations],
                                                self._settings.batch_size)
         # 2. take each migration for this batch and read its next items
@@ -147,7 +162,8 @@ class Relay:
             throttled = self._throttle.seconds_until_any() if migrations else 0.0
             return 0, 0, throttled if throttled > 0 else self._settings.idle_seconds
         # 3. produce, 4. collect the delivery reports
-        failed, failures = self._publish(claims)
+        failed, failures, too_large = self._publish(claims)
+        self._suspects |= set(too_large)
         # 5. move the cursors over what the broker acknowledged, then commit
         progress: dict[uuid.UUID, tuple[int, int, int]] = {}
         for claim in claims:
@@ -166,9 +182,45 @@ class Relay:
                   seconds=round(time.monotonic() - started, 4))
         return claimed - lost, lost, 0.0
 
-    def _publish(self, claims: list[Claim]) -> tuple[dict[uuid.UUID, int], Counter[str]]:
+    def _probe(self, conn: PgConnection, migration: ActiveMigration) -> tuple[int, int, float]:
+        """Publish a suspect migration's next event alone; FAIL the migration if the broker refuses even that.
+
+        Raises:
+            psycopg2.Error: the database failed; nothing of this cycle was committed.
+        """
+        claim = claim_items(conn, migration, 1)
+        if claim is None:  # another relay holds it, or it ended: the normal cycles take it from here
+            conn.rollback()
+            self._suspects.discard(migration.id)
+            return 0, 0, 0.0
+        failed, failures, too_large = self._publish([claim])
+        if migration.id in too_large:
+            row = claim.rows[0][0]
+            why = (f"the event of row {row} is larger than topic {self._topic} accepts ({too_large[migration.id]}), "
+                   "alone as well as in a batch, so it can never be published; raise the topic's max.message.bytes "
+                   "and upload the remaining rows again")
+            ended = fail(conn, migration.id, why=why)
+            conn.commit()
+            self._suspects.discard(migration.id)
+            if ended:
+                _log.error("relay.migration_failed", migration=str(migration.id), row=row, reason=why)
+            return 0, 0, 0.0  # the other migrations go on at once
+        if failed:  # a transient failure: probe again after the back-off
+            conn.rollback()
+            return 0, sum(failures.values()), 0.0
+        marked = mark_published(conn, {migration.id: (claim.start, claim.rows[0][0], 1)})
+        conn.commit()
+        self._suspects.discard(migration.id)
+        self._metrics.marked.inc(marked)
+        _log.warning("relay.batch_too_large", migration=str(migration.id),
+                     hint="an event fits alone but not in a batch: lower SUBSHIFT_RELAY_PRODUCER_BATCH_BYTES or raise "
+                          "the topic's max.message.bytes")
+        return 1, 0, 0.0
+
+    def _publish(self, claims: list[Claim]) -> tuple[dict[uuid.UUID, int], Counter[str], dict[uuid.UUID, str]]:
         """Produce every claimed item and flush; returns, per migration, the index of its first
-        unacknowledged item, and the failures by error name."""
+        unacknowledged item, the failures by error name, and, per migration whose first unacknowledged
+        item the broker refused as too large, that error's name."""
         reports = _DeliveryReports(self._metrics.delivery_latency.labels(topic=self._topic))
         metrics, topic = self._metrics, self._topic
         produced = 0
@@ -213,16 +265,18 @@ class Relay:
             metrics.produced.labels(topic=topic).inc(produced)
             left = self._producer.flush(self._settings.delivery_timeout_ms / 1000 + 5)
         failures = reports.failures
+        too_large: dict[uuid.UUID, str] = {}
         if left:
             # Never acknowledged within the flush: nothing of the batch is counted as published.
             failures["STILL_QUEUED"] += left
             first_failed = {claim.migration.id: 0 for claim in claims}
         else:
             first_failed = reports.first_failed(claims)
+            too_large = reports.too_large(claims, first_failed)
         metrics.delivered.labels(topic=topic).inc(produced - sum(failures.values()))
         for name, count in failures.items():
             metrics.failed.labels(topic=topic, error=name).inc(count)
-        return first_failed, failures
+        return first_failed, failures, too_large
 
     def _connection(self) -> PgConnection:
         if self._conn is None or self._conn.closed:
@@ -247,14 +301,18 @@ class _DeliveryReports:
     def __init__(self, latency: Histogram) -> None:
         self.failures: Counter[str] = Counter()
         self._failed_keys: set[str] = set()
+        self._too_large_keys: dict[str, str] = {}  # key → the size error's name
         self._latency = latency
         self._delivered = 0
 
     def report(self, error: KafkaError | None, message: Message) -> None:
         if error is not None:
             self.failures[error.name()] += 1
-            key = message.key()
-            self._failed_keys.add(key.decode("utf-8") if isinstance(key, bytes) else str(key))
+            raw = message.key()
+            key = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+            self._failed_keys.add(key)
+            if error.code() in _TOO_LARGE:
+                self._too_large_keys[key] = error.name()
             return
         self._delivered += 1
         if self._delivered & 15 == 0:  # sampled 1 in 16
@@ -269,4 +327,15 @@ class _DeliveryReports:
             index = next((i for i, row in enumerate(claim.rows) if row[1] in self._failed_keys), None)
             if index is not None:
                 found[claim.migration.id] = index
+        return found
+
+    def too_large(self, claims: list[Claim], first_failed: dict[uuid.UUID, int]) -> dict[uuid.UUID, str]:
+        """Per migration whose first unacknowledged item's user had a record refused as too large, the error."""
+        found: dict[uuid.UUID, str] = {}
+        if not self._too_large_keys:
+            return found
+        for claim in claims:
+            index = first_failed.get(claim.migration.id)
+            if index is not None and (error := self._too_large_keys.get(claim.rows[index][1])) is not None:
+                found[claim.migration.id] = error
         return found

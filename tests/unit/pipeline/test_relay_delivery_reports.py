@@ -41,3 +41,14 @@ def test_a_failed_record_stops_its_migration_at_the_first_item_of_that_user() ->
     # "b" has two items in the first migration: the cursor stops before the earlier one
     assert reports.first_failed([first, second]) == {first.migration.id: 1}
     assert reports.failures == {"_MSG_TIMED_OUT": 1}
+
+
+def test_a_record_refused_as_too_large_makes_its_migration_a_suspect_and_other_errors_do_not() -> None:
+    reports, _ = _reports()
+    big, slow = _claim(["a", "b"]), _claim(["x", "y"])
+    reports.report(None, Message(key=b"a", value=b"v", topic="t"))
+    reports.report(KafkaError(KafkaError.MSG_SIZE_TOO_LARGE), Message(key=b"b", value=b"v", topic="t"))
+    reports.report(KafkaError(KafkaError._MSG_TIMED_OUT), Message(key=b"x", value=b"v", topic="t"))
+    first_failed = reports.first_failed([big, slow])
+    assert first_failed == {big.migration.id: 1, slow.migration.id: 0}
+    assert reports.too_large([big, slow], first_failed) == {big.migration.id: "MSG_SIZE_TOO_LARGE"}

@@ -12,4 +12,4 @@ __version__ = "0.2.0"
 # The SHA-256 of the generated code this version was released with (tests/unit/client/test_versioning.py
 # computes it): when the contracts or the generator change the generated code, that test asks for a new
 # version, a CHANGELOG entry, and this value.
-GENERATED_FINGERPRINT = "58178ab73773d21b14ce81021916576e2267b1cab5e7017247279f6051fefb68"
+GENERATED_FINGERPRINT = "edb142ba38006abb1290f717ad5e6aad816268fbd0cc97bbf49774ecade18ff5"

@@ -39,19 +39,30 @@ class _MigrationStateEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper.
     MIGRATION_STATE_PUBLISHING: _MigrationState.ValueType  # 4
     """The relay is publishing events."""
     MIGRATION_STATE_APPLYING: _MigrationState.ValueType  # 5
-    """Every event is published; the consumer is applying them."""
+    """Every event is published; the consumer is applying them (or, after a
+    replay reopened the migration, its replayed dead letters).
+    """
     MIGRATION_STATE_SUCCEEDED: _MigrationState.ValueType  # 6
     """Every row has an outcome and every row was applied or already on its target."""
     MIGRATION_STATE_SUCCEEDED_WITH_ERRORS: _MigrationState.ValueType  # 7
-    """Every row has an outcome and some were conflicts, not found or dead-lettered."""
+    """Every row has an outcome and some were conflicts, not found or dead-lettered.
+    Terminal unless its dead letters are replayed: that reopens it as APPLYING.
+    """
     MIGRATION_STATE_CANCELLED: _MigrationState.ValueType  # 8
     """Stopped by a caller; rows not yet applied were cancelled."""
     MIGRATION_STATE_FAILED: _MigrationState.ValueType  # 9
-    """Could not go on; state_reason says why."""
+    """Could not go on: an event can never be published (the broker refuses it as
+    too large, even alone). state_reason says which row and why; rows not yet
+    applied were cancelled.
+    """
 
 class MigrationState(_MigrationState, metaclass=_MigrationStateEnumTypeWrapper):
     """MigrationState is the life of a migration. Terminal states are REJECTED,
-    SUCCEEDED, SUCCEEDED_WITH_ERRORS, CANCELLED and FAILED.
+    SUCCEEDED, SUCCEEDED_WITH_ERRORS, CANCELLED and FAILED. A terminal state is
+    final with one exception: replaying the dead letters of a SUCCEEDED_WITH_ERRORS
+    migration (`subshift dlq replay`) reopens it as APPLYING until the replayed
+    rows have outcomes. A replay leaves CANCELLED and FAILED migrations and their
+    rows as they are.
     """
 
 MIGRATION_STATE_UNSPECIFIED: MigrationState.ValueType  # 0
@@ -65,15 +76,22 @@ MIGRATION_STATE_PENDING: MigrationState.ValueType  # 3
 MIGRATION_STATE_PUBLISHING: MigrationState.ValueType  # 4
 """The relay is publishing events."""
 MIGRATION_STATE_APPLYING: MigrationState.ValueType  # 5
-"""Every event is published; the consumer is applying them."""
+"""Every event is published; the consumer is applying them (or, after a
+replay reopened the migration, its replayed dead letters).
+"""
 MIGRATION_STATE_SUCCEEDED: MigrationState.ValueType  # 6
 """Every row has an outcome and every row was applied or already on its target."""
 MIGRATION_STATE_SUCCEEDED_WITH_ERRORS: MigrationState.ValueType  # 7
-"""Every row has an outcome and some were conflicts, not found or dead-lettered."""
+"""Every row has an outcome and some were conflicts, not found or dead-lettered.
+Terminal unless its dead letters are replayed: that reopens it as APPLYING.
+"""
 MIGRATION_STATE_CANCELLED: MigrationState.ValueType  # 8
 """Stopped by a caller; rows not yet applied were cancelled."""
 MIGRATION_STATE_FAILED: MigrationState.ValueType  # 9
-"""Could not go on; state_reason says why."""
+"""Could not go on: an event can never be published (the broker refuses it as
+too large, even alone). state_reason says which row and why; rows not yet
+applied were cancelled.
+"""
 global___MigrationState = MigrationState
 
 class _ItemOutcome:
@@ -97,9 +115,11 @@ class _ItemOutcomeEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._En
     ITEM_OUTCOME_REJECTED: _ItemOutcome.ValueType  # 6
     """The row broke a rule at upload."""
     ITEM_OUTCOME_CANCELLED: _ItemOutcome.ValueType  # 7
-    """The migration was cancelled before the row was applied."""
+    """The migration was cancelled, or failed, before the row was applied."""
     ITEM_OUTCOME_DEAD_LETTERED: _ItemOutcome.ValueType  # 8
-    """The event could never be applied and went to the dead-letter topic."""
+    """The event could never be applied and went to the dead-letter topic. A
+    replay makes the row PENDING again (unless its migration was cancelled or failed).
+    """
 
 class ItemOutcome(_ItemOutcome, metaclass=_ItemOutcomeEnumTypeWrapper):
     """ItemOutcome is what became of one row."""
@@ -119,9 +139,11 @@ ITEM_OUTCOME_NOT_FOUND: ItemOutcome.ValueType  # 5
 ITEM_OUTCOME_REJECTED: ItemOutcome.ValueType  # 6
 """The row broke a rule at upload."""
 ITEM_OUTCOME_CANCELLED: ItemOutcome.ValueType  # 7
-"""The migration was cancelled before the row was applied."""
+"""The migration was cancelled, or failed, before the row was applied."""
 ITEM_OUTCOME_DEAD_LETTERED: ItemOutcome.ValueType  # 8
-"""The event could never be applied and went to the dead-letter topic."""
+"""The event could never be applied and went to the dead-letter topic. A
+replay makes the row PENDING again (unless its migration was cancelled or failed).
+"""
 global___ItemOutcome = ItemOutcome
 
 @typing.final
@@ -171,7 +193,7 @@ class Migration(google.protobuf.message.Message):
 
     @property
     def complete_time(self) -> google.protobuf.timestamp_pb2.Timestamp:
-        """When the migration reached a terminal state; unset before."""
+        """When the migration reached a terminal state; unset before, and again while a replay has reopened it."""
 
     @property
     def counts(self) -> global___MigrationCounts:
@@ -232,7 +254,7 @@ class MigrationCounts(google.protobuf.message.Message):
     not_found: builtins.int
     """Rows whose user has no subscription."""
     cancelled: builtins.int
-    """Rows stopped by a cancel before they were applied."""
+    """Rows stopped by a cancel, or by the migration failing, before they were applied."""
     dead_lettered: builtins.int
     """Rows whose event could never be applied and went to the dead-letter topic."""
     def __init__(
