@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[3]
 DOCUMENTS = sorted([REPO / "README.md", *(REPO / "docs").rglob("*.md")])
 
 _FENCE = re.compile(r"^(```|~~~)")
-_LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+_LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _CODE_SPAN = re.compile(r"`[^`]*`")
 
@@ -62,7 +62,9 @@ def broken_links(document: Path, root: Path = REPO) -> list[str]:
         path_part, _, anchor = target.partition("#")
         resolved = (document.parent / path_part).resolve() if path_part else document
         where = f"{document.relative_to(root)}:{number}: {target}"
-        if not resolved.exists():
+        if not target:  # what a code span as the target leaves: GitHub renders no link there
+            broken.append(f"{where}: empty link target")
+        elif not resolved.exists():
             broken.append(f"{where}: no such file")
         elif anchor and resolved.suffix == ".md" and anchor not in anchors(resolved.read_text(encoding="utf-8")):
             broken.append(f"{where}: {resolved.relative_to(root)} has no heading with anchor #{anchor}")
@@ -95,8 +97,10 @@ def test_a_link_to_a_missing_file_or_heading_is_reported(tmp_path: Path) -> None
     (tmp_path / "docs").mkdir()
     document = tmp_path / "docs" / "probe.md"
     document.write_text("[a](../README.md#no-such-heading) [b](nowhere.md) [c](../README.md#operations)\n"
+                        "[f](`code.md`)\n"
                         "`[d](in-a-code-span.md)`\n```\n[e](in-a-fence.md)\n```\n", encoding="utf-8")
     assert broken_links(document, tmp_path) == [
         "docs/probe.md:1: ../README.md#no-such-heading: README.md has no heading with anchor #no-such-heading",
         "docs/probe.md:1: nowhere.md: no such file",
+        "docs/probe.md:2: : empty link target",
     ]
