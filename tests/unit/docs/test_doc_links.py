@@ -104,3 +104,14 @@ def test_a_link_to_a_missing_file_or_heading_is_reported(tmp_path: Path) -> None
         "docs/probe.md:1: nowhere.md: no such file",
         "docs/probe.md:2: : empty link target",
     ]
+
+
+def test_every_doc_a_code_comment_names_exists() -> None:
+    """Comments link to the performance records instead of quoting numbers; those links must not rot."""
+    named = {
+        (source.relative_to(REPO), match.group(0))
+        for source in (REPO / "services").rglob("*.py")
+        for match in re.finditer(r"docs/[\w./-]+\.md", source.read_text(encoding="utf-8"))
+    }
+    assert any("docs/performance/" in doc for _, doc in named)
+    assert [f"{source}: {doc}" for source, doc in sorted(named) if not (REPO / doc).is_file()] == []
