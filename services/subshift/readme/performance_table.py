@@ -150,4 +150,8 @@ def performance_table(report: dict[str, Any]) -> str:
     ]
     lines = [_heading(report), "", "| measure | this run | target |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {target} |" for name, value, target in rows]
+    # The run's own caveats (a stage cut short, where the numbers came from) travel with its numbers.
+    notes = [str(note) for note in report.get("notes") or []]
+    if notes:
+        lines += ["", "The run's notes:", "", *(f"- {note}" for note in notes)]
     return "\n".join(lines) + "\n"

@@ -84,6 +84,11 @@ def test_a_stage_the_run_skipped_shows_as_a_dash_not_an_error() -> None:
     assert "Run `20270101T000000Z` (2027-01-01 00:00 UTC): 1,000 rows" in table
 
 
+def test_the_runs_notes_follow_the_table() -> None:
+    table = performance_table({"notes": ["stopped early: the database failed"]})
+    assert table.endswith("\n\nThe run's notes:\n\n- stopped early: the database failed\n")
+
+
 def test_a_target_missed_is_marked_as_missed() -> None:
     table = performance_table({"targets": [{"name": "parse + validate", "goal": ">= 200,000 rows/s",
                                             "measured": 10, "met": False}],
