@@ -108,3 +108,47 @@ def test_replacing_a_section_keeps_its_markers_and_the_text_around_them() -> Non
     assert read_section(replaced, "x") == "new\n"
     with pytest.raises(ContractError):
         read_section(text, "y")
+
+
+def test_a_report_as_the_bench_writes_it_fills_every_row() -> None:
+    """The table reads the bench's JSON layout (``BenchReport.to_json``), not a copy of it that could drift."""
+    from subshift.bench.baseline_avro import AvroBaseline
+    from subshift.bench.baseline_kafka import KafkaBaseline
+    from subshift.bench.baseline_postgres import PostgresBaseline
+    from subshift.bench.latency import LatencyResult
+    from subshift.bench.machine import Machine
+    from subshift.bench.memory import MemoryRun
+    from subshift.bench.options import BenchOptions
+    from subshift.bench.parse_validate import ParseValidate
+    from subshift.bench.pipeline_run import PipelineRun, ScalingRun
+    from subshift.bench.report import BenchReport
+
+    rows = 1_000_000
+    report = BenchReport(
+        started_at="20270102T030405Z", options=BenchOptions(), load_before=(0.0, 0.0, 0.0),
+        machine=Machine(cpu_model="Test CPU", cores=2, ram_gb=8.0, python="3.11.9", kernel="6.1"),
+        parse_validate=ParseValidate(rows=rows, valid=rows, seconds=2.0),
+        end_to_end=PipelineRun(consumers=2, rows=rows, staged=rows, state="succeeded", migration_id="m",
+                               upload_seconds=5.0, published_all_seconds=30.0, end_to_end_seconds=40.0,
+                               publish_rows_per_second=30_000.0, apply_rows_per_second=29_000.0,
+                               cpu_seconds={"relay": 10.0, "consumer-1": 10.0}, server_cpu_seconds={"postgres": 30.0}),
+        avro=AvroBaseline(rows=rows, event_bytes=120.0, encode_per_second=90_000.0, decode_per_second=91_000.0,
+                          typed_encode_per_second=100_000.0, typed_decode_per_second=80_000.0,
+                          datum_encode_per_second=150_000.0, datum_decode_per_second=160_000.0),
+        kafka=KafkaBaseline(rows=rows, value_bytes=120.0, produce_seconds=5.0, consume_seconds=5.0),
+        postgres=PostgresBaseline(rows=rows, updated=rows, copy_seconds=2.0, update_seconds=2.0),
+        scaling=[ScalingRun(consumers=n, staged=rows, seconds=40.0, apply_rows_per_second=30_000.0 + n,
+                            publish_rows_per_second=50_000.0 + n, cpu_seconds={"consumer-1": 20.0},
+                            server_cpu_seconds={"postgres": 20.0}) for n in (1, 2, 4)],
+        latency=[LatencyResult(server=server, target_rps=rate, achieved_rps=rate, requests=rate * 10, errors=0,
+                               p50_ms=1.0, p90_ms=2.0, p99_ms=3.0, mean_ms=1.2)
+                 for server in ("subshift", "null") for rate in (100, 500)],
+        memory=MemoryRun(rows=10 * rows, rows_valid=10 * rows, seconds=50.0, peak_rss_mb=140.0,
+                         rss_first_last_mb=(100.0, 140.0)),
+    )
+    table = performance_table(json.loads(json.dumps(report.to_json())))
+    assert "—" not in table
+    assert ("| apply a backlog, 1 / 2 / 4 consumers | 30,001 / 30,002 / 30,004 | 1 consumer: ≥ 30,000 rows/s ✓ |"
+            in table)
+    assert "| **end to end** (first byte → every item has an outcome) | **25,000 (40.0 s)** |" in table
+    assert "| publish, the relay alone on a staged backlog (median) | 50,002 |" in table
