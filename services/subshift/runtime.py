@@ -13,17 +13,15 @@ _SIGNAL_CHECK_SECONDS = 0.5
 
 # How long a thread may hold the GIL while another waits for it (Python's default is 5 ms). A call
 # spends most of its time in the database and in gRPC's C core; each return from either waits for
-# the GIL, so a shorter interval cuts queueing behind busy threads (GetMigration at 500 req/s on
-# 2 cores, median: about 10 → 2 ms). The consumer's apply thread waits the same way behind its main
-# thread (one consumer on a 1M-row backlog, alternating runs: 15,134 / 13,995 → 19,787 / 18,988 rows/s).
+# the GIL, so a shorter interval cuts queueing behind busy threads. The consumer's apply thread waits
+# the same way behind its main thread (docs/performance/consumer-gil-switch-interval.md).
 _SWITCH_INTERVAL_SECONDS = 0.0005
 
 # The garbage collector's thresholds in a batch worker (Python's default is (700, 10, 10): a young
 # collection every 700 allocations). A batch of 5,000 records makes tens of thousands of objects
 # that live until the batch is applied; at the default, many young collections traverse them and
 # promote them while they are still in use. With a young collection every 50,000 allocations most
-# die before their first one: one consumer's CPU for 1M rows measured 49.2 → 41.6 s and
-# 49.9 → 46.4 s (two back-to-back pairs).
+# die before their first one (docs/performance/consumer-gc-thresholds.md).
 _BATCH_GC_THRESHOLDS = (50_000, 20, 100)
 
 

@@ -31,7 +31,7 @@ _POSITION = attrgetter("partition", "offset")
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-@dataclass(slots=True)  # not frozen: a frozen init costs ~2.5 µs more per row on the hot path
+@dataclass(slots=True)  # not frozen: a frozen init costs more per row (docs/performance/consumer-slot-builders.md)
 class Change:
     """A decoded, valid event and where it was read."""
 

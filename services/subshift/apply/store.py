@@ -129,7 +129,7 @@ recorded AS (
 SELECT migration_id, outcome, count(*) FROM recorded GROUP BY 1, 2
 """  # noqa: S608
 
-@dataclass(slots=True)  # not frozen: a frozen init costs ~2.5 µs more per row on the hot path
+@dataclass(slots=True)  # not frozen: a frozen init costs more per row (docs/performance/consumer-slot-builders.md)
 class StagedRow:
     """One record of the batch as the apply sees it; ``outcome`` is preset only for dead letters."""
 
@@ -163,8 +163,8 @@ def _text(value: str | None) -> str:
 
 def copy_text(rows: Sequence[StagedRow]) -> str:
     """The ``COPY`` text of ``rows`` for ``stage`` (pure: built off the database's critical path)."""
-    # A batch names a few migrations: each id's text is built once (UUID.__str__ is Python code,
-    # about 1 µs a row).
+    # A batch names a few migrations: each id's text is built once (UUID.__str__ is Python code;
+    # docs/performance/consumer-gc-thresholds.md).
     ids = {migration_id: str(migration_id) for migration_id in {r.migration_id for r in rows}}
     return "".join(
         f"{r.idx}\t{r.seq}\t{ids[r.migration_id]}\t{r.row_number}\t{_text(r.event_id)}\t{_text(r.user_id)}\t"
@@ -180,19 +180,19 @@ def stage(conn: PgConnection, text: str) -> None:
     with conn.cursor() as cur:
         cur.execute(_CREATE)
         # In one read: psycopg2 gives up the GIL around each chunk it sends, and the apply thread then
-        # queues behind the consumer's decoding thread to take it back. At the default 8 KB chunks a
-        # 5,000-row batch made 75 such waits (one consumer, 1M rows: 7.0 and 8.1 s spent staging,
-        # against 3.3 and 3.2 s in one read, alternating runs).
+        # queues behind the consumer's decoding thread to take it back, once per 8 KB chunk by default
+        # (docs/performance/consumer-copy-in-one-read.md).
         cur.copy_expert(f"COPY _apply_batch ({', '.join(_COLUMNS)}) FROM STDIN", buffer, size=max(len(text), 1))
         # A temporary table has no statistics until analysed: the planner then guesses the batch's
         # size. The round reads the batch once (``locked`` carries its columns), so the row count and
-        # the round filter's column are all it needs: 1 ms for 5,000 rows, where every column took 12.
+        # the round filter's column are all it needs, and far cheaper than every column
+        # (docs/performance/apply-round-reads-batch-once.md).
         cur.execute("ANALYZE _apply_batch (seq)")
         # A batch is a few thousand rows against tables of millions: index look-ups are right. At the
         # default random_page_cost (4, tuned for spinning disks) the planner prefers hashing whole
         # ``migration_items`` and ``subscriptions`` scans once they reach a few hundred thousand rows,
-        # which makes every batch cost grow with the tables (measured at 200,000 rows: two full scans,
-        # 1.2-1.7 s per 5,000-row round; with look-ups 0.8 s under the same load). 1.1 is the usual SSD value.
+        # which makes every batch cost grow with the tables (docs/performance/analyse-after-large-upload.md).
+        # 1.1 is the usual SSD value.
         cur.execute("SET LOCAL random_page_cost = 1.1")
 
 

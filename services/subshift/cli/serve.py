@@ -39,7 +39,7 @@ def api() -> None:
     configure_logging()
     settings = load_settings()
     # One pooled connection per worker thread: with fewer, calls beyond the pool open and close a
-    # connection each (measured under GetMigration load: a quarter of the API's CPU in connect()).
+    # connection each, a large share of the API's CPU under load (docs/performance/api-database-reads.md).
     database = settings.database.model_copy(
         update={"pool_size": max(settings.database.pool_size, settings.api.max_workers)})
     serve_api(settings, make_engine(database), _stop_on_signals())

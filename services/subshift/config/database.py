@@ -22,7 +22,8 @@ class DatabaseSettings(BaseSettings):
 
     def libpq_dsn(self) -> str:
         """The same database as a plain libpq URL (for psycopg2 and psql)."""
-        from sqlalchemy.engine import make_url  # SQLAlchemy takes ~0.5 s to import: only when asked
+        # SQLAlchemy is slow to import: only when asked (docs/performance/cli-lazy-imports.md).
+        from sqlalchemy.engine import make_url
 
         return make_url(self.sqlalchemy_url()).set(drivername="postgresql").render_as_string(
             hide_password=False

@@ -14,10 +14,10 @@ class RelaySettings(BaseSettings):
     batch_size: int = Field(default=5000, ge=1, description="Items claimed per batch.")
     metrics_port: int = Field(default=9465, description="Prometheus metrics HTTP port (0: off).")
     idle_seconds: float = Field(default=0.2, gt=0, description="Pause when no migration has work.")
-    # A claim's records take 100-300 ms to encode and produce, and every claim ends with a flush (which
-    # sends at once, whatever the linger). At 20 ms they left in many small per-partition batches, each
-    # a produce request and a wake-up of the consumers' fetches: the broker spent 2.5 times the CPU per
-    # record (relay alone, 1M rows, alternating: 5.1-5.2 against 2.0-2.2 CPU-s at 100, publishing as fast).
+    # Every claim ends with a flush (which sends at once, whatever the linger), so the linger decides how
+    # many produce requests carry a claim. Shorter, a claim leaves in many small per-partition batches,
+    # each a produce request and a wake-up of the consumers' fetches, and the broker's CPU per record
+    # grows (docs/performance/relay-linger-100ms.md).
     linger_ms: int = Field(default=100, ge=0,
                            description="librdkafka linger.ms: how long records wait to fill a batch within a claim "
                                        "(each claim ends with a flush, which sends at once).")

@@ -13,8 +13,8 @@ from subshift.config import DatabaseSettings
 __all__ = ["PING_AFTER_IDLE_SECONDS", "make_engine"]
 
 # A pooled connection idle longer than this is pinged before use. One used more recently is handed
-# out as it is: a busy API then pays no extra round trip per call (measured: GetMigration 0.93 ms with
-# a ping on every checkout), and a server restart is still noticed once traffic resumes after a pause.
+# out as it is: a busy API then pays no extra round trip per call (docs/performance/api-database-reads.md),
+# and a server restart is still noticed once traffic resumes after a pause.
 PING_AFTER_IDLE_SECONDS = 1.0
 
 _LAST_USED = "subshift_last_used"

@@ -79,7 +79,7 @@ def raw_read(engine: Engine) -> Iterator[Any]:
     """A psycopg2 connection from the pool for one read-only statement, outside a transaction.
 
     The statement is its own transaction (autocommit): one round trip, where a transaction adds
-    a ``BEGIN`` and a ``ROLLBACK`` (measured under ``GetMigration`` load: 0.43 → 0.27 ms a call).
+    a ``BEGIN`` and a ``ROLLBACK`` (docs/performance/api-database-reads.md).
 
     Raises:
         InfrastructureError: the database failed (see ``database_errors``).
@@ -113,8 +113,7 @@ class ThreadConnections:
     """A database connection per serving thread, outside the pool, for the hottest one-statement reads.
 
     The pool takes a lock on every checkout and return; with many threads sharing the GIL those
-    hand-offs queue up under load (measured, GetMigration at 500 req/s on 2 cores: p90 35 ms
-    through the pool, 2.6 ms with a connection per thread). The API's worker threads are a fixed
+    hand-offs queue up under load (docs/performance/api-database-reads.md). The API's worker threads are a fixed
     pool, so this opens at most one connection per worker, with the engine's own arguments, in
     autocommit mode. A read that finds its connection broken (the server restarted meanwhile) is
     run once more on a new one; it is a read, so repeating it is safe.

@@ -2,8 +2,7 @@
 
 Clients poll ``GetMigration``. Reading the row on every call costs a database round trip, and under
 load those round trips make the tail: each call gives up the GIL for the database and queues to take
-it back. Measured at 500 calls/s on 2 cores, p99 was 22 to 45 ms reading every call and 5 to 7 ms
-answering from memory.
+it back. Answering from memory cuts that tail several-fold (docs/performance/getmigration-cache.md).
 
 The cache is safe to serve because it hears of every change:
 

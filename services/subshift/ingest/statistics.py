@@ -4,8 +4,7 @@ The consumer joins each batch to its items by key and keeps those still pending.
 that join from the table's statistics, and until autovacuum analyses the table after an upload (a
 minute or more later) they predate it; on a new database there are none. The planner then believes
 almost no item is pending and has joined each 5,000-row batch to a hashed sequential scan of every
-item: 2 to 2.4 s a round instead of about 0.2, and PostgreSQL's CPU for 1M rows end to end 77 s
-instead of about 50.
+item, several times slower per round than look-ups by key (docs/performance/analyse-after-large-upload.md).
 
 So an upload that is large next to what the statistics describe analyses the columns that join
 reads, in its own transaction just before it commits (``ANALYZE`` counts the transaction's own new

@@ -1,21 +1,50 @@
-"""The README's generated sections: the configuration table and the CLI reference.
+"""The docs' generated sections: the configuration reference, the CLI reference and the README's performance table.
 
-They are built from the settings classes and the commands' own help, written between
-``<!-- BEGIN GENERATED: name -->`` and ``<!-- END GENERATED: name -->`` markers by
-``python -m subshift.readme`` (``--check`` fails when the README is stale; a test runs it).
+They are built from the settings classes, the commands' own help and the committed bench report
+(``docs/performance/latest-bench.json``), written between ``<!-- BEGIN GENERATED: name -->`` and
+``<!-- END GENERATED: name -->`` markers of the files in ``DOCUMENTS`` by ``python -m subshift.readme``
+(``--check`` fails when any is stale; a test runs the same check).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from subshift.readme.cli_reference import cli_reference
 from subshift.readme.config_table import config_table
 from subshift.readme.markers import read_section, replace_section
+from subshift.readme.performance_table import load_report, performance_table
 
-__all__ = ["cli_reference", "config_table", "generated_sections", "read_section", "replace_section"]
+__all__ = [
+    "BENCH_REPORT",
+    "DOCUMENTS",
+    "REPO",
+    "cli_reference",
+    "config_table",
+    "generated_sections",
+    "performance_table",
+    "read_section",
+    "replace_section",
+]
+
+REPO = Path(__file__).resolve().parents[3]
+# The bench report the README's table shows: the newest full run, copied here by ``--bench`` (the bench's
+# own reports stay under the stack's state folder, which is not committed).
+BENCH_REPORT = Path("docs/performance/latest-bench.json")
+# Each generated section by the file that holds it, relative to the repository.
+DOCUMENTS: dict[str, Path] = {
+    "cli": Path("docs/reference/cli.md"),
+    "config": Path("docs/reference/config.md"),
+    "performance": Path("README.md"),
+}
 
 
-def generated_sections() -> dict[str, str]:
-    """Every generated section by marker name."""
+def generated_sections(repo: Path = REPO) -> dict[str, str]:
+    """Every generated section's body by section name."""
     from subshift.cli.main import app
 
-    return {"config": config_table(), "cli": cli_reference(app)}
+    return {
+        "cli": cli_reference(app),
+        "config": config_table(),
+        "performance": performance_table(load_report(repo / BENCH_REPORT)),
+    }

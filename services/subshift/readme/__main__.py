@@ -1,29 +1,46 @@
-"""``python -m subshift.readme [--check] [README]``: rewrite (or check) the README's generated sections."""
+"""``python -m subshift.readme [--check] [--bench REPORT.json]``: rewrite (or check) the docs' generated sections.
+
+``--bench`` first makes a bench report (``.subshift/bench/<stamp>.json``) the one the README's
+performance table shows, by copying it to ``docs/performance/latest-bench.json``.
+"""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
-from subshift.readme import generated_sections, read_section, replace_section
+from subshift.readme import BENCH_REPORT, DOCUMENTS, REPO, generated_sections, read_section, replace_section
+
+_USAGE = "usage: python -m subshift.readme [--check] [--bench REPORT.json]"
 
 
 def main(argv: list[str]) -> int:
     check = "--check" in argv
-    paths = [arg for arg in argv if not arg.startswith("--")]
-    readme = Path(paths[0]) if paths else Path(__file__).resolve().parents[3] / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    sections = generated_sections()
-    if check:
-        stale = [name for name, body in sections.items() if read_section(text, name) != body]
-        if stale:
-            print(f"{readme}: stale generated sections {', '.join(stale)}; run `python -m subshift.readme`")
-            return 1
-        return 0
+    rest = [arg for arg in argv if arg != "--check"]
+    if rest[:1] == ["--bench"] and len(rest) == 2:
+        report = Path(rest[1])
+        if not report.is_file():
+            print(f"{report}: no such bench report", file=sys.stderr)
+            return 2
+        shutil.copyfile(report, REPO / BENCH_REPORT)
+    elif rest:
+        print(_USAGE, file=sys.stderr)
+        return 2
+    sections = generated_sections(REPO)
+    stale: list[str] = []
     for name, body in sections.items():
-        text = replace_section(text, name, body)
-    readme.write_text(text, encoding="utf-8")
-    print(f"{readme}: regenerated {', '.join(sections)}")
+        path = REPO / DOCUMENTS[name]
+        text = path.read_text(encoding="utf-8")
+        if check:
+            if read_section(text, name) != body:
+                stale.append(f"{DOCUMENTS[name]} ({name})")
+            continue
+        path.write_text(replace_section(text, name, body), encoding="utf-8")
+        print(f"{DOCUMENTS[name]}: regenerated {name}")
+    if stale:
+        print(f"stale generated sections: {', '.join(stale)}; run `python -m subshift.readme`")
+        return 1
     return 0
 
 

@@ -70,7 +70,7 @@ def _usage(command: Any, path: list[str]) -> str:
 
 
 def _section(path: list[str], command: Any) -> str:
-    depth = "###" if len(path) <= 2 else "####"
+    depth = "##" if len(path) <= 2 else "###"  # under the page's own title
     lines = [f"{depth} `{' '.join(path)}`", "", _plain(command.help or command.short_help), ""]
     if getattr(command, "epilog", None):
         lines += [_plain(command.epilog), ""]

@@ -25,7 +25,7 @@ def read_section(text: str, name: str) -> str:
     match = _pattern(name).search(text)
     if match is None:
         raise ContractError(
-            f"the README has no '<!-- BEGIN GENERATED: {name} … -->' … '<!-- END GENERATED: {name} -->' markers"
+            f"the document has no '<!-- BEGIN GENERATED: {name} … -->' … '<!-- END GENERATED: {name} -->' markers"
         )
     return match.group(2)
 

@@ -187,9 +187,9 @@ class KafkaService:
             self._format(java, node, properties, passwords)
             heap = self._settings.kafka_heap
             # The JIT's first tier only: a broker sharing two cores with the database and the services
-            # otherwise spends minutes compiling with C2 after each start (82 CPU-seconds in its first
-            # 12 minutes, against 4 with C1 alone), at the expense of whatever runs meanwhile. Once
-            # warm, C2's code would save about 5 CPU-seconds per million pipeline rows (README, Performance).
+            # otherwise spends minutes compiling with C2 after each start, at the expense of whatever
+            # runs meanwhile; that costs more than C2's faster code saves once warm
+            # (docs/performance/broker-first-jit-tier.md).
             process.start(
                 [str(java), f"-Xmx{heap}", "-Xms256m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
                  "-XX:TieredStopAtLevel=1", "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true",

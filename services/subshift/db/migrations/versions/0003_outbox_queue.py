@@ -4,9 +4,7 @@ Every item used to be rewritten with new entries in four indexes twice: once whe
 marked it published and once when the consumer recorded its outcome. The partial index that
 served as the relay's queue named ``published_at`` and ``outcome`` in its predicate, and
 ``ix_migration_items_migration_outcome`` indexed ``outcome``, so neither update could be a
-heap-only tuple (HOT) update. Measured on 1,000,000 items (2 cores, PostgreSQL 15): COPY
-60,000 → 147,000 rows/s, marking published 51,000 → 232,000 rows/s, recording outcomes
-64,000 → 222,000 rows/s.
+heap-only tuple (HOT) update. What this saves, measured: docs/performance/outbox-queue-and-hot-updates.md.
 
 - ``outbox`` holds each staged item the broker has not yet acknowledged, with what its event
   carries; the relay claims from it alone (``FOR UPDATE SKIP LOCKED``, one index range, no join
@@ -22,8 +20,8 @@ heap-only tuple (HOT) update. Measured on 1,000,000 items (2 cores, PostgreSQL 1
 - ``subscriptions`` loses its index on ``offer_code`` and its foreign key to ``offers``, and keeps
   a fifth of each page free: the apply's compare-and-set then rewrites a subscription in place
   (HOT) without a per-row trigger. Its statement only moves a subscriber to an offer that exists,
-  and offers are never deleted (a retired offer is marked inactive). Measured on a 5,000-row
-  apply round: the foreign-key trigger alone took 50 of 295 ms.
+  and offers are never deleted (a retired offer is marked inactive). The foreign-key trigger was a
+  sixth of an apply round (the same record).
 
 Revision ID: 0003
 Revises: 0002

@@ -3,13 +3,11 @@
 Revision 0003 left a fifth of each page free. A bulk migration moves most subscribers of a page
 within a few batches, and a batch's transaction cannot reuse the space of the versions it
 replaces, so only the first fifth's worth of a page's updates stayed on the page; the others
-wrote their new version elsewhere, with a new entry in the primary key's index. Measured on this
-machine class: an end-to-end run of 1,000,000 rows made 409,907 of its 1,000,000 subscription
-updates HOT; 200,000 updates in 5,000-row transactions took 4.75 and 4.81 s at fillfactor 80,
-2.95 and 3.43 s at 50 (every one HOT).
+wrote their new version elsewhere, with a new entry in the primary key's index. At fillfactor 50
+every one is HOT (measured: docs/performance/subscriptions-fillfactor-50.md).
 
-The cost is space: a page is filled to half instead of four fifths, so the table takes 1.6 times
-the pages (its index is unchanged). The setting applies to pages written from now on: seeding rewrites the table, and an existing
+The cost is space: a page is filled to half instead of four fifths, so the table takes more pages
+(its index is unchanged). The setting applies to pages written from now on: seeding rewrites the table, and an existing
 population takes it with ``VACUUM FULL subscriptions`` (an exclusive lock; a maintenance window).
 
 Revision ID: 0006
