@@ -175,14 +175,19 @@ def test_a_watch_ends_at_its_maximum_lifetime_and_the_client_resumes_it(
                     pass
         assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
         assert "api.watch_max_seconds" in raised.value.details()
-        client = SubshiftClient(target, token=token(Role.VIEWER)[0][1].removeprefix("Bearer "), tls=False)
-        snapshots = client.watch(migration_id)
+        viewer = SubshiftClient(target, token=token(Role.VIEWER)[0][1].removeprefix("Bearer "), tls=False)
+        operator = SubshiftClient(target, token=token(Role.OPERATOR)[0][1].removeprefix("Bearer "), tls=False)
+        snapshots = viewer.watch(migration_id, idle_timeout=15)
         try:
-            # The second snapshot is the first of a new stream: the client watched again after the end.
-            assert [next(snapshots).migration_id for _ in range(2)] == [migration_id, migration_id]
+            assert next(snapshots).state == pb.MigrationState.MIGRATION_STATE_PENDING
+            time.sleep(2)  # the first stream has ended at its lifetime (1 s) by now
+            operator.cancel(migration_id, reason="the watch must see this on a stream it opened again")
+            # The change comes on a later stream: the client watched again after the end.
+            assert next(snapshots).state == pb.MigrationState.MIGRATION_STATE_CANCELLED
         finally:
             snapshots.close()
-            client.close()
+            viewer.close()
+            operator.close()
 
 
 def test_an_upload_whose_next_chunk_is_late_is_dropped_and_stages_nothing(
