@@ -29,7 +29,7 @@ func (f fileSource) Open() (io.ReadCloser, error) {
 	file, err := os.Open(string(f))
 	if err != nil {
 		if strings.ContainsAny(string(f), "\n,") {
-			return nil, fmt.Errorf("subshift: %q looks like CSV text, not a path; use CSVText or Rows: %w", string(f), err)
+			return nil, fmt.Errorf("subshift: %q looks like CSV text; use CSVText or Rows, not File: %w", string(f), err)
 		}
 		return nil, fmt.Errorf("subshift: cannot read the upload: %w", err)
 	}
