@@ -5,11 +5,15 @@ the Python consumer."""
 
 from __future__ import annotations
 
+import csv
 import json
+import re
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from client_library.live import LiveSubshift, live_subshift
@@ -25,6 +29,8 @@ from .go_toolchain import GO_CLIENT, REPO, passed_tests, run_go
 pytestmark = pytest.mark.integration
 
 SUBSCRIBERS, ROWS, BAD_ROWS = 2000, 1000, 3
+README_ROWS = 50
+_EXAMPLE = re.compile(r"<!-- go client example:[^\n]*-->\n```go\n(.*?)```", re.DOTALL)
 _APPLY_SECONDS = 120.0  # liveness bound for the consumer to apply one event; generous on shared cores
 
 
@@ -37,6 +43,7 @@ class GoRun:
     offers: tuple[str, str]
     staged_migration: uuid.UUID
     live: LiveSubshift
+    readme_csv: Path
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +55,10 @@ def go_run(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
         load_demo_data(live.database, catalog, population)
         moves = write_migration_csv(files / "moves.csv", catalog=catalog, population=population, rows=ROWS,
                                     bad_rows=BAD_ROWS, seed=27)
+        readme_dir = files / "readme"
+        readme_dir.mkdir()
+        write_migration_csv(readme_dir / "moves.csv", catalog=catalog, population=population, rows=README_ROWS,
+                            bad_rows=1, seed=28)
         pg = connect(live.database, application_name="go-client-test")
         try:
             # One row staged as the API stages it, in a state the relay leaves alone: its event is the Go test's.
@@ -78,7 +89,8 @@ def go_run(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
             output = done.stdout + done.stderr
             (files / "go-test.log").write_text(output, encoding="utf-8")
             yield GoRun(output=output, returncode=done.returncode, passed=passed_tests(output), staged_user=user,
-                        offers=(current, target), staged_migration=migration_id, live=live)
+                        offers=(current, target), staged_migration=migration_id, live=live,
+                        readme_csv=readme_dir / "moves.csv")
         finally:
             pg.close()
 
@@ -121,3 +133,29 @@ def test_an_event_produced_in_go_is_applied_by_the_python_consumer(go_run: GoRun
     finally:
         pg.close()
 
+
+
+def _readme_example() -> str:
+    match = _EXAMPLE.search((GO_CLIENT / "README.md").read_text(encoding="utf-8"))
+    assert match, "clients/go/README.md lost its '<!-- go client example: … -->' go block"
+    return match.group(1)
+
+
+def test_the_readme_example_runs_as_written_from_another_module(go_run: GoRun) -> None:
+    # A module of its own that requires the client, as another repository would (the replace points at this
+    # checkout instead of the module proxy); the example is written to main.go unchanged.
+    app = go_run.readme_csv.parent
+    (app / "main.go").write_text(_readme_example(), encoding="utf-8")
+    (app / "go.mod").write_text(
+        "module example.com/readme\n\ngo 1.26\n\n"
+        "require github.com/subshift/subshift/clients/go v0.2.0\n\n"
+        f"replace github.com/subshift/subshift/clients/go => {GO_CLIENT}\n", encoding="utf-8")
+    shutil.copy(GO_CLIENT / "go.sum", app / "go.sum")
+    env = {"SUBSHIFT_API_ADDR": go_run.live.addr, "SUBSHIFT_TOKEN": go_run.live.token("operator"),
+           "GOFLAGS": "-mod=mod"}
+    done = run_go(["run", "."], cwd=app, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^skipped row \d+ \(\w+\): ", done.stdout, re.MULTILINE), done.stdout
+    assert re.search(r"^MIGRATION_STATE_SUCCEEDED(_WITH_ERRORS)?: \d+ applied$", done.stdout, re.MULTILINE), done.stdout
+    with (app / "results.csv").open(newline="", encoding="utf-8") as exported:
+        assert sum(1 for _ in csv.reader(exported)) == README_ROWS + 1
