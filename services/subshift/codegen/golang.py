@@ -8,7 +8,7 @@ Three generators, each pinned in the ``[go]`` table of ``codegen/versions.toml``
 3. ``topics.go``: every topic's facts from ``contracts/subjects.yaml`` as constants.
 
 The plugins are built from the Go module proxy into ``~/.cache/subshift/go-plugins/<name>@<version>/``
-(``python -m subshift.codegen.golang`` does it; ``scripts/bootstrap`` calls that), so the binary for a
+(``install_plugins`` does it; ``scripts/bootstrap`` calls that), so the binary for a
 pin is found by its path alone and another version can never write the committed bytes.
 """
 
@@ -98,11 +98,12 @@ def install_plugins(pins: Path) -> list[Path]:
 
 
 def _plugins(pins: Path) -> dict[str, Path]:
-    found = {package: _plugin(package, version) for package, version in read_go_pins(pins).items()}
-    absent = [f"{package}@{read_go_pins(pins)[package]}" for package, path in found.items() if not path.exists()]
+    pinned = read_go_pins(pins)
+    found = {package: _plugin(package, version) for package, version in pinned.items()}
+    absent = [f"{package}@{pinned[package]}" for package, path in found.items() if not path.exists()]
     if absent:
         raise ContractError(f"Go generators not built: {', '.join(sorted(absent))}; run `scripts/bootstrap` "
-                            "(or `python -m subshift.codegen.golang`)")
+                            "(it builds them from the Go module proxy)")
     return found
 
 
@@ -263,8 +264,3 @@ def stale_go_files(contracts: Path, pins: Path) -> list[str]:
             problems.append(f"{shown}: differs from the contracts")
     return problems
 
-
-if __name__ == "__main__":
-    # `python -m subshift.codegen.golang [codegen/versions.toml]`: build the pinned Go generators.
-    for plugin in install_plugins(Path(sys.argv[1] if len(sys.argv) > 1 else "codegen/versions.toml")):
-        print(plugin)
