@@ -139,7 +139,9 @@ func paged[T any](page func(token string) ([]T, string, error)) iter.Seq2[T, err
 func (c *Client) ExportResults(ctx context.Context, migrationID string, w io.Writer, options ...PageOption) (int64, error) {
 	p := pageOptions(options)
 	var written int64
-	err := c.call(ctx, "ExportMigrationResults", c.settings.streamTimeout, func(ctx context.Context) error {
+	bounded, cancel, limit := withDeadline(ctx, c.settings.streamTimeout)
+	defer cancel()
+	err := c.retrying(bounded, "ExportMigrationResults", limit, func(ctx context.Context) error {
 		stream, err := c.stub.ExportMigrationResults(ctx, &migrationv1.ExportMigrationResultsRequest{
 			MigrationId: migrationID, Outcome: p.outcome})
 		if err != nil {
@@ -152,7 +154,7 @@ func (c *Client) ExportResults(ctx context.Context, migrationID string, w io.Wri
 			}
 			if err != nil {
 				if written > 0 {
-					return &partialError{err: apiError("ExportMigrationResults", 0, err)}
+					return &partialError{err: apiError("ExportMigrationResults", limit, err)}
 				}
 				return err
 			}
@@ -170,8 +172,8 @@ func (c *Client) ExportResults(ctx context.Context, migrationID string, w io.Wri
 	return written, err
 }
 
-// partialError stops the retry of a stream that already delivered data.
+// partialError stops the retry of a stream that already delivered data. It has no Unwrap on purpose:
+// the retry loop must not see the retryable status inside; ExportResults unwraps it itself.
 type partialError struct{ err error }
 
 func (e *partialError) Error() string { return e.err.Error() }
-func (e *partialError) Unwrap() error { return e.err }
