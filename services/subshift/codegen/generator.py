@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from subshift.codegen.avro_records import render_records
+from subshift.codegen.golang import stale_go_files, write_go
 from subshift.codegen.pins import check_pins
 from subshift.codegen.proto_facade import render_facades
 from subshift.codegen.protobuf import generate_protobuf
@@ -96,7 +97,8 @@ def generate(paths: CodegenPaths) -> GenerationReport:
         fresh.rename(paths.output)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
-    return GenerationReport(files=tuple(files), seconds=time.perf_counter() - started)
+    go_files = write_go(paths.contracts, paths.pins)  # clients/go/gen/, built and swapped in the same way
+    return GenerationReport(files=(*files, *go_files), seconds=time.perf_counter() - started)
 
 
 def stale_files(paths: CodegenPaths) -> list[str]:
@@ -120,4 +122,4 @@ def stale_files(paths: CodegenPaths) -> list[str]:
             problems.append(f"{shown}: not generated from the contracts (remove it)")
         elif (paths.output / relative).read_text(encoding="utf-8") != wanted[relative]:
             problems.append(f"{shown}: differs from the contracts")
-    return problems
+    return problems + stale_go_files(paths.contracts, paths.pins)

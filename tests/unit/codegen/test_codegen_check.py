@@ -29,7 +29,10 @@ def test_a_changed_avro_schema_makes_the_record_module_stale(repo_copy: CodegenP
     schema["fields"].append({"name": "channel", "type": ["null", "string"], "default": None, "doc": "Where from."})
     schema_path.write_text(json.dumps(schema), encoding="utf-8")
     stale = stale_files(repo_copy)
-    assert stale == [f"{repo_copy.output}/records/user_offer_migration_requested.py: differs from the contracts"]
+    go = repo_copy.contracts.parent / "clients" / "go" / "gen" / "events"
+    assert stale == [f"{repo_copy.output}/records/user_offer_migration_requested.py: differs from the contracts",
+                     f"{go}/schemas.go: differs from the contracts",
+                     f"{go}/user_offer_migration_requested.go: differs from the contracts"]
 
 
 def test_a_hand_edit_a_missing_file_and_an_extra_file_are_each_named(repo_copy: CodegenPaths) -> None:

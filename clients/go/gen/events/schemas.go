@@ -1,0 +1,8 @@
+// Generated, do not edit; run `subshift contracts generate`.
+// Source: contracts/subjects.yaml
+
+// Package events holds one Go struct per Avro value schema of the contracts (hamba/avro tags).
+package events
+
+// UserOfferMigrationRequestedSchema is the Avro schema of the user-offers-value subject, references inlined.
+const UserOfferMigrationRequestedSchema = "{\"type\":\"record\",\"name\":\"UserOfferMigrationRequested\",\"namespace\":\"io.subshift.migration.v1\",\"doc\":\"A request to move one subscriber from one offer to another, as one row of a Subshift migration. Keyed by user_id on the topic, so all changes of a user stay in order.\",\"fields\":[{\"name\":\"event_id\",\"type\":{\"type\":\"string\",\"logicalType\":\"uuid\"},\"doc\":\"Unique id of this event (a UUID); consumers de-duplicate on it.\"},{\"name\":\"migration_id\",\"type\":\"string\",\"doc\":\"The migration this row belongs to.\"},{\"name\":\"user_id\",\"type\":\"string\",\"doc\":\"The subscriber to move; also the record key.\"},{\"name\":\"current_offer\",\"type\":\"string\",\"doc\":\"The offer the subscriber must be on for the change to apply (compare-and-set).\"},{\"name\":\"target_offer\",\"type\":\"string\",\"doc\":\"The offer to move the subscriber to.\"},{\"name\":\"requested_at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When the migration was created (UTC, milliseconds since the epoch).\"},{\"name\":\"requested_by\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Subject of the token that created the migration, when known.\"},{\"name\":\"row_number\",\"type\":[\"null\",\"long\"],\"default\":null,\"doc\":\"1-based row of the uploaded CSV (the header is row 1), for lineage.\"}]}"
