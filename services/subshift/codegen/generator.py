@@ -22,6 +22,7 @@ from subshift.codegen.proto_facade import render_facades
 from subshift.codegen.protobuf import generate_protobuf
 from subshift.codegen.render import Output, header
 from subshift.codegen.topics import render_clients, render_topics
+from subshift.codegen.typescript import TypeScriptPaths, generate_typescript, stale_typescript
 from subshift.contracts_manifest import load_manifest
 
 __all__ = ["CodegenPaths", "GenerationReport", "build", "generate", "stale_files"]
@@ -90,6 +91,7 @@ def generate(paths: CodegenPaths) -> GenerationReport:
         fresh.rename(paths.output)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
+    generate_typescript(TypeScriptPaths(root=paths.contracts.parent))  # clients/typescript, when it exists
     return GenerationReport(files=tuple(files), seconds=time.perf_counter() - started)
 
 
@@ -114,4 +116,4 @@ def stale_files(paths: CodegenPaths) -> list[str]:
             problems.append(f"{shown}: not generated from the contracts (remove it)")
         elif (paths.output / relative).read_text(encoding="utf-8") != wanted[relative]:
             problems.append(f"{shown}: differs from the contracts")
-    return problems
+    return problems + stale_typescript(TypeScriptPaths(root=paths.contracts.parent))
