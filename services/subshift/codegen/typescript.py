@@ -202,7 +202,8 @@ def _ts_type(schema: Any, named: dict[str, str], out: list[str]) -> str:
         named[name] = name
         fields = [f"  /** {_comment(f.get('doc', ''))} */\n  {f['name']}: {_ts_type(f['type'], named, out)};"
                   for f in schema["fields"]]
-        out.append(f"/** {_comment(schema.get('doc', ''))} */\nexport interface {name} {{\n" + "\n".join(fields) + "\n}\n")
+        body = "\n".join(fields)
+        out.append(f"/** {_comment(schema.get('doc', ''))} */\nexport interface {name} {{\n{body}\n}}\n")
         return name
     if kind == "enum":
         named[str(schema["name"])] = str(schema["name"])

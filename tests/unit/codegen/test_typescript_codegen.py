@@ -14,8 +14,6 @@ from subshift.codegen import CodegenPaths, generate, stale_files
 from subshift.codegen.typescript import TypeScriptPaths, build_typescript
 from subshift.errors import ContractError
 
-
-
 REPO = Path(__file__).resolve().parents[3]
 _PACKAGE = REPO / "clients" / "typescript"
 
