@@ -14,7 +14,10 @@ import type { SchemaRegistry } from "./registry.js";
 import { type TopicOptions, TypedConsumer, TypedProducer } from "./typed.js";
 
 export { AvroCodec } from "./codec.js";
+export { UndecodableValueError, RegistryError } from "../errors.js";
 export { HEADER_BYTES, MAGIC_BYTE, frame, unframe } from "./framing.js";
+export { enableLz4 } from "./lz4.js";
+export { LibrdkafkaPartitioner } from "./partitioner.js";
 export { type RegistryOptions, SchemaRegistry } from "./registry.js";
 export {
   type Consumed, type TopicOptions, TypedConsumer, type TypedConsumerOptions, TypedProducer,

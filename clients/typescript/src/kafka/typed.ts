@@ -7,6 +7,8 @@ import type { Consumer, Kafka, Producer } from "kafkajs";
 import type { TopicSpec } from "../gen/topics.js";
 import { SubshiftClientError } from "../errors.js";
 import { AvroCodec } from "./codec.js";
+import { enableLz4 } from "./lz4.js";
+import { LibrdkafkaPartitioner } from "./partitioner.js";
 import type { SchemaRegistry } from "./registry.js";
 
 export interface TopicOptions {
@@ -43,7 +45,8 @@ export class TypedProducer<T> {
 
   constructor(private readonly options: TypedProducerOptions<T>) {
     this.topicName = deployedName(options.topic, options.topicPrefix);
-    this.producer = options.kafka.producer({ allowAutoTopicCreation: false });
+    enableLz4();
+    this.producer = options.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: LibrdkafkaPartitioner });
   }
 
   async connect(): Promise<void> {
@@ -92,6 +95,7 @@ export class TypedConsumer<T> {
 
   constructor(private readonly options: TypedConsumerOptions<T>) {
     this.topicName = deployedName(options.topic, options.topicPrefix);
+    enableLz4();
     this.consumer = options.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
   }
 
