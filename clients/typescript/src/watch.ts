@@ -27,6 +27,14 @@ const METHOD = "WatchMigration";
 
 class Quiet extends Error {}
 
+// A watch only reads, so reopening it is always safe: every failure of the stream or the connection under it is
+// resumed (within the idle limit); an answer about the request itself (not found, no permission) is final.
+// A connection cut under an HTTP/2 stream arrives as CANCELLED (RST_STREAM CANCEL) or INTERNAL/UNKNOWN.
+const RESUMABLE: ReadonlySet<Code> = new Set([
+  Code.Unavailable, Code.ResourceExhausted, Code.Canceled, Code.Unknown, Code.Internal, Code.Aborted,
+  Code.DeadlineExceeded,
+]);
+
 export async function* watchMigration(
   api: Client<typeof MigrationService>,
   migrationId: string,
@@ -71,7 +79,7 @@ export async function* watchMigration(
       if (overall?.aborted) throw new DeadlineExceededError(METHOD, options.timeoutMs ?? 0, "reach a terminal state");
       if (!(stream.signal.reason instanceof Quiet)) {
         const broken = apiErrorFrom(error, METHOD);
-        if (!broken.retryable) throw broken;
+        if (!RESUMABLE.has(broken.code)) throw broken;
         failure = broken;
       } else if (reopenedForQuiet) {
         throw new DeadlineExceededError(METHOD, idle, "send a snapshot");

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { type AddressInfo, type Socket, connect, createServer } from "node:net";
 import { crc32 } from "node:zlib";
 import { Kafka, logLevel } from "kafkajs";
 import {
@@ -159,6 +160,70 @@ describe("a live migration of 1,000 rows with 3 bad ones", () => {
     }
   });
 });
+
+describe("a revert, then a throttled migration watched through a connection that breaks", () => {
+  const client = new SubshiftClient({ timeoutMs: 60_000 });
+  after(() => client.close());
+
+  test("a reverted migration moves its users back, and wait() returns the terminal snapshot", async () => {
+    let first: Migration | undefined;
+    for await (const m of client.listMigrations({ state: MigrationState.SUCCEEDED, limit: 1 })) first = m;
+    assert.ok(first, "no succeeded migration to revert");
+    const revert = await client.revert(first.migrationId, { description: "typescript revert" });
+    assert.equal(revert.revertsMigrationId, first.migrationId);
+    const seen: MigrationState[] = [];
+    const final = await client.wait(revert.migrationId, { idleTimeoutMs: 120_000, onProgress: (m) => seen.push(m.state) });
+    assert.equal(final.state, MigrationState.SUCCEEDED);
+    assert.equal(Number(final.counts?.applied), expect.good_rows);
+    assert.equal(seen.at(-1), MigrationState.SUCCEEDED);
+  });
+
+  test("the watch is resumed after its stream breaks and still ends at the terminal state", async () => {
+    // The reverted users are back on their offers: the first 60 rows of the file are valid again, sent as rows.
+    const rows = readFileSync(csv, "utf8").trimEnd().split("\n").slice(0, 61).map((line) => line.split(","));
+    const created = await client.createMigration(rows, { maxRejectedRows: 3, maxRowsPerSecond: 20 });
+    const id = created.migration?.migrationId ?? "";
+    const proxy = await tcpProxy(required("SUBSHIFT_API_ADDR"));
+    const watcher = new SubshiftClient({ addr: proxy.addr, timeoutMs: 60_000 });
+    const states: MigrationState[] = [];
+    try {
+      for await (const snapshot of watcher.watch(id)) {
+        states.push(snapshot.state);
+        if (states.length === 1) proxy.cut(); // every open connection dies under the watch
+      }
+    } finally {
+      watcher.close();
+      proxy.close();
+    }
+    assert.equal(states.at(-1), MigrationState.SUCCEEDED);
+    assert.ok(proxy.connections() >= 2, `the watch used ${proxy.connections()} connection(s)`);
+  });
+});
+
+/** A TCP proxy to `target` whose connections can all be cut at once. */
+async function tcpProxy(target: string): Promise<{ addr: string; cut(): void; close(): void; connections(): number }> {
+  const [host, port] = [target.replace(/:\d+$/, ""), Number(target.split(":").at(-1))];
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server = createServer((downstream) => {
+    connections++;
+    const upstream = connect(port, host);
+    for (const socket of [downstream, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => { downstream.destroy(); upstream.destroy(); });
+    }
+    downstream.pipe(upstream).pipe(downstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address() as AddressInfo;
+  return {
+    addr: `127.0.0.1:${address.port}`,
+    cut: () => { for (const socket of sockets) socket.destroy(); },
+    close: () => { server.close(); for (const socket of sockets) socket.destroy(); },
+    connections: () => connections,
+  };
+}
 
 describe("an event produced in TypeScript", () => {
   const event = JSON.parse(required("SUBSHIFT_TEST_HANDOFF_EVENT")) as HandoffEvent;
