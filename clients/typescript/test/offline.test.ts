@@ -57,6 +57,36 @@ test("a silent server ends a call at its deadline, naming the method and the lim
   }
 });
 
+test("a silent server ends a watch at its idle limit", async () => {
+  const silent = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  const port = (silent.address() as { port: number }).port;
+  const client = new SubshiftClient({ addr: `127.0.0.1:${port}` });
+  const started = Date.now();
+  try {
+    await assert.rejects(async () => { for await (const _ of client.watch("m", { idleTimeoutMs: 1_000 })) break; },
+      (e: unknown) => e instanceof DeadlineExceededError && /WatchMigration did not send a snapshot within 1s/.test(e.message));
+  } finally {
+    client.close();
+    silent.close();
+  }
+  assert.ok(Date.now() - started < 5_000, "the idle limit ends the watch (generous margin)");
+});
+
+test("a caller's AbortSignal cancels a call at once", async () => {
+  const silent = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  const port = (silent.address() as { port: number }).port;
+  const client = new SubshiftClient({ addr: `127.0.0.1:${port}`, timeoutMs: 60_000 });
+  try {
+    await assert.rejects(client.getMigration("m", { signal: AbortSignal.timeout(200) }),
+      (e: unknown) => e instanceof Error && e.name === "TimeoutError");
+  } finally {
+    client.close();
+    silent.close();
+  }
+});
+
 test("a framed value keeps its schema id; an unframed one is refused", () => {
   const framed = frame(258, Buffer.from([1, 2, 3]));
   assert.deepEqual([...framed.subarray(0, 5)], [0, 0, 0, 1, 2]);
