@@ -198,6 +198,16 @@ describe("a revert, then a throttled migration watched through a connection that
     assert.equal(states.at(-1), MigrationState.SUCCEEDED);
     assert.ok(proxy.connections() >= 2, `the watch used ${proxy.connections()} connection(s)`);
   });
+
+  test("a running migration can be cancelled; its rows not yet applied are cancelled", async () => {
+    const lines = readFileSync(csv, "utf8").trimEnd().split("\n");
+    const rows = [lines[0] ?? "", ...lines.slice(61, 121)].map((line) => line.split(","));
+    const created = await client.createMigration(rows, { maxRejectedRows: 3, maxRowsPerSecond: 1 });
+    const cancelled = await client.cancel(created.migration?.migrationId ?? "", { reason: "typescript test" });
+    const final = await client.wait(cancelled.migrationId, { idleTimeoutMs: 120_000 });
+    assert.equal(final.state, MigrationState.CANCELLED);
+    assert.ok(Number(final.counts?.cancelled) > 0, `cancelled count ${final.counts?.cancelled}`);
+  });
 });
 
 /** A TCP proxy to `target` whose connections can all be cut at once. */
