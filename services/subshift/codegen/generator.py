@@ -24,6 +24,7 @@ from subshift.codegen.proto_facade import render_facades
 from subshift.codegen.protobuf import generate_protobuf
 from subshift.codegen.render import Output, header
 from subshift.codegen.topics import render_clients, render_topics
+from subshift.codegen.typescript import TypeScriptPaths, generate_typescript, stale_typescript
 from subshift.contracts_manifest import load_manifest
 
 __all__ = ["CodegenPaths", "GenerationReport", "build", "generate", "stale_files"]
@@ -98,6 +99,7 @@ def generate(paths: CodegenPaths) -> GenerationReport:
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
     go_files = write_go(paths.contracts, paths.pins)  # clients/go/gen/, built and swapped in the same way
+    generate_typescript(TypeScriptPaths(root=paths.contracts.parent))  # clients/typescript, when it exists
     return GenerationReport(files=(*files, *go_files), seconds=time.perf_counter() - started)
 
 
@@ -122,4 +124,5 @@ def stale_files(paths: CodegenPaths) -> list[str]:
             problems.append(f"{shown}: not generated from the contracts (remove it)")
         elif (paths.output / relative).read_text(encoding="utf-8") != wanted[relative]:
             problems.append(f"{shown}: differs from the contracts")
-    return problems + stale_go_files(paths.contracts, paths.pins)
+    return (problems + stale_go_files(paths.contracts, paths.pins)
+            + stale_typescript(TypeScriptPaths(root=paths.contracts.parent)))
