@@ -49,10 +49,10 @@ def generate(
             for line in stale:
                 typer.echo(f"  {line}", err=True)
             raise typer.Exit(1)
-        typer.echo(f"{paths.output} is up to date")
+        typer.echo("the generated clients are up to date (clients/python, clients/go, clients/typescript)")
         return
     report = generate(paths)
-    typer.echo(f"wrote {len(report.files)} files to {paths.output} in {report.seconds:.2f}s")
+    typer.echo(f"regenerated the clients (clients/python, clients/go, clients/typescript) in {report.seconds:.2f}s")
 
 
 @app.command("publish")

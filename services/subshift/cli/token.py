@@ -27,7 +27,8 @@ def token(
     role: Annotated[RoleName, typer.Option("--role", help="Role the token grants: viewer, operator or admin.")],
     subject: Annotated[str, typer.Option(
         "--subject", help="Token subject (recorded as created_by and in audits).")] = "dev",
-    ttl: Annotated[str, typer.Option("--ttl", help="Lifetime: 90s, 15m, 1h; at most auth.max_lifetime_seconds (24h by default).")] = "1h",
+    ttl: Annotated[str, typer.Option(
+        "--ttl", help="Lifetime: 90s, 15m, 1h; at most auth.max_lifetime_seconds (24h by default).")] = "1h",
 ) -> None:
     """Print a development token (HS256, the configured shared secret); refused when auth.production is true.
 

@@ -26,7 +26,11 @@ const (
 )
 
 // MigrationState is the life of a migration. Terminal states are REJECTED,
-// SUCCEEDED, SUCCEEDED_WITH_ERRORS, CANCELLED and FAILED.
+// SUCCEEDED, SUCCEEDED_WITH_ERRORS, CANCELLED and FAILED. A terminal state is
+// final with one exception: replaying the dead letters of a SUCCEEDED_WITH_ERRORS
+// migration (`subshift dlq replay`) reopens it as APPLYING until the replayed
+// rows have outcomes. A replay leaves CANCELLED and FAILED migrations and their
+// rows as they are.
 type MigrationState int32
 
 const (
@@ -40,15 +44,19 @@ const (
 	MigrationState_MIGRATION_STATE_PENDING MigrationState = 3
 	// The relay is publishing events.
 	MigrationState_MIGRATION_STATE_PUBLISHING MigrationState = 4
-	// Every event is published; the consumer is applying them.
+	// Every event is published; the consumer is applying them (or, after a
+	// replay reopened the migration, its replayed dead letters).
 	MigrationState_MIGRATION_STATE_APPLYING MigrationState = 5
 	// Every row has an outcome and every row was applied or already on its target.
 	MigrationState_MIGRATION_STATE_SUCCEEDED MigrationState = 6
 	// Every row has an outcome and some were conflicts, not found or dead-lettered.
+	// Terminal unless its dead letters are replayed: that reopens it as APPLYING.
 	MigrationState_MIGRATION_STATE_SUCCEEDED_WITH_ERRORS MigrationState = 7
 	// Stopped by a caller; rows not yet applied were cancelled.
 	MigrationState_MIGRATION_STATE_CANCELLED MigrationState = 8
-	// Could not go on; state_reason says why.
+	// Could not go on: an event can never be published (the broker refuses it as
+	// too large, even alone). state_reason says which row and why; rows not yet
+	// applied were cancelled.
 	MigrationState_MIGRATION_STATE_FAILED MigrationState = 9
 )
 
@@ -125,9 +133,10 @@ const (
 	ItemOutcome_ITEM_OUTCOME_NOT_FOUND ItemOutcome = 5
 	// The row broke a rule at upload.
 	ItemOutcome_ITEM_OUTCOME_REJECTED ItemOutcome = 6
-	// The migration was cancelled before the row was applied.
+	// The migration was cancelled, or failed, before the row was applied.
 	ItemOutcome_ITEM_OUTCOME_CANCELLED ItemOutcome = 7
-	// The event could never be applied and went to the dead-letter topic.
+	// The event could never be applied and went to the dead-letter topic. A
+	// replay makes the row PENDING again (unless its migration was cancelled or failed).
 	ItemOutcome_ITEM_OUTCOME_DEAD_LETTERED ItemOutcome = 8
 )
 
@@ -201,7 +210,7 @@ type Migration struct {
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// When anything about the migration last changed.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
-	// When the migration reached a terminal state; unset before.
+	// When the migration reached a terminal state; unset before, and again while a replay has reopened it.
 	CompleteTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=complete_time,json=completeTime,proto3" json:"complete_time,omitempty"`
 	// How many rows are in each stage or outcome.
 	Counts *MigrationCounts `protobuf:"bytes,9,opt,name=counts,proto3" json:"counts,omitempty"`
@@ -357,7 +366,7 @@ type MigrationCounts struct {
 	Conflicts int64 `protobuf:"varint,7,opt,name=conflicts,proto3" json:"conflicts,omitempty"`
 	// Rows whose user has no subscription.
 	NotFound int64 `protobuf:"varint,8,opt,name=not_found,json=notFound,proto3" json:"not_found,omitempty"`
-	// Rows stopped by a cancel before they were applied.
+	// Rows stopped by a cancel, or by the migration failing, before they were applied.
 	Cancelled int64 `protobuf:"varint,9,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
 	// Rows whose event could never be applied and went to the dead-letter topic.
 	DeadLettered  int64 `protobuf:"varint,10,opt,name=dead_lettered,json=deadLettered,proto3" json:"dead_lettered,omitempty"`

@@ -72,7 +72,7 @@ export type Migration = Message<"subshift.migration.v1.Migration"> & {
   updateTime?: Timestamp | undefined;
 
   /**
-   * When the migration reached a terminal state; unset before.
+   * When the migration reached a terminal state; unset before, and again while a replay has reopened it.
    *
    * @generated from field: google.protobuf.Timestamp complete_time = 8;
    */
@@ -184,7 +184,7 @@ export type MigrationCounts = Message<"subshift.migration.v1.MigrationCounts"> &
   notFound: bigint;
 
   /**
-   * Rows stopped by a cancel before they were applied.
+   * Rows stopped by a cancel, or by the migration failing, before they were applied.
    *
    * @generated from field: int64 cancelled = 9;
    */
@@ -543,7 +543,11 @@ export const ValidationReportSchema: GenMessage<ValidationReport> = /*@__PURE__*
 
 /**
  * MigrationState is the life of a migration. Terminal states are REJECTED,
- * SUCCEEDED, SUCCEEDED_WITH_ERRORS, CANCELLED and FAILED.
+ * SUCCEEDED, SUCCEEDED_WITH_ERRORS, CANCELLED and FAILED. A terminal state is
+ * final with one exception: replaying the dead letters of a SUCCEEDED_WITH_ERRORS
+ * migration (`subshift dlq replay`) reopens it as APPLYING until the replayed
+ * rows have outcomes. A replay leaves CANCELLED and FAILED migrations and their
+ * rows as they are.
  *
  * @generated from enum subshift.migration.v1.MigrationState
  */
@@ -584,7 +588,8 @@ export enum MigrationState {
   PUBLISHING = 4,
 
   /**
-   * Every event is published; the consumer is applying them.
+   * Every event is published; the consumer is applying them (or, after a
+   * replay reopened the migration, its replayed dead letters).
    *
    * @generated from enum value: MIGRATION_STATE_APPLYING = 5;
    */
@@ -599,6 +604,7 @@ export enum MigrationState {
 
   /**
    * Every row has an outcome and some were conflicts, not found or dead-lettered.
+   * Terminal unless its dead letters are replayed: that reopens it as APPLYING.
    *
    * @generated from enum value: MIGRATION_STATE_SUCCEEDED_WITH_ERRORS = 7;
    */
@@ -612,7 +618,9 @@ export enum MigrationState {
   CANCELLED = 8,
 
   /**
-   * Could not go on; state_reason says why.
+   * Could not go on: an event can never be published (the broker refuses it as
+   * too large, even alone). state_reason says which row and why; rows not yet
+   * applied were cancelled.
    *
    * @generated from enum value: MIGRATION_STATE_FAILED = 9;
    */
@@ -681,14 +689,15 @@ export enum ItemOutcome {
   REJECTED = 6,
 
   /**
-   * The migration was cancelled before the row was applied.
+   * The migration was cancelled, or failed, before the row was applied.
    *
    * @generated from enum value: ITEM_OUTCOME_CANCELLED = 7;
    */
   CANCELLED = 7,
 
   /**
-   * The event could never be applied and went to the dead-letter topic.
+   * The event could never be applied and went to the dead-letter topic. A
+   * replay makes the row PENDING again (unless its migration was cancelled or failed).
    *
    * @generated from enum value: ITEM_OUTCOME_DEAD_LETTERED = 8;
    */
