@@ -17,7 +17,7 @@ import typer
 if TYPE_CHECKING:
     from subshift_contracts.release import Release
 
-from subshift_contracts.errors import ContractError, DataError, InfrastructureError, SubshiftError
+from subshift_contracts.errors import DataError, SubshiftError, exit_code_for
 
 __all__ = [
     "REPO_ENVVAR",
@@ -26,7 +26,6 @@ __all__ = [
     "app",
     "check",
     "compat",
-    "exit_code_for",
     "finish_release",
     "release",
     "run",
@@ -128,21 +127,6 @@ def finish_release(done: Release) -> None:
 app.command("check")(check)
 app.command("compat")(compat)
 app.command("release")(release)
-
-_EXIT_CODES: dict[type[SubshiftError], int] = {
-    DataError: 2,
-    ContractError: 2,
-    InfrastructureError: 3,
-}
-
-
-def exit_code_for(error: SubshiftError) -> int:
-    """The documented exit code of an expected failure (gate/README.md, "Exit codes")."""
-    for kind, code in _EXIT_CODES.items():
-        if isinstance(error, kind):
-            return code
-    return 1
-
 
 def run() -> None:
     """Console entry point: expected failures become one readable line and an exit code, never a traceback."""

@@ -16,6 +16,7 @@ __all__ = [
     "DataError",
     "InfrastructureError",
     "SubshiftError",
+    "exit_code_for",
 ]
 
 
@@ -49,3 +50,19 @@ class InfrastructureError(SubshiftError):
         super().__init__(message)
         self.retryable = retryable
         self.code = code
+
+
+# The documented exit codes of both command lines (gate/README.md, "Exit codes"); 1 is kept for findings.
+_EXIT_CODES: dict[type[SubshiftError], int] = {
+    DataError: 2,
+    ContractError: 2,
+    InfrastructureError: 3,
+}
+
+
+def exit_code_for(error: SubshiftError) -> int:
+    """The exit code a command line gives for an expected failure of this kind."""
+    for kind, code in _EXIT_CODES.items():
+        if isinstance(error, kind):
+            return code
+    return 1

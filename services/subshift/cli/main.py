@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from subshift.cli import bench, contracts, db, dlq, migrate, seed, serve, stack, token, topics
-from subshift.errors import ContractError, DataError, InfrastructureError, SubshiftError
+from subshift_contracts.errors import SubshiftError, exit_code_for
 
 __all__ = ["app", "run"]
 
@@ -33,20 +33,6 @@ app.add_typer(dlq.app, name="dlq")
 token.register(app)
 seed.register(app)
 bench.register(app)
-
-_EXIT_CODES: dict[type[SubshiftError], int] = {
-    DataError: 2,
-    ContractError: 2,
-    InfrastructureError: 3,
-}
-
-
-def exit_code_for(error: SubshiftError) -> int:
-    for kind, code in _EXIT_CODES.items():
-        if isinstance(error, kind):
-            return code
-    return 1
-
 
 def run() -> None:
     """Console entry point: expected failures become one readable line and an exit code."""
