@@ -10,15 +10,14 @@ Steps of ``generate``:
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from subshift.codegen.avro_records import render_records
 from subshift.codegen.golang import stale_go_files, write_go
+from subshift.codegen.output_tree import stale_in, write_tree
 from subshift.codegen.pins import check_pins
 from subshift.codegen.proto_facade import render_facades
 from subshift.codegen.protobuf import generate_protobuf
@@ -29,7 +28,8 @@ from subshift.contracts_manifest import load_manifest
 
 __all__ = ["CodegenPaths", "GenerationReport", "build", "generate", "stale_files"]
 
-_IGNORED = {"__pycache__"}
+def _not_generated(relative: PurePosixPath) -> bool:
+    return "__pycache__" in relative.parts or relative.suffix == ".pyc"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,19 +85,7 @@ def generate(paths: CodegenPaths) -> GenerationReport:
     """
     started = time.perf_counter()
     files = build(paths)
-    paths.output.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside the target, then swap: a failed run never leaves a half-written package.
-    fresh = Path(tempfile.mkdtemp(prefix=".generated-", dir=paths.output.parent))
-    try:
-        for relative, text in files.items():
-            target = fresh / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8", newline="\n")
-        if paths.output.exists():
-            shutil.rmtree(paths.output)
-        fresh.rename(paths.output)
-    finally:
-        shutil.rmtree(fresh, ignore_errors=True)
+    write_tree(files, paths.output)
     go_files = write_go(paths.contracts, paths.pins)  # clients/go/gen/, built and swapped in the same way
     generate_typescript(TypeScriptPaths(root=paths.contracts.parent))  # clients/typescript, when it exists
     return GenerationReport(files=(*files, *go_files), seconds=time.perf_counter() - started)
@@ -109,20 +97,6 @@ def stale_files(paths: CodegenPaths) -> list[str]:
     Raises:
         ContractError: see ``build``.
     """
-    wanted = build(paths)
-    present = {
-        PurePosixPath(p.relative_to(paths.output).as_posix())
-        for p in (paths.output.rglob("*") if paths.output.exists() else ())
-        if p.is_file() and not _IGNORED.intersection(p.relative_to(paths.output).parts) and p.suffix != ".pyc"
-    }
-    problems: list[str] = []
-    for relative in sorted(set(wanted) | present):
-        shown = (paths.output / relative).as_posix()
-        if relative not in present:
-            problems.append(f"{shown}: missing")
-        elif relative not in wanted:
-            problems.append(f"{shown}: not generated from the contracts (remove it)")
-        elif (paths.output / relative).read_text(encoding="utf-8") != wanted[relative]:
-            problems.append(f"{shown}: differs from the contracts")
+    problems = stale_in(build(paths), paths.output, ignored=_not_generated)
     return (problems + stale_go_files(paths.contracts, paths.pins)
             + stale_typescript(TypeScriptPaths(root=paths.contracts.parent)))

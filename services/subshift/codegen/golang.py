@@ -24,6 +24,7 @@ import tempfile
 import tomllib
 from pathlib import Path, PurePosixPath
 
+from subshift.codegen.output_tree import stale_in, write_tree
 from subshift.codegen.render import GENERATED_NOTE, Output
 from subshift.contracts_manifest import Manifest, load_manifest
 from subshift.errors import ContractError
@@ -229,17 +230,7 @@ def write_go(contracts: Path, pins: Path) -> tuple[PurePosixPath, ...]:
     """
     files = render_go(contracts, pins)
     output = go_output_dir(contracts)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=".gen-", dir=output.parent))
-    try:
-        for relative, text in files.items():
-            (fresh / relative).parent.mkdir(parents=True, exist_ok=True)
-            (fresh / relative).write_text(text, encoding="utf-8", newline="\n")
-        if output.exists():
-            shutil.rmtree(output)
-        fresh.rename(output)
-    finally:
-        shutil.rmtree(fresh, ignore_errors=True)
+    write_tree(files, output)
     return tuple(PurePosixPath(_GEN) / relative for relative in files)
 
 
@@ -251,16 +242,5 @@ def stale_go_files(contracts: Path, pins: Path) -> list[str]:
     """
     wanted = render_go(contracts, pins)
     output = go_output_dir(contracts)
-    present = {PurePosixPath(p.relative_to(output).as_posix()) for p in output.rglob("*") if p.is_file()} \
-        if output.exists() else set()
-    problems: list[str] = []
-    for relative in sorted(set(wanted) | present):
-        shown = (output / relative).as_posix()
-        if relative not in present:
-            problems.append(f"{shown}: missing")
-        elif relative not in wanted:
-            problems.append(f"{shown}: not generated from the contracts (remove it)")
-        elif (output / relative).read_text(encoding="utf-8") != wanted[relative]:
-            problems.append(f"{shown}: differs from the contracts")
-    return problems
+    return stale_in(wanted, output)
 

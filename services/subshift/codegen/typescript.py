@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from subshift.codegen.avro_records import record_module_name
+from subshift.codegen.output_tree import stale_in, write_tree
 from subshift.codegen.render import GENERATED_NOTE, Output
 from subshift.codegen.topics import topic_constant
 from subshift.contracts_manifest import Manifest, load_manifest
@@ -82,18 +83,7 @@ def generate_typescript(paths: TypeScriptPaths) -> tuple[PurePosixPath, ...]:
     files = build_typescript(paths)
     if not files:
         return ()
-    paths.output.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside the target, then swap: a failed run never leaves a half-written folder.
-    fresh = Path(tempfile.mkdtemp(prefix=".gen-", dir=paths.output.parent))
-    try:
-        for relative, text in files.items():
-            (fresh / relative).parent.mkdir(parents=True, exist_ok=True)
-            (fresh / relative).write_text(text, encoding="utf-8", newline="\n")
-        if paths.output.exists():
-            shutil.rmtree(paths.output)
-        fresh.rename(paths.output)
-    finally:
-        shutil.rmtree(fresh, ignore_errors=True)
+    write_tree(files, paths.output)
     return tuple(files)
 
 
@@ -106,18 +96,7 @@ def stale_typescript(paths: TypeScriptPaths) -> list[str]:
     wanted = build_typescript(paths)
     if not paths.present:
         return []
-    present = {PurePosixPath(p.relative_to(paths.output).as_posix())
-               for p in (paths.output.rglob("*") if paths.output.exists() else ()) if p.is_file()}
-    problems: list[str] = []
-    for relative in sorted(set(wanted) | present):
-        shown = (paths.output / relative).as_posix()
-        if relative not in present:
-            problems.append(f"{shown}: missing")
-        elif relative not in wanted:
-            problems.append(f"{shown}: not generated from the contracts (remove it)")
-        elif (paths.output / relative).read_text(encoding="utf-8") != wanted[relative]:
-            problems.append(f"{shown}: differs from the contracts")
-    return problems
+    return stale_in(wanted, paths.output)
 
 
 # --- 1. pins ------------------------------------------------------------------------------------------
