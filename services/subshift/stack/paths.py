@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from subshift.stack.postgres_home import postgres_home
+
 __all__ = ["StackPaths"]
 
 
@@ -76,7 +78,8 @@ class StackPaths:
     # PostgreSQL ----------------------------------------------------------------------------
     @property
     def postgres_dir(self) -> Path:
-        return self.state_dir / "postgres"
+        """``postgres/`` in the state, or a folder of its own when the server's user cannot reach that."""
+        return postgres_home(self.state_dir)
 
     @property
     def postgres_data(self) -> Path:

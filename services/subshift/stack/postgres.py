@@ -12,7 +12,6 @@ import os
 import pwd
 import shutil
 import signal
-import stat
 import subprocess
 import tempfile
 from pathlib import Path
@@ -23,10 +22,11 @@ from psycopg2 import sql
 from subshift.config.stack import StackSettings
 from subshift.errors import InfrastructureError
 from subshift.stack.paths import StackPaths
+from subshift.stack.postgres_home import ensure_relocated_root
 from subshift.stack.process import ManagedProcess
 from subshift.stack.tools import find_postgres_bin
 
-__all__ = ["PostgresService", "blocking_folder"]
+__all__ = ["PostgresService"]
 
 _SERVICE_USER = "postgres"
 
@@ -45,21 +45,6 @@ _TUNING = {
     "maintenance_work_mem": "256MB",
     "jit": "off",
 }
-
-
-def blocking_folder(path: Path, uid: int, gids: set[int]) -> Path | None:
-    """The first folder above ``path`` that the user ``uid`` (in groups ``gids``) may not enter, if any."""
-    for folder in reversed(path.resolve().parents):
-        info = folder.stat()
-        if info.st_uid == uid:
-            needed = stat.S_IXUSR
-        elif info.st_gid in gids:
-            needed = stat.S_IXGRP
-        else:
-            needed = stat.S_IXOTH
-        if uid != 0 and not info.st_mode & needed:
-            return folder
-    return None
 
 
 class PostgresService:
@@ -109,28 +94,28 @@ class PostgresService:
                 ) from error
             shutil.chown(path, user=account.pw_uid, group=account.pw_gid)
 
-    def _check_reachable(self) -> None:
-        """Running as root: the ``postgres`` user must be able to enter every folder above the cluster."""
-        if os.geteuid() != 0:
-            return
-        account = pwd.getpwnam(_SERVICE_USER)
-        groups = {account.pw_gid, *os.getgrouplist(_SERVICE_USER, account.pw_gid)}
-        blocked = blocking_folder(self._paths.postgres_dir, account.pw_uid, groups)
-        if blocked is not None:
-            mode = stat.S_IMODE(blocked.stat().st_mode)
-            raise InfrastructureError(
-                f"running as root, PostgreSQL runs as the `{_SERVICE_USER}` system user, which cannot enter "
-                f"{blocked} (mode {mode:o}); let it through with `chmod o+x {blocked}`, or keep the stack's "
-                "state where it can reach it: SUBSHIFT_STATE_DIR=/var/tmp/subshift subshift stack up",
-                retryable=False,
-            )
+    def _server_log(self) -> Path:
+        """The file pg_ctl writes: the stack's postgres log, or, with the cluster kept apart from the state
+        (``postgres_home``), one beside the cluster that the stack's log links to."""
+        log = self._paths.log_file("postgres")
+        log.parent.mkdir(parents=True, exist_ok=True)
+        server_log = log
+        if not self._paths.postgres_dir.is_relative_to(self._paths.state_dir):
+            server_log = self._paths.postgres_dir / "postgres.log"
+            if log.is_symlink() or log.exists():
+                log.unlink()
+            log.symlink_to(server_log)
+        server_log.touch()
+        self._own(server_log)
+        return server_log
 
     def _initdb(self, bin_dir: Path) -> None:
         if (self._paths.postgres_data / "PG_VERSION").exists():
             return
+        if not self._paths.postgres_dir.is_relative_to(self._paths.state_dir):
+            ensure_relocated_root()
         self._paths.postgres_dir.mkdir(parents=True, exist_ok=True)
         self._own(self._paths.postgres_dir)
-        self._check_reachable()
         with tempfile.NamedTemporaryFile("w", dir=self._paths.postgres_dir, delete=False) as pwfile:
             pwfile.write(self._settings.postgres_password.get_secret_value() + "\n")
         self._own(Path(pwfile.name))
@@ -157,10 +142,7 @@ class PostgresService:
             return
         bin_dir = find_postgres_bin(self._settings.postgres_bin_dir)
         self._initdb(bin_dir)
-        log = self._paths.log_file("postgres")
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.touch()
-        self._own(log)
+        log = self._server_log()
         s = self._settings
         tuning = {**_TUNING, "shared_buffers": s.postgres_shared_buffers}
         options = (f"-p {s.postgres_port} -c listen_addresses={s.host} "

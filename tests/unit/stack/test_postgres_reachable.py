@@ -1,5 +1,5 @@
-"""Running as root, the stack says which folder the `postgres` user cannot enter, instead of initdb's bare
-"Permission denied"."""
+"""Running as root, a cluster whose state folder the `postgres` user cannot enter is kept where it can
+(instead of initdb's bare "Permission denied")."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from subshift.stack.postgres import blocking_folder
+from subshift.stack.postgres_home import RELOCATED_ROOT, blocking_folder, postgres_home
 
 OTHER = 54321  # a user and group that own nothing here
 
@@ -41,3 +41,24 @@ def test_open_folders_block_nobody(open_base: Path) -> None:
     for folder in (open_base / "open", open_base / "open" / ".subshift"):
         folder.chmod(0o755)
     assert blocking_folder(cluster, OTHER, {OTHER}) is None
+
+
+def test_a_state_folder_closed_to_the_postgres_user_moves_the_cluster_where_it_can_reach(open_base: Path) -> None:
+    closed = open_base / "home"
+    state = closed / "checkout" / ".subshift"
+    state.mkdir(parents=True)
+    closed.chmod(0o700)
+    try:
+        home, again = postgres_home(state), postgres_home(state)
+    finally:
+        closed.chmod(0o755)
+    # This suite runs as root (the stack needs it to run PostgreSQL as its own user).
+    assert home.parent == RELOCATED_ROOT
+    assert home == again, "every command of this checkout must find the same cluster"
+
+
+def test_a_reachable_state_folder_keeps_the_cluster_in_it(open_base: Path) -> None:
+    state = open_base / "open" / ".subshift"
+    state.mkdir(parents=True)
+    (open_base / "open").chmod(0o755)
+    assert postgres_home(state) == state / "postgres"
