@@ -61,9 +61,8 @@ from subshift.apply.store import (
 )
 from subshift.config import ConsumerSettings
 from subshift.db.connect import PgConnection
-from subshift.messaging.backoff import Backoff
+from subshift.faults import Backoff, Fault, classify
 from subshift.messaging.dead_letters import DeadLetterProducer
-from subshift.messaging.faults import Fault, classify
 from subshift.messaging.topic_identity import TopicIdentity
 from subshift.observability.logs import get_logger
 from subshift.observability.tracing import SpanKind, continued_spans, get_tracer

@@ -9,9 +9,9 @@ from typing import Any, cast
 from subshift import __version__
 from subshift.apply.batch import Change, DeadLetter, canonical_uuid, validation_problem
 from subshift.apply.store import Orphan, StagedRow
+from subshift.faults import PermanentRecordError
 from subshift.messaging.dead_letter_headers import DeadLetterInfo
 from subshift.messaging.dead_letters import Letter
-from subshift.messaging.faults import PermanentRecordError
 from subshift_client.decoded import Decoded, MessageRef, Undecodable
 from subshift_client.fast_avro import UndecodableValueError
 from subshift_client.records import UserOfferMigrationRequestedDatum

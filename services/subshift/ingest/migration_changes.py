@@ -18,8 +18,8 @@ from typing import Any
 
 import psycopg2
 
+from subshift.faults import Backoff
 from subshift.ingest.migration_cache import MigrationCache
-from subshift.messaging.backoff import Backoff
 from subshift.observability.logs import get_logger
 
 __all__ = ["CHANNEL", "MigrationChanges"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 
-from subshift.messaging.backoff import Backoff
+from subshift.faults import Backoff
 
 
 def test_delays_grow_exponentially_up_to_the_cap_and_never_reach_zero() -> None:

@@ -15,7 +15,7 @@ from subshift.apply.batch import (
     prepare_batch,
     validation_problem,
 )
-from subshift.messaging.faults import PermanentRecordError
+from subshift.faults import PermanentRecordError
 from subshift_client.decoded import MessageRef
 
 M1, M2 = uuid.UUID(int=1), uuid.UUID(int=2)

@@ -21,7 +21,7 @@ from subshift.messaging.dead_letter_headers import (
 INFO = DeadLetterInfo(
     original_topic="user-offers", original_partition=3, original_offset=2**40 + 5,
     original_timestamp_ms=1_764_000_000_123, consumer_group="subshift-apply",
-    exception_fqcn="subshift.messaging.faults.PermanentRecordError", exception_message="unknown schema id 99",
+    exception_fqcn="subshift.faults.PermanentRecordError", exception_message="unknown schema id 99",
     reason="unknown_schema", attempts=1, migration_id="4b7c0b61-0000-4000-8000-000000000001", row_number=42,
     consumer_version="0.1.0",
 )
@@ -40,7 +40,7 @@ def test_text_headers_are_utf8() -> None:
     assert headers[ORIGINAL_TOPIC] == b"user-offers"
     assert headers[ORIGINAL_CONSUMER_GROUP] == b"subshift-apply"
     assert headers[ORIGINAL_TIMESTAMP_TYPE] == b"CreateTime"
-    assert headers[EXCEPTION_FQCN] == b"subshift.messaging.faults.PermanentRecordError"
+    assert headers[EXCEPTION_FQCN] == b"subshift.faults.PermanentRecordError"
 
 
 def test_headers_read_back_to_the_same_facts() -> None:

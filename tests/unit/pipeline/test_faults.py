@@ -9,7 +9,7 @@ from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 
 from subshift.errors import ContractError, DataError, InfrastructureError
-from subshift.messaging.faults import Fault, PermanentRecordError, classify
+from subshift.faults import Fault, PermanentRecordError, classify
 from subshift_client.errors import KafkaClientError, RegistryUnavailableError
 from subshift_client.fast_avro import UndecodableValueError
 

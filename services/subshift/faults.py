@@ -1,4 +1,6 @@
-"""The one classification of failures: transient (retry, blocking) or permanent (dead-letter).
+"""Faults and retries, shared by every stage: the one classification of failures, and the backoff between tries.
+
+A failure is transient (retry, blocking) or permanent (dead-letter).
 
 A transient fault may go away if the same work is tried again later: the database is down
 or restarting, a lock or serialization conflict, a timeout, the broker or the registry is
@@ -12,11 +14,17 @@ to the dead-letter topic and goes on.
 Anything we cannot name is treated as transient: retrying a bug forever is loud (the
 retry counter and the logs climb) and loses nothing, while dead-lettering a healthy
 record because of a bug would silently drop a user's change.
+
+Retries wait with exponential backoff and full jitter (``Backoff``): a uniform draw between zero and the
+capped exponential spreads the retries of many processes that failed at the same moment, so a recovering
+database or broker is not hit by all of them at once.
 """
 
 from __future__ import annotations
 
+import random
 import socket
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import psycopg2
@@ -28,7 +36,7 @@ from subshift.errors import ContractError, DataError, InfrastructureError
 from subshift_client.errors import KafkaClientError, RegistryUnavailableError
 from subshift_client.fast_avro import UndecodableValueError
 
-__all__ = ["Fault", "PermanentRecordError", "classify"]
+__all__ = ["Backoff", "Fault", "PermanentRecordError", "classify"]
 
 
 class Fault(StrEnum):
@@ -81,3 +89,28 @@ def classify(error: BaseException) -> Fault:
     if isinstance(error, (TimeoutError, ConnectionError, socket.error)):
         return Fault.TRANSIENT
     return Fault.TRANSIENT
+
+
+@dataclass
+class Backoff:
+    """Delays for attempt 1, 2, 3 …: ``uniform(floor, min(cap, base * 2**(attempt-1)))``.
+
+    ``floor`` keeps a retry loop from ever spinning (no zero delay).
+    """
+
+    base_seconds: float = 0.1
+    cap_seconds: float = 10.0
+    floor_seconds: float = 0.01
+    rng: random.Random = field(default_factory=random.Random)
+    attempts: int = 0
+
+    def next_delay(self) -> float:
+        """Count one more failed attempt and return how long to wait before the next."""
+        self.attempts += 1
+        ceiling = min(self.cap_seconds, self.base_seconds * 2 ** min(self.attempts - 1, 30))
+        ceiling = max(ceiling, self.floor_seconds)
+        return self.rng.uniform(self.floor_seconds, ceiling)
+
+    def reset(self) -> None:
+        """Forget past failures (call after a success)."""
+        self.attempts = 0
