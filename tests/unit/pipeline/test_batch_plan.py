@@ -8,13 +8,13 @@ import pytest
 
 from subshift.apply.batch import (
     Change,
-    DeadLetter,
     canonical_uuid,
     plan_batch,
     positions_of,
     prepare_batch,
     validation_problem,
 )
+from subshift.deadletter.letters import DeadLetter
 from subshift.faults import PermanentRecordError
 from subshift_client.decoded import MessageRef
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 
-from subshift.messaging.dead_letter_headers import (
+from subshift.deadletter.headers import (
     EXCEPTION_FQCN,
     ORIGINAL_CONSUMER_GROUP,
     ORIGINAL_OFFSET,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
+from subshift.deadletter.reader import _watermarks
 from subshift.errors import InfrastructureError
-from subshift.messaging.dead_letter_reader import _watermarks
 
 
 class ScriptedWatermarks:

@@ -1,32 +1,24 @@
-"""From a polled batch to changes and dead letters, and from dead letters to what the DLT receives."""
+"""From a polled batch to the changes to apply and the dead letters (whose letters ``subshift.deadletter`` writes)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from subshift import __version__
-from subshift.apply.batch import Change, DeadLetter, canonical_uuid, validation_problem
+from subshift.apply.batch import Change, canonical_uuid, validation_problem
 from subshift.apply.store import Orphan, StagedRow
+from subshift.deadletter.letters import INVALID_RECORD, MISMATCHED_ITEM, UNKNOWN_ITEM, DeadLetter
 from subshift.faults import PermanentRecordError
-from subshift.messaging.dead_letter_headers import DeadLetterInfo
-from subshift.messaging.dead_letters import Letter
-from subshift_client.decoded import Decoded, MessageRef, Undecodable
+from subshift_client.decoded import Decoded, Undecodable
 from subshift_client.fast_avro import UndecodableValueError
 from subshift_client.records import UserOfferMigrationRequestedDatum
 
-__all__ = ["INVALID_RECORD", "MISMATCHED_ITEM", "UNKNOWN_ITEM", "Polled", "letters_for", "orphans_as_dead_letters",
-           "sort_batch"]
+__all__ = ["Polled", "orphans_as_dead_letters", "sort_batch"]
 
 # What the consumer polls: each event as its datum (logical values as primitives), or why not.
 Polled = Decoded[dict[str, Any]] | Undecodable
 
-INVALID_RECORD = "invalid_record"
-UNKNOWN_ITEM = "unknown_item"
-# The event names an item that exists but is not its item's event (another event id, user or offer):
-# forged, or corrupted on the way. It is not applied; the item keeps waiting for its own event.
-MISMATCHED_ITEM = "mismatched_item"
 _UNSEEN = uuid.UUID(int=0)
 
 
@@ -88,22 +80,3 @@ def orphans_as_dead_letters(rows: Sequence[StagedRow], orphans: Iterable[Orphan]
         result.append(DeadLetter(row.partition, row.offset, reason, error, row.migration_id, row.row_number,
                                  row.published_ms, row.event_id))
     return result
-
-
-def letters_for(dead: Sequence[DeadLetter], refs: Mapping[tuple[int, int], MessageRef], *,
-                group_id: str, attempts: int = 1) -> list[Letter]:
-    """What to produce to the dead-letter topic for each of ``dead``, in order."""
-    letters = []
-    for letter in dead:
-        ref = refs[(letter.partition, letter.offset)]
-        error = letter.error
-        info = DeadLetterInfo(
-            original_topic=ref.topic, original_partition=ref.partition, original_offset=ref.offset,
-            original_timestamp_ms=ref.timestamp_ms if ref.timestamp_ms is not None else -1,
-            consumer_group=group_id, exception_fqcn=f"{type(error).__module__}.{type(error).__qualname__}",
-            exception_message=str(error), reason=letter.reason, attempts=attempts,
-            migration_id=str(letter.migration_id) if letter.migration_id is not None else None,
-            row_number=letter.row_number, consumer_version=__version__,
-        )
-        letters.append(Letter(ref, info))
-    return letters

@@ -9,7 +9,7 @@ A replay is resumable and idempotent:
   a cancelled or failed one keeps its items as they are, so its replayed events change nothing
   (``subshift.lifecycle.replayed``);
 - each dead-letter record is replayed at most once, whatever filter chose it: its position is
-  claimed in ``dead_letter_replays`` (``dlq_ledger``) in the transaction that requeues its item,
+  claimed in ``dead_letter_replays`` (``ledger``) in the transaction that requeues its item,
   so a second filter (another group, reading from the start) skips it;
 - each replayed record carries ``subshift-replay-count``; a record dead-lettered again after
   ``max_replays`` replays is not replayed any more (the loop guard: with the ledger, one record
@@ -33,11 +33,11 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Produ
 
 from subshift.config import Settings
 from subshift.db.connect import PgConnection, connect
+from subshift.deadletter.headers import replay_headers
+from subshift.deadletter.ledger import Position, claim, mark_produced, replayed
+from subshift.deadletter.reader import DeadLetterRecord, read_dead_letters
 from subshift.errors import InfrastructureError
 from subshift.lifecycle import requeue_dead_letters
-from subshift.messaging.dead_letter_headers import replay_headers
-from subshift.messaging.dead_letter_reader import DeadLetterRecord, read_dead_letters
-from subshift.messaging.dlq_ledger import Position, claim, mark_produced, replayed
 from subshift.messaging.topic_identity import TopicIdentityLookup
 from subshift.messaging.topic_names import dead_letter_topic, user_offers_topic
 

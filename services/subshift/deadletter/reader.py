@@ -10,8 +10,8 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 
+from subshift.deadletter.headers import DeadLetterInfo, parse_headers
 from subshift.errors import InfrastructureError
-from subshift.messaging.dead_letter_headers import DeadLetterInfo, parse_headers
 
 __all__ = ["DeadLetterRecord", "read_dead_letters"]
 

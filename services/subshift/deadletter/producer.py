@@ -12,8 +12,8 @@ from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
 
+from subshift.deadletter.headers import DeadLetterInfo, build_headers
 from subshift.errors import InfrastructureError
-from subshift.messaging.dead_letter_headers import DeadLetterInfo, build_headers
 from subshift_client.decoded import MessageRef
 
 __all__ = ["DeadLetterProducer", "Letter"]
