@@ -12,10 +12,10 @@ import threading
 
 import grpc
 
+from subshift.api.server import create_server
+from subshift.api.servicer import MigrationServicer
 from subshift.config import load_settings
 from subshift.db.engine import make_engine
-from subshift.ingest.server import create_server
-from subshift.ingest.servicer import MigrationServicer
 from subshift.observability.logs import configure_logging, get_logger
 from subshift.runtime import tune_interpreter, wait_for_stop
 from subshift_client import migration_v1 as pb

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from subshift.api.csv_reader import CsvLimits, open_csv
+from subshift.api.staging import load_catalog
+from subshift.api.validation import RowChecker
 from subshift.config import DatabaseSettings, IngestSettings
 from subshift.db.connect import connect
-from subshift.ingest.csv_reader import CsvLimits, open_csv
-from subshift.ingest.staging import load_catalog
-from subshift.ingest.validation import RowChecker
 
 __all__ = ["ParseValidate", "parse_validate"]
 

@@ -24,7 +24,7 @@ __all__ = ["Profile", "Profiler", "summarise"]
 
 _RATE = 97  # samples per second: enough for hot spots, cheap for the profiled process
 _TOP = 12
-_AREAS = ("subshift.ingest", "subshift.outbox", "subshift.apply", "subshift.messaging", "subshift_client",
+_AREAS = ("subshift.api", "subshift.outbox", "subshift.apply", "subshift.messaging", "subshift_client",
           "confluent_kafka", "psycopg2", "grpc", "fastavro", "structlog", "prometheus_client")
 
 

@@ -24,6 +24,8 @@ from typing import TypeVar
 
 import psycopg2
 
+from subshift.api.auth import Role
+from subshift.api.tokens import mint_dev_token
 from subshift.bench.baseline_avro import avro_baseline
 from subshift.bench.baseline_kafka import kafka_baseline
 from subshift.bench.baseline_postgres import postgres_baseline
@@ -41,8 +43,6 @@ from subshift.bench.settle import vacuum_pipeline_tables
 from subshift.bench.workspace import fresh_database, isolated, register_event_schema, remove_topics
 from subshift.config import Settings
 from subshift.errors import InfrastructureError
-from subshift.ingest.auth import Role
-from subshift.ingest.tokens import mint_dev_token
 from subshift.messaging.topics_admin import admin_client
 from subshift.seeding import build_catalog, build_population, load_demo_data, write_migration_csv
 
