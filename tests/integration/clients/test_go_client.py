@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from client_library.live import LiveSubshift, live_subshift
+from client_package.live import LiveSubshift, live_subshift
 from pipeline.seeding import Row, new_scenario, offers_of, outcomes_of, seed_subscriptions, stage_migration
 
 from subshift.config import Settings

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from client_library.live import _free_port
+from client_package.live import _free_port
 from subshift.config import Settings
 from tests.integration.scratch_db import scratch_database
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from client_library.live import LiveSubshift, live_subshift
+from client_package.live import LiveSubshift, live_subshift
 from subshift.config import Settings
 from subshift.seeding import CsvSummary, build_catalog, build_population, load_demo_data, write_migration_csv
 from subshift_client import AsyncSubshiftClient, SubshiftClient, UnauthenticatedError, __version__

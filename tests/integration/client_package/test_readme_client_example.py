@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from client_library.fresh_venv import REPO, create_client_venv
-from client_library.live import live_subshift
+from client_package.fresh_venv import REPO, create_client_venv
+from client_package.live import live_subshift
 from subshift.config import Settings
 from subshift.seeding import build_catalog, build_population, load_demo_data, write_migration_csv
 

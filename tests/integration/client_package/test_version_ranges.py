@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from client_library.fresh_venv import (
+from client_package.fresh_venv import (
     REPO,
     build_client_wheel,
     create_venv_with,
