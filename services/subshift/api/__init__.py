@@ -7,4 +7,8 @@ grpc↔domain edge, with ``status`` and ``convert``) → ``create`` (idempotency
 ``validation`` → ``staging`` (COPY into ``migration_items``, the outbox) → ``duplicates``.
 ``queries``, ``lifecycle``, ``watch`` and ``export`` serve the other methods; ``audit`` records
 every mutating call.
+
+May import: the foundation (``errors``, ``config``, ``faults``, ``db``, ``observability``, ``runtime``),
+``messaging`` and ``lifecycle`` (a migration created, cancelled or reverted). Never ``outbox``,
+``apply`` or ``deadletter``: the stages hand work on through PostgreSQL and Kafka, not through imports.
 """
