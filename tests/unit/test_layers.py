@@ -17,7 +17,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICE = REPO / "services" / "subshift"
-CLIENT = REPO / "clients" / "python" / "src" / "subshift_client"
+CLIENT = REPO / "clients" / "python" / "src" / "subshift_client"  # installs alone
 
 # Bottom first. A package may import packages of lower layers only (and itself).
 LAYERS: tuple[frozenset[str], ...] = (
@@ -29,10 +29,9 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"lifecycle"}),  # the only writer of a migration's state
     frozenset({"deadletter"}),  # letters, produced by apply, read and replayed by the CLI
     frozenset({"api", "outbox", "apply"}),  # the stages, in the order of the flow
-    frozenset({"console", "supervise", "codegen", "seeding", "stack", "wire_fixtures"}),  # around the product
-    frozenset({"bench"}),  # runs the stages and the stack
+    frozenset({"console", "supervise", "codegen", "wire_fixtures"}),  # around the stages
     frozenset({"cli"}),  # every command
-    frozenset({"readme", "__main__"}),  # generated reference docs (from the CLI); `python -m subshift`
+    frozenset({"__main__"}),  # `python -m subshift`
 )
 LAYER_OF = {package: index for index, layer in enumerate(LAYERS) for package in layer}
 
@@ -84,6 +83,15 @@ def test_a_module_imports_only_its_own_package_and_lower_layers(path: Path) -> N
               for line, imported in _imported(ast.parse(path.read_text(), str(path)), "subshift")
               if imported != package and LAYER_OF[imported] >= LAYER_OF[package]]
     assert upward == []
+
+
+def test_the_service_never_imports_its_development_tooling() -> None:
+    # subshift-tooling (tooling/) is not installed in production; its commands join through an entry point.
+    offending = [f"{path.relative_to(SERVICE)}:{node.lineno}"
+                 for path in _service_modules()
+                 for node in ast.walk(ast.parse(path.read_text(), str(path)))
+                 if isinstance(node, ast.Import | ast.ImportFrom) and "subshift_tooling" in _top_names(node)]
+    assert offending == []
 
 
 def test_the_client_library_imports_nothing_of_the_service() -> None:

@@ -14,9 +14,9 @@ import pytest
 
 from client_package.live import LiveSubshift, live_subshift
 from subshift.config import Settings
-from subshift.seeding import CsvSummary, build_catalog, build_population, load_demo_data, write_migration_csv
 from subshift_client import AsyncSubshiftClient, SubshiftClient, UnauthenticatedError, __version__
 from subshift_client.migration_v1 import ItemOutcome, MigrationState
+from subshift_tooling.seeding import CsvSummary, build_catalog, build_population, load_demo_data, write_migration_csv
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,7 @@ import pytest
 
 from client_package.live import LiveSubshift, live_subshift
 from subshift.config import Settings
-from subshift.seeding import CsvSummary, build_catalog, build_population, load_demo_data, write_migration_csv
+from subshift_tooling.seeding import CsvSummary, build_catalog, build_population, load_demo_data, write_migration_csv
 
 pytestmark = pytest.mark.integration
 

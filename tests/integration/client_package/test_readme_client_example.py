@@ -13,7 +13,7 @@ import pytest
 from client_package.fresh_venv import REPO, create_client_venv
 from client_package.live import live_subshift
 from subshift.config import Settings
-from subshift.seeding import build_catalog, build_population, load_demo_data, write_migration_csv
+from subshift_tooling.seeding import build_catalog, build_population, load_demo_data, write_migration_csv
 
 pytestmark = pytest.mark.integration
 

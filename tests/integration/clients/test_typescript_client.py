@@ -29,7 +29,7 @@ from pipeline.seeding import Row, new_scenario, offers_of, outcomes_of, seed_sub
 from subshift.config import Settings
 from subshift.db.connect import connect
 from subshift.db.models import MigrationState
-from subshift.seeding import build_catalog, build_population, load_demo_data, write_migration_csv
+from subshift_tooling.seeding import build_catalog, build_population, load_demo_data, write_migration_csv
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from subshift.stack.postgres import blocking_folder
+from subshift_tooling.stack.postgres import blocking_folder
 
 OTHER = 54321  # a user and group that own nothing here
 
