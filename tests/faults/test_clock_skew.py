@@ -10,10 +10,10 @@ import pytest
 from faultkit.report import Record
 from faultkit.world import World
 
+from subshift.api.auth import Role, TokenVerifier
+from subshift.api.server import create_server
+from subshift.api.tokens import mint_dev_token
 from subshift.db.engine import make_engine
-from subshift.ingest.auth import Role, TokenVerifier
-from subshift.ingest.server import create_server
-from subshift.ingest.tokens import mint_dev_token
 from subshift_client import migration_v1 as pb
 
 CASES = [  # (server clock offset s, leeway s, token lifetime s, accepted)

@@ -15,9 +15,9 @@ from faultkit.report import Record
 from faultkit.uploads import upload
 from faultkit.world import Service, World
 
-from subshift.ingest.auth import Role
+from subshift.api.auth import Role
 from subshift_client import migration_v1 as pb
-from tests.integration.ingest.uploads import bad_request
+from tests.integration.api.uploads import bad_request
 
 
 def _rss_mb(service: Service, field: str = "VmRSS") -> float:

@@ -21,9 +21,9 @@ from faultkit.uploads import upload
 from faultkit.world import World, create_world, wait_until
 
 from subshift.config import Settings
-from subshift.stack.health import wait_healthy
-from subshift.stack.kafka import KafkaService
-from subshift.stack.kafka_auth import acl_rules
+from subshift_tooling.stack.health import wait_healthy
+from subshift_tooling.stack.kafka import KafkaService
+from subshift_tooling.stack.kafka_auth import acl_rules
 
 
 @pytest.fixture(scope="module")

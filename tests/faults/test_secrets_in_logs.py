@@ -23,9 +23,9 @@ from faultkit.world import World, wait_until
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
+from subshift.api.auth import Role
+from subshift.api.tokens import mint_dev_token
 from subshift.config import DatabaseSettings
-from subshift.ingest.auth import Role
-from subshift.ingest.tokens import mint_dev_token
 from subshift_client import migration_v1 as pb
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.api.conftest import api, api_settings, channel, db, engine, ingest_database, stub, token
 from tests.integration.conftest import settings
-from tests.integration.ingest.conftest import api, api_settings, channel, db, engine, ingest_database, stub, token
 
 __all__ = ["api", "api_settings", "channel", "db", "engine", "ingest_database", "settings", "stub", "token"]
 

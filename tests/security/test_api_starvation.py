@@ -21,13 +21,13 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sqlalchemy import Engine
 
+from subshift.api.auth import Role
+from subshift.api.server import ApiServer, create_server
+from subshift.api.tokens import mint_dev_token
 from subshift.config import ApiSettings, Settings
-from subshift.ingest.auth import Role
-from subshift.ingest.server import ApiServer, create_server
-from subshift.ingest.tokens import mint_dev_token
 from subshift_client import SubshiftClient
 from subshift_client import migration_v1 as pb
-from tests.integration.ingest.uploads import Token, fresh_users, requests, rows, upload
+from tests.integration.api.uploads import Token, fresh_users, requests, rows, upload
 
 _GET = f"/{pb.MIGRATION_SERVICE.full_name}/GetMigration"
 _UPLOAD = f"/{pb.MIGRATION_SERVICE.full_name}/CreateMigration"

@@ -17,9 +17,9 @@ from typing import Any
 import grpc
 import pytest
 
-from subshift.ingest.auth import Role
+from subshift.api.auth import Role
 from subshift_client import migration_v1 as pb
-from tests.integration.ingest.uploads import Token, bad_request, requests
+from tests.integration.api.uploads import Token, bad_request, requests
 
 H = b"user_id,current_offer,target_offer\n"
 

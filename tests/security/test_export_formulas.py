@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from subshift.ingest.export import EXPORT_COLUMNS, export_row, neutralise
+from subshift.api.export import EXPORT_COLUMNS, export_row, neutralise
 
 HIDDEN_FORMULAS = {
     "leading space": " =1+1",

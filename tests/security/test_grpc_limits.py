@@ -16,9 +16,9 @@ from typing import Any
 import grpc
 import pytest
 
-from subshift.ingest.auth import Role
+from subshift.api.auth import Role
 from subshift_client import migration_v1 as pb
-from tests.integration.ingest.uploads import Token, fresh_users, requests, rows
+from tests.integration.api.uploads import Token, fresh_users, requests, rows
 
 
 def _staged(db: Any, key: str) -> int:

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from subshift.api.production import refuse_unsafe_production
 from subshift.config import ApiSettings, AuthSettings, Settings
 from subshift.config.auth import DEVELOPMENT_SECRET
 from subshift.errors import ContractError
-from subshift.ingest.production import refuse_unsafe_production
 
 STRONG = "q8Vd1mZ4kT7wB2nR5yH0cJ3fL6sX9pGa"  # 32 bytes, 32 distinct characters
 TLS = {"tls_cert": Path("/etc/subshift/tls/tls.crt"), "tls_key": Path("/etc/subshift/tls/tls.key")}

@@ -21,12 +21,12 @@ import jwt
 import pytest
 import yaml
 
+from subshift.api.auth import Role, TokenVerifier
+from subshift.api.errors import AuthenticationError
+from subshift.api.production import refuse_unsafe_production
 from subshift.config import load_settings
 from subshift.config.auth import DEVELOPMENT_SECRET
 from subshift.errors import ContractError
-from subshift.ingest.auth import Role, TokenVerifier
-from subshift.ingest.errors import AuthenticationError
-from subshift.ingest.production import refuse_unsafe_production
 from tests.unit.deploy.deploy_files import REPO, find, load_kustomization, render_kustomization
 
 # Forging with the short placeholder is the point; PyJWT's warning about its length is expected.

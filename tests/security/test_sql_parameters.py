@@ -1,6 +1,6 @@
 """SQL values travel only as bound parameters: no statement text is built from run-time values.
 
-``sql_scan`` reports every expression spliced into SQL text in ``services/subshift`` and the
+``sql_scan`` reports every expression spliced into SQL text in ``services/subshift``, ``tooling/src`` and the
 client library, except module constants (identifiers and enum values written in our code). What
 remains must be listed below with the reason it cannot carry user data; anything new fails this
 test until someone has looked at it.
@@ -15,21 +15,23 @@ from tests.security.sql_scan import scan
 REPO = Path(__file__).resolve().parents[2]
 
 REVIEWED = {
-    ("services/subshift/bench/baseline_postgres.py", "', '.join(options)"):
+    ("tooling/src/subshift_tooling/bench/baseline_postgres.py", "', '.join(options)"):
         "storage parameters read from the catalog's reloptions of subscriptions",
-    ("services/subshift/bench/dbclock.py", "name"): "a column name looked up in the module's _COLUMNS table",
-    ("services/subshift/bench/workspace.py", "name"): "the benchmark's own database name (uuid hex), quoted",
-    ("services/subshift/ingest/copy_source.py", "sql"): "callers pass their constant COPY … FROM STDIN statement",
-    ("services/subshift/ingest/db.py", "sql"): "ThreadConnections.fetch_one: callers pass a constant statement",
-    ("services/subshift/ingest/duplicates.py", "table"): "callers pass a constant table name",
-    ("services/subshift/ingest/duplicates.py", "where"): "callers pass a constant clause; values are %(named)s",
-    ("services/subshift/seeding/load.py", "name"): "constraint/index names read from the catalog, double-quoted",
-    ("services/subshift/seeding/load.py", "statement"): "DDL re-created from the catalog's own definitions",
+    ("tooling/src/subshift_tooling/bench/dbclock.py", "name"): "a column name looked up in the module's _COLUMNS table",
+    ("tooling/src/subshift_tooling/bench/workspace.py", "name"): "the benchmark's own database name (uuid hex), quoted",
+    ("services/subshift/api/copy_source.py", "sql"): "callers pass their constant COPY … FROM STDIN statement",
+    ("services/subshift/api/db.py", "sql"): "ThreadConnections.fetch_one: callers pass a constant statement",
+    ("services/subshift/api/duplicates.py", "table"): "callers pass a constant table name",
+    ("services/subshift/api/duplicates.py", "where"): "callers pass a constant clause; values are %(named)s",
+    ("tooling/src/subshift_tooling/seeding/load.py", "name"):
+        "constraint/index names read from the catalog, double-quoted",
+    ("tooling/src/subshift_tooling/seeding/load.py", "statement"): "DDL re-created from the catalog's own definitions",
 }
 
 
 def test_no_run_time_value_is_spliced_into_sql_text() -> None:
-    found = scan(REPO / "services" / "subshift", REPO) + scan(REPO / "clients" / "python" / "src", REPO)
+    found = (scan(REPO / "services" / "subshift", REPO) + scan(REPO / "tooling" / "src", REPO)
+             + scan(REPO / "clients" / "python" / "src", REPO))
     unreviewed = [f"{s.path}:{s.line}: {s.expression}" for s in found if (s.path, s.expression) not in REVIEWED]
     assert unreviewed == [], "SQL text built from run-time values (bind them as parameters):\n" + "\n".join(unreviewed)
 

@@ -24,10 +24,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from sqlalchemy import Engine
 
+from subshift.api.server import create_server
 from subshift.config import Settings
-from subshift.ingest.server import create_server
 from subshift_client import migration_v1 as pb
-from tests.integration.ingest.uploads import requests, rows
+from tests.integration.api.uploads import requests, rows
 
 GENERIC = "missing or invalid credentials"
 RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -21,11 +21,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import ValidationError
 
+from subshift.api.auth import Role, TokenVerifier
+from subshift.api.errors import AuthenticationError
+from subshift.api.tokens import mint_dev_token
 from subshift.config import AuthSettings, load_settings
 from subshift.errors import ContractError, DataError
-from subshift.ingest.auth import Role, TokenVerifier
-from subshift.ingest.errors import AuthenticationError
-from subshift.ingest.tokens import mint_dev_token
 
 KEY = ec.generate_private_key(ec.SECP256R1())
 

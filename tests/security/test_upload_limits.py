@@ -16,11 +16,11 @@ import grpc
 import pytest
 from sqlalchemy import Engine
 
+from subshift.api.auth import Role
+from subshift.api.server import ApiServer, create_server
 from subshift.config import Settings
-from subshift.ingest.auth import Role
-from subshift.ingest.server import ApiServer, create_server
 from subshift_client import migration_v1 as pb
-from tests.integration.ingest.uploads import Token, fresh_users, requests, rows
+from tests.integration.api.uploads import Token, fresh_users, requests, rows
 
 
 @pytest.fixture(scope="module")

@@ -19,10 +19,11 @@ from operator import attrgetter
 
 from subshift.apply.store import StagedRow, copy_text
 from subshift.db.models import ItemOutcome
+from subshift.deadletter.letters import DeadLetter
 from subshift.observability.tracing import traceparent_from_headers
 from subshift_client.decoded import MessageRef
 
-__all__ = ["Change", "DeadLetter", "Plan", "Positions", "PreparedBatch", "canonical_uuid", "plan_batch",
+__all__ = ["Change", "Plan", "Positions", "PreparedBatch", "canonical_uuid", "plan_batch",
            "positions_of", "prepare_batch", "validation_problem"]
 
 _POSITION = attrgetter("partition", "offset")
@@ -46,19 +47,6 @@ class Change:
     timestamp_ms: int | None = None
 
 
-@dataclass(frozen=True)
-class DeadLetter:
-    """A record that can never be applied; ``migration_id``/``row_number`` when its item is known."""
-
-    partition: int
-    offset: int
-    reason: str
-    error: BaseException
-    migration_id: uuid.UUID | None = None
-    row_number: int | None = None
-    timestamp_ms: int | None = None
-    # The event's id when it is a UUID (canonical text): only the item's own event marks it dead-lettered.
-    event_id: str | None = None
 
 
 @dataclass

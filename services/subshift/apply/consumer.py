@@ -47,10 +47,10 @@ import psycopg2
 from confluent_kafka import TopicPartition
 
 from subshift.apply.batch import Plan, Positions, PreparedBatch, positions_of, prepare_batch
-from subshift.apply.letters import Polled, letters_for, orphans_as_dead_letters, sort_batch
 from subshift.apply.metrics import ConsumerMetrics
 from subshift.apply.offsets import lock_offsets, save_offsets
 from subshift.apply.rebalance import Assignment
+from subshift.apply.sorting import Polled, orphans_as_dead_letters, sort_batch
 from subshift.apply.store import (
     Tallies,
     apply_round,
@@ -61,9 +61,9 @@ from subshift.apply.store import (
 )
 from subshift.config import ConsumerSettings
 from subshift.db.connect import PgConnection
-from subshift.messaging.backoff import Backoff
-from subshift.messaging.dead_letters import DeadLetterProducer
-from subshift.messaging.faults import Fault, classify
+from subshift.deadletter.letters import letters_for
+from subshift.deadletter.producer import DeadLetterProducer
+from subshift.faults import Backoff, Fault, classify
 from subshift.messaging.topic_identity import TopicIdentity
 from subshift.observability.logs import get_logger
 from subshift.observability.tracing import SpanKind, continued_spans, get_tracer

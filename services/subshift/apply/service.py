@@ -12,7 +12,7 @@ from subshift.apply.consumer import ApplyConsumer
 from subshift.apply.metrics import ConsumerMetrics
 from subshift.config import Settings
 from subshift.db.connect import connect
-from subshift.messaging.dead_letters import DeadLetterProducer
+from subshift.deadletter.producer import DeadLetterProducer
 from subshift.messaging.topic_identity import TopicIdentityLookup
 from subshift.messaging.topic_names import dead_letter_topic, user_offers_topic
 from subshift.observability.logs import get_logger

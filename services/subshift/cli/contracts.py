@@ -73,9 +73,10 @@ def publish(
     from subshift_contracts.repository import open_manifest
 
     settings = load_settings()
+    # The manifest first: a repository without one is a usage error, said before any client connects.
+    loaded = open_manifest(repo, manifest)[1]
     registry_conf = {**settings.registry.as_client_conf(), **({"url": registry} if registry else {})}
     admin = admin_client(settings.kafka) if topics else None
-    loaded = open_manifest(repo, manifest)[1]
     report = run_publish(loaded, SchemaRegistryClient(registry_conf), admin,
                          dry_run=dry_run, topic_prefix=settings.kafka.topic_prefix)
     for line in report.lines():

@@ -21,8 +21,8 @@ from subshift.console.fit import Column, FittedTable
 from subshift.console.usage import usage_error
 
 if TYPE_CHECKING:  # the DLQ logic imports the database models and Kafka clients: only the commands load it
-    from subshift.messaging.dead_letter_reader import DeadLetterRecord
-    from subshift.messaging.dlq import DeadLetterFilter
+    from subshift.deadletter.reader import DeadLetterRecord
+    from subshift.deadletter.replay import DeadLetterFilter
 
 __all__ = ["app"]
 
@@ -45,7 +45,7 @@ SinceOption = Annotated[str | None, typer.Option("--since", help="Only records d
 
 
 def _filter(migration: str | None, reason: str | None = None, since: str | None = None) -> DeadLetterFilter:
-    from subshift.messaging.dlq import DeadLetterFilter
+    from subshift.deadletter.replay import DeadLetterFilter
 
     try:
         migration_id = uuid.UUID(migration) if migration else None
@@ -90,7 +90,7 @@ def list_command(migration: MigrationOption = None, reason: ReasonOption = None,
                  output: Annotated[Output, typer.Option("--output", help="table for people, json for scripts.")]
                  = Output.TABLE) -> None:
     """Show the dead letters (all, or of one migration): where they came from and why."""
-    from subshift.messaging.dlq import list_dead_letters
+    from subshift.deadletter.replay import list_dead_letters
 
     rows = [_row(r) for r in list_dead_letters(load_settings(), _filter(migration, reason, since))]
     if output is Output.JSON:
@@ -119,7 +119,7 @@ def replay_command(migration: MigrationOption = None, reason: ReasonOption = Non
                    = Output.TABLE) -> None:
     """Republish dead letters onto the original topic (resumable, idempotent, audited); each dead letter is
     replayed at most once, whatever the filter."""
-    from subshift.messaging.dlq import replay_dead_letters
+    from subshift.deadletter.replay import replay_dead_letters
 
     name = (by or "").strip()
     if not name and not dry_run:

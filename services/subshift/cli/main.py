@@ -6,12 +6,13 @@ Exit codes: 0 ok, 1 failed or rejected, 2 usage or invalid input, 3 a dependency
 from __future__ import annotations
 
 import sys
+from importlib.metadata import entry_points
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from subshift.cli import bench, contracts, db, dlq, migrate, seed, serve, stack, token, topics
+from subshift.cli import contracts, db, dlq, migrate, serve, token, topics
 from subshift_contracts.errors import SubshiftError, exit_code_for
 
 __all__ = ["app", "run"]
@@ -23,7 +24,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(stack.app, name="stack")
 app.add_typer(contracts.app, name="contracts")
 app.add_typer(topics.app, name="topics")
 app.add_typer(db.app, name="db")
@@ -31,8 +31,10 @@ app.add_typer(serve.app, name="serve")
 app.add_typer(migrate.app, name="migrate")
 app.add_typer(dlq.app, name="dlq")
 token.register(app)
-seed.register(app)
-bench.register(app)
+# Development commands (`stack`, `seed`, `bench`) come from the subshift-tooling distribution when it is
+# installed (scripts/bootstrap installs it; the image does not): the product's wheel does not carry them.
+for _entry in entry_points(group="subshift.commands"):
+    _entry.load()(app)
 
 def run() -> None:
     """Console entry point: expected failures become one readable line and an exit code."""

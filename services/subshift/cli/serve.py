@@ -33,8 +33,8 @@ def api() -> None:
 
     Example: SUBSHIFT_API_ADDR=127.0.0.1:50051 subshift serve api
     """
+    from subshift.api.run import serve_api
     from subshift.db.engine import make_engine
-    from subshift.ingest.run import serve_api
 
     configure_logging()
     settings = load_settings()

@@ -34,9 +34,9 @@ def token(
 
     Example: export SUBSHIFT_TOKEN=$(subshift token --role operator --subject alice)
     """
+    from subshift.api.auth import Role
+    from subshift.api.tokens import mint_dev_token, parse_ttl
     from subshift.errors import DataError
-    from subshift.ingest.auth import Role
-    from subshift.ingest.tokens import mint_dev_token, parse_ttl
 
     if _ZERO.fullmatch(ttl.strip()):
         usage_error(f"--ttl {ttl}: a token must live longer than that; give a duration like 90s, 15m or 1h")

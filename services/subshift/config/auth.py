@@ -2,7 +2,7 @@
 
 The development secret is a public value: it exists only in development mode. With
 ``production`` true and no secret set, HS* tokens have no key and are refused; the API's
-start-up check (``subshift.ingest.production``) refuses weak secrets and plaintext.
+start-up check (``subshift.api.production``) refuses weak secrets and plaintext.
 """
 
 from __future__ import annotations

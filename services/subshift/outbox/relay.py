@@ -37,9 +37,8 @@ from prometheus_client import Histogram
 
 from subshift.config import RelaySettings
 from subshift.db.connect import PgConnection
+from subshift.faults import Backoff, classify
 from subshift.lifecycle import fail
-from subshift.messaging.backoff import Backoff
-from subshift.messaging.faults import classify
 from subshift.observability.logs import get_logger
 from subshift.observability.tracing import SpanKind, continued_spans, get_tracer, with_traceparent_header
 from subshift.outbox.claim import ActiveMigration, Claim, active_migrations, claim_items, mark_published

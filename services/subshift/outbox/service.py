@@ -12,7 +12,7 @@ from prometheus_client import start_http_server
 from subshift.config import Settings
 from subshift.db.connect import connect
 from subshift.errors import ContractError, InfrastructureError
-from subshift.messaging.backoff import Backoff
+from subshift.faults import Backoff
 from subshift.messaging.topic_names import user_offers_topic
 from subshift.observability.logs import get_logger
 from subshift.observability.tracing import configure_tracing

@@ -22,11 +22,11 @@ from pydantic import SecretStr
 
 from subshift.config import DatabaseSettings, KafkaSettings, RegistrySettings, Settings
 from subshift.config.stack import StackSettings
-from subshift.stack.control import LocalStack
-from subshift.stack.environment import client_environment
-from subshift.stack.health import wait_healthy
-from subshift.stack.kafka import KafkaService
-from subshift.stack.paths import StackPaths
+from subshift_tooling.stack.control import LocalStack
+from subshift_tooling.stack.environment import client_environment
+from subshift_tooling.stack.health import wait_healthy
+from subshift_tooling.stack.kafka import KafkaService
+from subshift_tooling.stack.paths import StackPaths
 
 __all__ = ["REPO", "PrivateStack", "private_settings"]
 

@@ -27,10 +27,10 @@ from sqlalchemy.engine import make_url
 
 from faultkit.datasets import Dataset, seed
 from faultkit.stack import REPO
+from subshift.api.auth import Role
+from subshift.api.tokens import mint_dev_token
 from subshift.config import DatabaseSettings, Settings
 from subshift.db.connect import PgConnection, connect
-from subshift.ingest.auth import Role
-from subshift.ingest.tokens import mint_dev_token
 from tests.integration.pipeline.harness import Pipeline, create_topics, wait_until
 
 __all__ = ["Service", "World", "create_world", "database_url", "free_port", "wait_until"]

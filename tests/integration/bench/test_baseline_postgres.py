@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import psycopg2
 
-from subshift.bench.baseline_postgres import COPY_TABLE, copy_subscriptions
 from subshift.config import Settings
+from subshift_tooling.bench.baseline_postgres import COPY_TABLE, copy_subscriptions
 from tests.integration.scratch_db import scratch_database
 
 

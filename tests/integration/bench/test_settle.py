@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import psycopg2
 
-from subshift.bench.settle import PIPELINE_TABLES, vacuum_pipeline_tables
 from subshift.config import Settings
+from subshift_tooling.bench.settle import PIPELINE_TABLES, vacuum_pipeline_tables
 from tests.integration.scratch_db import scratch_database
 
 

@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from client_library.live import LiveSubshift, live_subshift
+from client_package.live import LiveSubshift, live_subshift
 from pipeline.harness import wait_until
 from pipeline.seeding import Row, new_scenario, offers_of, outcomes_of, seed_subscriptions, stage_migration
 
 from subshift.config import Settings
 from subshift.db.connect import connect
 from subshift.db.models import MigrationState
-from subshift.seeding import build_catalog, build_population, load_demo_data, write_migration_csv
+from subshift_tooling.seeding import build_catalog, build_population, load_demo_data, write_migration_csv
 
 pytestmark = pytest.mark.integration
 

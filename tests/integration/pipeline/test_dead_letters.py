@@ -25,7 +25,7 @@ from pipeline.seeding import (
 )
 from subshift.db.connect import PgConnection
 from subshift.db.models import MigrationState
-from subshift.messaging.dead_letter_headers import (
+from subshift.deadletter.headers import (
     ORIGINAL_OFFSET,
     ORIGINAL_PARTITION,
     ORIGINAL_TOPIC,

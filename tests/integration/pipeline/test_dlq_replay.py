@@ -24,7 +24,7 @@ from pipeline.seeding import (
 )
 from subshift.db.connect import PgConnection
 from subshift.db.models import MigrationState
-from subshift.messaging.dlq import DeadLetterFilter, list_dead_letters, replay_dead_letters
+from subshift.deadletter.replay import DeadLetterFilter, list_dead_letters, replay_dead_letters
 from subshift_client.fast_avro import FastAvroEncoder
 from subshift_client.records import UserOfferMigrationRequested
 

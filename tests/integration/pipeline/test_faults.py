@@ -10,7 +10,7 @@ from pipeline.harness import Pipeline, wait_until
 from pipeline.seeding import assert_applied_exactly, is_terminal, migration_row, stage_mixed
 from subshift.config import Settings
 from subshift.db.connect import PgConnection
-from subshift.stack.control import LocalStack
+from subshift_tooling.stack.control import LocalStack
 
 
 def _counter_total(metric: object) -> float:

@@ -25,7 +25,7 @@ from pipeline.seeding import (
 from subshift.apply.metrics import ConsumerMetrics
 from subshift.db.connect import PgConnection
 from subshift.db.models import MigrationState
-from subshift.messaging.dead_letter_headers import parse_headers
+from subshift.deadletter.headers import parse_headers
 from subshift_client.fast_avro import FastAvroEncoder
 from subshift_client.records import UserOfferMigrationRequested
 

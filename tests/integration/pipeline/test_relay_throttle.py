@@ -7,9 +7,9 @@ import uuid
 
 from pipeline.harness import Pipeline, wait_until
 from pipeline.seeding import migration_row, outcomes_of, stage_mixed
+from subshift.api.lifecycle import cancel_migration
 from subshift.db.connect import PgConnection
 from subshift.db.engine import make_engine
-from subshift.ingest.lifecycle import cancel_migration
 
 
 def _publish_span(pipeline: Pipeline, users: tuple[str, ...], *, among: int) -> float:

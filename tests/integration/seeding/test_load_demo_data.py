@@ -11,7 +11,7 @@ import pytest
 
 from subshift.config import DatabaseSettings
 from subshift.errors import ConflictError
-from subshift.seeding import build_catalog, build_population, load_demo_data
+from subshift_tooling.seeding import build_catalog, build_population, load_demo_data
 
 pytestmark = pytest.mark.integration
 

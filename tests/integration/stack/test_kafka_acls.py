@@ -17,10 +17,10 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Produ
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]  # re-exported
 
 from subshift.config.stack import StackSettings
-from subshift.stack.health import wait_healthy
-from subshift.stack.kafka import KafkaService
-from subshift.stack.kafka_auth import acl_rules
-from subshift.stack.paths import StackPaths
+from subshift_tooling.stack.health import wait_healthy
+from subshift_tooling.stack.kafka import KafkaService
+from subshift_tooling.stack.kafka_auth import acl_rules
+from subshift_tooling.stack.paths import StackPaths
 
 TOPIC, DLT, GROUP = "user-offers", "user-offers.DLT", "subshift-apply"
 

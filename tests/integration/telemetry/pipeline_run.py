@@ -5,11 +5,11 @@ from __future__ import annotations
 import grpc
 from pipeline.harness import Pipeline
 
+from subshift.api.auth import Role
+from subshift.api.server import create_server
+from subshift.api.tokens import mint_dev_token
 from subshift.db.connect import PgConnection
 from subshift.db.engine import make_engine
-from subshift.ingest.auth import Role
-from subshift.ingest.server import create_server
-from subshift.ingest.tokens import mint_dev_token
 from subshift_client import migration_v1 as pb
 
 

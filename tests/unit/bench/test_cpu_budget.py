@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from subshift.bench.cpu_budget import CpuBudget
+from subshift_tooling.bench.cpu_budget import CpuBudget
 
 
 def test_consumers_are_one_part_and_parts_are_listed_busiest_first() -> None:

@@ -38,5 +38,5 @@ def test_the_kafka_module_still_loads_on_first_use() -> None:
 
 
 def test_the_seeding_loader_still_loads_on_first_use() -> None:
-    loaded = _loaded_after("import subshift.seeding\nsubshift.seeding.load_demo_data")
+    loaded = _loaded_after("import subshift_tooling.seeding\nsubshift_tooling.seeding.load_demo_data")
     assert "sqlalchemy" in loaded

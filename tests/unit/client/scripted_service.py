@@ -1,5 +1,5 @@
 """An in-process ``MigrationService`` with scripted answers: the client's own behaviour, without the product's
-server (the client against the real server is tested in ``tests/integration/client_library``)."""
+server (the client against the real server is tested in ``tests/integration/client_package``)."""
 
 from __future__ import annotations
 

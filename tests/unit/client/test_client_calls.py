@@ -1,7 +1,7 @@
 """The client attaches the token, retries UNAVAILABLE with the same request id, pages, and types errors.
 
 An in-process ``MigrationService`` with scripted answers tests the client's own behaviour without
-the product's server; the client against the real server is tested in ``tests/integration/client``.
+the product's server; the client against the real server is tested in ``tests/integration/client_package``.
 """
 
 from __future__ import annotations

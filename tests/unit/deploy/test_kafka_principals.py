@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from deploy_files import REPO, containers_of, find, load_yaml_documents
 
-from subshift.stack.kafka_auth import AclRule, Operation, PatternType, ResourceType, acl_rules
+from subshift_tooling.stack.kafka_auth import AclRule, Operation, PatternType, ResourceType, acl_rules
 
 KAFKA_CLIENTS = {"init": "admin", "relay": "relay", "consumer": "consumer"}  # compose service → principal
 K8S_KAFKA_CLIENTS = {("Deployment", "subshift-relay", "relay"): "subshift-relay",

@@ -18,7 +18,7 @@ __all__ = ["LockEntry", "declared_requirements", "read_lock", "unmet_requirement
 
 REPO = Path(__file__).resolve().parents[3]
 # The projects of this repository: a lock never holds them, they are installed from the checkout.
-LOCAL_PROJECTS = frozenset({"subshift", "subshift-client", "subshift-contracts"})
+LOCAL_PROJECTS = frozenset({"subshift", "subshift-client", "subshift-contracts", "subshift-tooling"})
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ _INSTALLER = frozenset({"pip"})
 
 
 def _dev_requirements(service_pyproject: Path = REPO / "pyproject.toml") -> list[Requirement]:
-    return declared_requirements(service_pyproject, ("dev", "otlp")) + _local_project_requirements()
+    return (declared_requirements(service_pyproject, ("dev", "otlp")) + _local_project_requirements()
+            + declared_requirements(REPO / "tooling" / "pyproject.toml"))
 
 
 def _local_project_requirements() -> list[Requirement]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from subshift.errors import ContractError
-from subshift.readme import (
+from subshift_tooling.readme import (
     BENCH_REPORT,
     DOCUMENTS,
     REPO,
@@ -18,7 +18,7 @@ from subshift.readme import (
     read_section,
     replace_section,
 )
-from subshift.readme.__main__ import main
+from subshift_tooling.readme.__main__ import main
 
 NAMES = ("cli", "config", "performance")
 
@@ -36,7 +36,7 @@ def test_the_generated_sections_are_the_ones_tested(sections: dict[str, str]) ->
 def test_generated_section_is_current(name: str, sections: dict[str, str]) -> None:
     current = read_section((REPO / DOCUMENTS[name]).read_text(encoding="utf-8"), name)
     assert current == sections[name], (
-        f"{DOCUMENTS[name]}'s generated section {name!r} is stale: run `.venv/bin/python -m subshift.readme`"
+        f"{DOCUMENTS[name]}'s generated section {name!r} is stale: run `.venv/bin/python -m subshift_tooling.readme`"
     )
 
 
@@ -112,16 +112,16 @@ def test_replacing_a_section_keeps_its_markers_and_the_text_around_them() -> Non
 
 def test_a_report_as_the_bench_writes_it_fills_every_row() -> None:
     """The table reads the bench's JSON layout (``BenchReport.to_json``), not a copy of it that could drift."""
-    from subshift.bench.baseline_avro import AvroBaseline
-    from subshift.bench.baseline_kafka import KafkaBaseline
-    from subshift.bench.baseline_postgres import PostgresBaseline
-    from subshift.bench.latency import LatencyResult
-    from subshift.bench.machine import Machine
-    from subshift.bench.memory import MemoryRun
-    from subshift.bench.options import BenchOptions
-    from subshift.bench.parse_validate import ParseValidate
-    from subshift.bench.pipeline_run import PipelineRun, ScalingRun
-    from subshift.bench.report import BenchReport
+    from subshift_tooling.bench.baseline_avro import AvroBaseline
+    from subshift_tooling.bench.baseline_kafka import KafkaBaseline
+    from subshift_tooling.bench.baseline_postgres import PostgresBaseline
+    from subshift_tooling.bench.latency import LatencyResult
+    from subshift_tooling.bench.machine import Machine
+    from subshift_tooling.bench.memory import MemoryRun
+    from subshift_tooling.bench.options import BenchOptions
+    from subshift_tooling.bench.parse_validate import ParseValidate
+    from subshift_tooling.bench.pipeline_run import PipelineRun, ScalingRun
+    from subshift_tooling.bench.report import BenchReport
 
     rows = 1_000_000
     report = BenchReport(

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from subshift.errors import DataError
-from subshift.seeding import BadRowKind, build_catalog, build_population, user_id, write_migration_csv
-from subshift.seeding.csvfile import HEADER, UNKNOWN_OFFER_CODE
+from subshift_tooling.seeding import BadRowKind, build_catalog, build_population, user_id, write_migration_csv
+from subshift_tooling.seeding.csvfile import HEADER, UNKNOWN_OFFER_CODE
 
 
 def _read(path: Path) -> list[list[str]]:

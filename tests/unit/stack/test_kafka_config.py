@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from subshift.stack.kafka_config import KafkaNode, bootstrap_servers, kafka_nodes, render_server_properties
+from subshift_tooling.stack.kafka_config import KafkaNode, bootstrap_servers, kafka_nodes, render_server_properties
 
 
 def _parse(text: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socket
 
-from subshift.stack.ports import port_holder, port_in_use
+from subshift_tooling.stack.ports import port_holder, port_in_use
 
 
 def test_listening_port_is_reported_taken_with_its_holder() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from subshift.stack.postgres_home import RELOCATED_ROOT, blocking_folder, postgres_home
+from subshift_tooling.stack.postgres_home import RELOCATED_ROOT, blocking_folder, postgres_home
 
 OTHER = 54321  # a user and group that own nothing here
 

@@ -6,8 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-from subshift.stack.process import ManagedProcess, tail
-from subshift.stack.tools import java_release
+from subshift_tooling.stack.process import ManagedProcess, tail
+from subshift_tooling.stack.tools import java_release
 
 
 def test_tail_returns_the_last_lines(tmp_path: Path) -> None:

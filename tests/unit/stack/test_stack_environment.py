@@ -12,8 +12,8 @@ from pydantic import SecretStr
 from subshift.config import DatabaseSettings
 from subshift.config.stack import StackSettings
 from subshift.errors import NotFoundError
-from subshift.stack import client_environment, export_lines
-from subshift.stack.paths import StackPaths
+from subshift_tooling.stack import client_environment, export_lines
+from subshift_tooling.stack.paths import StackPaths
 
 PATHS = StackPaths.create(Path("/srv/state"), Path("/srv/cache"))
 

@@ -13,8 +13,8 @@ import pytest
 from subshift.config import Settings
 from subshift.config.stack import StackSettings
 from subshift.errors import InfrastructureError
-from subshift.stack import LocalStack
-from subshift.stack.ports import port_in_use
+from subshift_tooling.stack import LocalStack
+from subshift_tooling.stack.ports import port_in_use
 
 
 def _settings(tmp_path: Path, **stack: int) -> Settings:

@@ -3,7 +3,7 @@
 An ``AFTER UPDATE OR DELETE`` row trigger on ``migrations`` calls ``pg_notify`` with the row's id;
 PostgreSQL delivers the notification when the transaction commits (never for one that rolls back),
 and once per id per transaction. The API's ``GetMigration`` cache listens on the channel and drops
-the entry it names (``subshift.ingest.migration_cache``). The pipeline updates a migration row once
+the entry it names (``subshift.api.migration_cache``). The pipeline updates a migration row once
 or twice per batch, so the trigger adds a notification per batch, not per item. Inserts are not
 announced: the cache never holds a migration it has not read.
 

@@ -1,0 +1,1 @@
+"""The development commands: ``subshift stack``, ``subshift bench`` and ``subshift seed``."""
