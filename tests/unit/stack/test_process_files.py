@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 from subshift_tooling.stack.process import ManagedProcess, tail
@@ -32,6 +33,10 @@ def test_started_process_is_found_and_stopped(tmp_path: Path) -> None:
     script = "import sys, time; print('up', flush=True); time.sleep(60)"
     pid = process.start([sys.executable, "-c", script, marker], env=dict(os.environ), cwd=tmp_path)
     try:
+        # Until the child has exec'd, its command line is still the parent's and carries no marker.
+        deadline = time.monotonic() + 30
+        while "up" not in (tmp_path / "s.log").read_text(encoding="utf-8") and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert process.pid() == pid
     finally:
         assert process.stop(timeout=10) is True
