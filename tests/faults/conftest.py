@@ -8,6 +8,7 @@ end the suite prints the table and writes it to ``.subshift/faults/summary.txt``
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from subshift.errors import SubshiftError
 
 TEMPLATE = "subshift_faults_template"
 _REPORT = Report()
+_LOG_LINES = 80
 
 
 
@@ -51,6 +53,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             failure = str(report.longrepr.reprcrash.message if hasattr(report.longrepr, "reprcrash")
                           else report.longrepr)[:300]
         _REPORT.settle(item.nodeid, "pass" if report.passed else "fail", report.duration, failure)
+    if report.failed and report.when == "call":
+        _attach_service_logs(item, report)
+
+
+def _attach_service_logs(item: pytest.Item, report: pytest.TestReport) -> None:
+    """A failed scenario shows the end of each service's log: the world's folder is gone after the run."""
+    world = getattr(item, "funcargs", {}).get("world")
+    for service in getattr(world, "services", []):
+        with contextlib.suppress(OSError):
+            lines = service.log.read_text(errors="replace").splitlines()[-_LOG_LINES:]
+            report.sections.append((f"{service.log.name} (last {len(lines)} lines)", "\n".join(lines)))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

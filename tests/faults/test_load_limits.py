@@ -125,7 +125,7 @@ def test_uploads_beyond_the_cap_get_a_clear_status_at_once_and_other_calls_are_s
             codes.append("OK")
         except grpc.RpcError as error:
             codes.append(error.code().name)
-            refusals.append(error.details() or "")
+            refusals.append(f"{error.code().name}: {error.details()}")
 
     threads = [threading.Thread(target=hold_open, args=(i,)) for i in range(3)]
     for thread in threads:
@@ -143,8 +143,8 @@ def test_uploads_beyond_the_cap_get_a_clear_status_at_once_and_other_calls_are_s
     record("uploads held open > the upload cap", "the one beyond the cap is refused at once; other calls served",
            f"held uploads: {sorted(codes)}; refusal: {refusals}; GetMigration meanwhile: {code.name} after "
            f"{waited:.1f}s")
-    assert sorted(codes) == ["OK", "OK", "RESOURCE_EXHAUSTED"]
-    assert len(refusals) == 1 and "max_uploads" in refusals[0], refusals
+    assert sorted(codes) == ["OK", "OK", "RESOURCE_EXHAUSTED"], refusals
+    assert "max_uploads" in refusals[0], refusals
     assert code == grpc.StatusCode.NOT_FOUND, code
 
 
