@@ -18,7 +18,7 @@ from subshift_client import AsyncSubshiftClient, SubshiftClient
 from subshift_client._generated.subshift.migration.v1 import migration_pb2 as pb
 from subshift_client._generated.subshift.migration.v1 import migration_service_pb2 as api
 from subshift_client._generated.subshift.migration.v1 import migration_service_pb2_grpc as service
-from subshift_client.channel import ROUND_ROBIN_SERVICE_CONFIG, ChannelOptions, is_loopback
+from subshift_client.channel import ChannelOptions, is_loopback
 from subshift_client.targets import Target
 
 
