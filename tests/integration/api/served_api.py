@@ -88,15 +88,18 @@ def _start(settings: Settings, log: Path, extra: dict[str, str]) -> ServedApi:
     return ServedApi(port, metrics_port, process, log)
 
 
-def _wait_serving(served: ServedApi) -> None:
-    with grpc.insecure_channel(served.target) as channel:
-        health = health_pb2_grpc.HealthStub(channel)
-        deadline = time.monotonic() + 60
-        while True:
+def _wait_serving(served: ServedApi, timeout: float = 120) -> None:
+    # A channel per attempt: one channel would wait out its reconnect backoff (seconds, growing) after the
+    # refusals before the process listens, and processes starting together on shared cores take a while.
+    deadline = time.monotonic() + timeout
+    while True:
+        with grpc.insecure_channel(served.target) as channel:
             try:
-                if health.Check(health_pb2.HealthCheckRequest(), timeout=2).status == 1:
+                reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=2)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
                     return
             except grpc.RpcError:
-                if served.process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"subshift serve api did not come up:\n{served.log.read_text()}")
-                time.sleep(0.3)
+                pass
+        if served.process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"subshift serve api did not come up:\n{served.log.read_text()}")
+        time.sleep(0.3)
