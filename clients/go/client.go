@@ -35,6 +35,8 @@ type Client struct {
 }
 
 // New connects to target ("host:port", or any gRPC target such as "dns:///subshift:50051").
+// A dns: target connects to every address the name resolves to and sends calls to each in turn
+// (round_robin: a headless Service's pods); "host:port" keeps one connection.
 // The connection is made lazily; the first call's deadline covers it.
 func New(target string, options ...Option) (*Client, error) {
 	s := settings{timeout: DefaultTimeout, streamTimeout: DefaultStreamTimeout, watchTimeout: DefaultWatchTimeout,
@@ -54,6 +56,7 @@ func New(target string, options ...Option) (*Client, error) {
 	if s.tokens != nil {
 		dial = append(dial, grpc.WithPerRPCCredentials(bearer{source: s.tokens, secure: s.tls != nil}))
 	}
+	dial = append(dial, balancing(target)...)
 	conn, err := grpc.NewClient(target, append(dial, s.dial...)...)
 	if err != nil {
 		return nil, fmt.Errorf("subshift: cannot use target %q: %w", target, err)

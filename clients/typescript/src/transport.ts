@@ -11,7 +11,10 @@ import { VERSION } from "./version.js";
 export type TokenSource = string | (() => string | Promise<string>);
 
 export interface TransportOptions {
-  /** `host:port` (default `SUBSHIFT_API_ADDR`, else `127.0.0.1:50051`). */
+  /**
+   * `host:port` (default `SUBSHIFT_API_ADDR`, else `127.0.0.1:50051`). One HTTP/2 session to one resolved
+   * address: connect-node cannot balance over DNS (no `dns:///`), so use a Service or a mesh in front.
+   */
   readonly addr?: string;
   readonly token?: TokenSource;
   /** Use TLS (https); default false, or true when `SUBSHIFT_API_TLS` is `true`. */

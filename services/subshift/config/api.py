@@ -54,9 +54,17 @@ class ApiSettings(BaseSettings):
     min_client_ping_seconds: float = Field(
         default=30.0, gt=0, description="Clients pinging more often than this are disconnected (ping strikes).")
     max_connection_age_seconds: float = Field(
-        default=1800.0, gt=0, description="A connection is asked to close (GOAWAY) after this long.")
+        default=300.0, gt=0,
+        description="A connection is asked to close (GOAWAY) after this long (gRPC adds +/-10 % jitter, so "
+                    "clients do not reconnect together). The client then opens a new one: a dns:/// client "
+                    "re-resolves and finds replicas added since, a client of one virtual address (a "
+                    "ClusterIP Service) may land on another pod. Without it a long-lived client stays on "
+                    "the replicas it first met.")
     max_connection_age_grace_seconds: float = Field(
-        default=60.0, ge=0, description="Calls still open on a closing connection get this long to finish.")
+        default=600.0, ge=0,
+        description="Calls still open on a closing connection get this long to finish; new calls go to the "
+                    "new connection. As long as the clients' upload and export deadline (600 s), so a "
+                    "connection's age never cuts an upload; a watch cut by it resumes.")
     max_connection_idle_seconds: float = Field(
         default=600.0, gt=0, description="A connection without calls for this long is closed.")
     migration_cache_seconds: float = Field(

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import signal
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +22,7 @@ from cryptography.x509.oid import NameOID
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sqlalchemy import Engine
 
+from api.served_api import free_port, serve_api
 from api.uploads import Token, requests, rows, upload
 from subshift.api.auth import Role
 from subshift.api.server import create_server
@@ -33,40 +32,13 @@ from subshift.errors import ContractError
 from subshift_client import migration_v1 as pb
 
 BUF = str(Path(sys.executable).parent / "buf")
-SUBSHIFT = str(Path(sys.executable).parent / "subshift")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def served(api_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, Path]]:
     """``subshift serve api`` on a free port against the tests' database; yields (url, process, log)."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("served") / "api.log"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SUBSHIFT_")}
-    env.update(SUBSHIFT_DATABASE_URL=api_settings.database.sqlalchemy_url(), SUBSHIFT_API_ADDR=f"127.0.0.1:{port}",
-               SUBSHIFT_API_METRICS_PORT=str(_free_port()), SUBSHIFT_API_DRAIN_SECONDS="5")
-    with log.open("wb") as sink:
-        process = subprocess.Popen([SUBSHIFT, "serve", "api"], env=env, stdout=sink, stderr=subprocess.STDOUT)
-    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-        health = health_pb2_grpc.HealthStub(channel)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if health.Check(health_pb2.HealthCheckRequest(), timeout=2).status == 1:
-                    break
-            except grpc.RpcError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"subshift serve api did not come up:\n{log.read_text()}")
-                time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}", process, log
-    if process.poll() is None:
-        process.kill()
-        process.wait(10)
+    with serve_api(api_settings, tmp_path_factory.mktemp("served") / "api.log") as api:
+        yield f"http://{api.target}", api.process, api.log
 
 
 def _buf_curl(*args: str) -> subprocess.CompletedProcess[str]:
@@ -166,7 +138,7 @@ def test_an_unreachable_database_is_unavailable_and_retryable(api_settings: Sett
     from subshift.config import DatabaseSettings
     from subshift.db.engine import make_engine
 
-    nowhere = DatabaseSettings(url=SecretStr(f"postgresql+psycopg2://subshift:x@127.0.0.1:{_free_port()}/subshift"))
+    nowhere = DatabaseSettings(url=SecretStr(f"postgresql+psycopg2://subshift:x@127.0.0.1:{free_port()}/subshift"))
     engine = make_engine(nowhere)
     server = create_server(api_settings, engine, address="127.0.0.1:0")
     try:
@@ -226,7 +198,7 @@ def test_a_configured_health_address_in_use_stops_the_start(api_settings: Settin
 
 def test_the_derived_health_address_in_use_leaves_health_on_the_api_port(api_settings: Settings,
                                                                         engine: Engine) -> None:
-    api_port = _free_port()
+    api_port = free_port()
     with socket.socket() as taken:
         try:
             taken.bind(("127.0.0.1", api_port + 1))

@@ -11,12 +11,15 @@ import kubernetes_validate
 import pytest
 from deploy_files import K8S, containers_of, find, load_yaml_documents, setting_env_names
 
+from subshift.config.api import ApiSettings
 from subshift.config.consumer import ConsumerSettings
 from subshift.contracts_manifest import load_manifest
+from subshift_client.requests import DEFAULT_STREAM_TIMEOUT
 
 # The oldest Kubernetes minor still widely run, and the newest whose schemas are bundled.
 KUBERNETES_VERSIONS = ["1.30.0", kubernetes_validate.latest_version()]
 COMPONENTS = ["api", "relay", "consumer"]
+API_SERVICES = ["subshift-api", "subshift-api-headless"]  # one virtual address, then every pod's
 _KEDA_SCHEMA = json.loads((K8S.parents[1] / "tests/unit/deploy/schemas/keda-scaledobject-v1alpha1.schema.json")
                           .read_text(encoding="utf-8"))
 
@@ -119,10 +122,42 @@ def test_api_probes_ask_the_health_server_of_its_own_which_the_service_does_not_
     assert health_port != api_port
     assert container["readinessProbe"]["grpc"]["port"] == health_port
     assert container["livenessProbe"]["grpc"]["port"] == health_port
-    service = find(rendered, "Service", "subshift-api")
-    grpc_port = next(port for port in service["spec"]["ports"] if port["name"] == "grpc")
-    assert grpc_port["port"] == api_port
-    assert health_port not in {port["port"] for port in service["spec"]["ports"]}
+    for name in API_SERVICES:
+        service = find(rendered, "Service", name)
+        grpc_port = next(port for port in service["spec"]["ports"] if port["name"] == "grpc")
+        assert grpc_port["port"] == api_port
+        assert health_port not in {port["port"] for port in service["spec"]["ports"]}
+
+
+def test_api_has_a_headless_service_beside_the_virtual_address_for_clients_that_balance(
+        rendered: list[dict[str, Any]]) -> None:
+    labels = find(rendered, "Deployment", "subshift-api")["spec"]["template"]["metadata"]["labels"]
+    virtual, headless = (find(rendered, "Service", name)["spec"] for name in API_SERVICES)
+    assert virtual.get("clusterIP") != "None", "clients that cannot balance keep one virtual address"
+    assert headless["clusterIP"] == "None", "DNS must answer with every pod's address"
+    assert not headless.get("publishNotReadyAddresses", False), "a pod that is not ready must leave DNS"
+    for spec in (virtual, headless):
+        assert spec["selector"].items() <= labels.items()
+    assert {port["name"] for port in headless["ports"]} == {"grpc"}
+
+
+def test_api_tls_certificate_names_both_services(rendered: list[dict[str, Any]]) -> None:
+    names = load_yaml_documents(K8S / "optional" / "tls-certificate.yaml")[0]["spec"]["dnsNames"]
+    namespace = find(rendered, "Service", "subshift-api")["metadata"]["namespace"]
+    for service in API_SERVICES:
+        assert {service, f"{service}.{namespace}.svc", f"{service}.{namespace}.svc.cluster.local"} <= set(names)
+
+
+def test_api_connections_age_so_long_lived_clients_reach_new_replicas(rendered: list[dict[str, Any]]) -> None:
+    config = _config(rendered)
+    settings = ApiSettings.model_validate({
+        key.removeprefix("SUBSHIFT_API_").lower(): value
+        for key, value in config.items() if key.startswith("SUBSHIFT_API_")
+    })
+    # Minutes, not the half hour a scale-up would otherwise leave new replicas without existing clients.
+    assert settings.max_connection_age_seconds <= 600
+    # An upload or an export that began just before the GOAWAY may run to its own deadline.
+    assert settings.max_connection_age_grace_seconds >= DEFAULT_STREAM_TIMEOUT
 
 
 def test_api_temp_volume_has_a_size_limit(rendered: list[dict[str, Any]]) -> None:

@@ -10,6 +10,7 @@ Modules:
 - ``subshift_client.topics``: topic facts from the manifest (``USER_OFFERS``, ``ALL_TOPICS``).
 - ``subshift_client.kafka``: typed producers and consumers, serdes, ``Decoded``/``Undecodable`` (extra ``kafka``).
 - ``subshift_client.wire``: the Confluent wire framing (magic byte + schema id).
+- ``subshift_client.targets``: which gRPC targets are balanced over several replicas (``round_robin``).
 
 Everything under ``subshift_client._generated`` is private and rebuilt by ``subshift contracts generate``.
 """

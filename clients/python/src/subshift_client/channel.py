@@ -2,7 +2,9 @@
 
 Environment (used when the argument is not given):
 
-- ``SUBSHIFT_API_ADDR``: ``host:port`` of the API (default ``127.0.0.1:50051``).
+- ``SUBSHIFT_API_ADDR``: the API's gRPC target (default ``127.0.0.1:50051``): ``host:port`` for one
+  connection, ``dns:///host:port`` or ``ipv4:addr:port,addr:port`` to spread calls over every replica
+  the name or the list gives (``round_robin``; see ``subshift_client.targets``).
 - ``SUBSHIFT_TOKEN``: the bearer token (a JWT) sent with every call.
 - ``SUBSHIFT_API_TLS_CA``: a PEM bundle to verify the server with; turns TLS on.
 - ``SUBSHIFT_API_TLS``: ``true`` turns TLS on with the system's trusted roots.
@@ -13,7 +15,7 @@ A token is a credential: it is sent in clear only to a loopback address, or when
 
 from __future__ import annotations
 
-import ipaddress
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,9 +26,11 @@ import grpc.aio
 
 from subshift_client._version import __version__
 from subshift_client.errors import ClientError
+from subshift_client.targets import Target
 
 __all__ = [
     "DEFAULT_ADDR",
+    "ROUND_ROBIN_SERVICE_CONFIG",
     "USER_AGENT",
     "ChannelOptions",
     "InsecureChannelError",
@@ -41,6 +45,8 @@ DEFAULT_ADDR = "127.0.0.1:50051"
 USER_AGENT = f"subshift-client-python/{__version__}"
 _MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # results pages and reports may exceed gRPC's 4 MiB default
 _TRUE = frozenset({"1", "true", "yes", "on"})
+# gRPC's default service config for a balanced target: one connection per resolved address, calls in turn.
+ROUND_ROBIN_SERVICE_CONFIG = json.dumps({"loadBalancingConfig": [{"round_robin": {}}]})
 
 # A token, or a callable returning the current one (called before every attempt, so it may refresh).
 TokenSource = str | Callable[[], str]
@@ -51,24 +57,9 @@ class InsecureChannelError(ClientError):
     """A token would be sent in clear text to a non-loopback address."""
 
 
-def _host(addr: str) -> str:
-    target = addr.removeprefix("dns:///").removeprefix("dns:").removeprefix("ipv4:").removeprefix("ipv6:")
-    if target.startswith("["):
-        return target[1 : target.find("]")]
-    return target.rsplit(":", 1)[0] if target.count(":") == 1 else target
-
-
 def is_loopback(addr: str) -> bool:
-    """Whether ``addr`` (a gRPC target) stays on this machine."""
-    if addr.startswith(("unix:", "unix-abstract:")):
-        return True
-    host = _host(addr)
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    """Whether ``addr`` (a gRPC target) stays on this machine: every address it names is loopback."""
+    return Target.parse(addr).loopback
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +112,7 @@ class ChannelOptions:
         return (("authorization", f"Bearer {token}"),) if token else ()
 
     def channel_settings(self) -> list[tuple[str, object]]:
+        """gRPC channel arguments: message limits, the user agent, TLS name, and how calls are balanced."""
         settings: list[tuple[str, object]] = [
             ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
@@ -128,6 +120,9 @@ class ChannelOptions:
         ]
         if self.tls_server_name:
             settings.append(("grpc.ssl_target_name_override", self.tls_server_name))
+        if Target.parse(self.addr).balanced:
+            # A default only: a service config the resolver returns (DNS TXT, off by default) would win.
+            settings.append(("grpc.service_config", ROUND_ROBIN_SERVICE_CONFIG))
         return settings
 
 

@@ -76,6 +76,9 @@ class SubshiftClient:
     ) -> None:
         """Connect lazily to ``addr`` (default ``SUBSHIFT_API_ADDR`` or ``127.0.0.1:50051``).
 
+        ``addr`` is a gRPC target: ``host:port`` keeps one connection; ``dns:///host:port`` (a headless
+        Service) or ``ipv4:a:port,b:port`` connects to every address and sends calls to each in turn.
+
         ``token`` (default ``SUBSHIFT_TOKEN``) is a string or a callable returning the current token,
         asked before every attempt so it can refresh. TLS is used when ``tls`` is true, when
         ``root_certificates`` is given, or when ``SUBSHIFT_API_TLS_CA``/``SUBSHIFT_API_TLS`` say so; a token
