@@ -7,9 +7,14 @@ records each item's outcome and Kafka position. Counters on ``migrations`` are b
 same transactions that change items, so reading a migration never scans its items (and always
 equals a recount of them).
 
-An item is updated once after staging (its outcome) without touching an index: no index names a
-column that update changes, and pages keep room for the new version (fillfactor 50), so it is a
-heap-only (HOT) update. Revisions 0003 and 0004 give the measurements.
+``migration_items`` is partitioned by migration (``PARTITION BY LIST (migration_id)``, revision
+0009): each migration's items are a table of their own, created with the migration and dropped when
+its items are purged (``subshift.lifecycle.storage``, ``subshift.lifecycle.purged``). Storage
+parameters belong to the partitions (fillfactor 50: room on each page for an item's outcome update).
+Besides the primary key, a partial index on ``(outcome, row_number)`` of the items that have an
+outcome lets a page of items by outcome be read from an index whatever the migration's size; it
+costs the outcome update its heap-only (HOT) path (docs/performance/items-by-outcome-index.md gives
+the measurements).
 """
 
 from __future__ import annotations
@@ -174,6 +179,8 @@ class Migration(Base):
     not_found: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     cancelled: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     dead_lettered: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    # When its items were purged (its partition dropped); the counters above still describe them.
+    items_purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MigrationItem(Base):
@@ -182,11 +189,17 @@ class MigrationItem(Base):
     __tablename__ = "migration_items"
     __table_args__ = (
         CheckConstraint(f"outcome IN ({_values(ItemOutcome)})", name="outcome"),
-        {"postgresql_with": {"fillfactor": 50}},
+        # Pending items are left out, so staging's COPY of a million rows adds no entry to it: pending
+        # items are read along the primary key, and a read of an outcome its counter says is absent
+        # (pending, once a migration has finished) reads nothing.
+        Index("ix_migration_items_outcome", "outcome", "row_number",
+              postgresql_where=text(f"outcome <> '{ItemOutcome.PENDING.value}'")),
+        # Each partition is created with fillfactor 50 (``subshift.lifecycle.storage``).
+        {"postgresql_partition_by": "LIST (migration_id)"},
     )
 
     # No foreign key to ``migrations``: its per-row check halves staging's COPY. Items are written
-    # only in the transaction that inserts their migration, and migrations are never deleted.
+    # only in the transaction that inserts their migration; a purge drops them with their partition.
     migration_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     row_number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     user_id: Mapped[str] = mapped_column(Text)
