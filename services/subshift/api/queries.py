@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, and_, or_, select
+from sqlalchemy import Engine, Row, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from subshift.api.db import ThreadConnections, database_errors, raw_read
@@ -29,6 +29,7 @@ __all__ = [
     "MigrationPage",
     "find_by_request_id",
     "get_migration",
+    "items_page_query",
     "iter_items",
     "list_items",
     "list_migrations",
@@ -145,6 +146,21 @@ def _total(migration: Migration, outcome: ItemOutcome | None) -> int:
     return counted
 
 
+def items_page_query(migration_id: uuid.UUID, *, after: int, outcome: ItemOutcome | None,
+                     limit: int) -> Select[tuple[MigrationItem]]:
+    """The items of one migration after row ``after``, in row order, optionally with one outcome.
+
+    One partition (the migration's), read along its primary key, or by outcome along its partial
+    index of recorded outcomes (``outcome <> 'pending'`` is implied by any other outcome).
+    """
+    query = (select(MigrationItem).where(MigrationItem.migration_id == migration_id,
+                                         MigrationItem.row_number > after)
+             .order_by(MigrationItem.row_number).limit(limit))
+    if outcome is not None:
+        query = query.where(MigrationItem.outcome == outcome.value)
+    return query
+
+
 def list_items(engine: Engine, migration_id: uuid.UUID, *, size: int, token: str,
                outcome: ItemOutcome | None) -> ItemPage:
     """A page of one migration's items in row order, optionally with one outcome.
@@ -168,11 +184,7 @@ def list_items(engine: Engine, migration_id: uuid.UUID, *, size: int, token: str
     total = _total(migration, outcome)
     if total == 0:  # the counters equal a recount of the items: there is nothing to read
         return ItemPage([], "", 0)
-    query = (select(MigrationItem).where(MigrationItem.migration_id == migration_id,
-                                         MigrationItem.row_number > after)
-             .order_by(MigrationItem.row_number).limit(limit + 1))
-    if outcome is not None:
-        query = query.where(MigrationItem.outcome == outcome.value)
+    query = items_page_query(migration_id, after=after, outcome=outcome, limit=limit + 1)
     with database_errors(), Session(engine, expire_on_commit=False) as session:
         rows = list(session.scalars(query))
     next_token = ""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from subshift.db.connect import PgConnection
 from subshift.db.models import ItemOutcome, MigrationState
+from subshift.lifecycle.storage import attach_items_table, create_items_table
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ def stage_migration(conn: PgConnection, rows: Sequence[Row], *, max_rows_per_sec
             (str(migration_id), uuid.uuid4().hex, state.value, "pipeline-test", len(rows), len(rows),
              max_rows_per_second),
         )
+        create_items_table(cur, migration_id)  # its partition, as the API's lifecycle.insert_validating creates it
+        attach_items_table(cur, migration_id)
         buffer = io.StringIO("".join(
             f"{migration_id}\t{n}\t{r.user_id}\t{r.current_offer}\t{r.target_offer}\t{uuid.uuid4()}\n"
             for n, r in enumerate(rows, start=2)
