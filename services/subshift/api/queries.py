@@ -2,8 +2,9 @@
 
 Pages use keyset positions (never OFFSET), so a page costs the same on page 1 and page 1,000,
 and counts come from the migration's counters, never from scanning its items. Items are read from
-their migration's partition: in row order along its primary key, or by outcome along the partial
-index of recorded outcomes (an outcome the counters say is absent is not read at all). A migration
+their migration's partition: in row order along its primary key, or by outcome along its outcome
+index once it has finished (while it runs, along the primary key: an index there would cost every
+outcome update its HOT path). An outcome the counters say is absent is not read at all. A migration
 whose items were purged answers ``ItemsPurged`` with the date, never an empty page.
 """
 
@@ -150,8 +151,8 @@ def items_page_query(migration_id: uuid.UUID, *, after: int, outcome: ItemOutcom
                      limit: int) -> Select[tuple[MigrationItem]]:
     """The items of one migration after row ``after``, in row order, optionally with one outcome.
 
-    One partition (the migration's), read along its primary key, or by outcome along its partial
-    index of recorded outcomes (``outcome <> 'pending'`` is implied by any other outcome).
+    One partition (the migration's), read along its primary key, or by outcome along its outcome
+    index once the migration has finished (``subshift.lifecycle.storage.index_outcomes``).
     """
     query = (select(MigrationItem).where(MigrationItem.migration_id == migration_id,
                                          MigrationItem.row_number > after)

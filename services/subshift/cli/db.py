@@ -20,7 +20,7 @@ from subshift.errors import NotFoundError
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Subshift's database schema.", no_args_is_help=True)
+app = typer.Typer(help="Subshift's database: its schema, and purging finished migrations' items.", no_args_is_help=True)
 
 
 @app.command()

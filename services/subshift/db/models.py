@@ -11,10 +11,13 @@ equals a recount of them).
 0009): each migration's items are a table of their own, created with the migration and dropped when
 its items are purged (``subshift.lifecycle.storage``, ``subshift.lifecycle.purged``). Storage
 parameters belong to the partitions (fillfactor 50: room on each page for an item's outcome update).
-Besides the primary key, a partial index on ``(outcome, row_number)`` of the items that have an
-outcome lets a page of items by outcome be read from an index whatever the migration's size; it
-costs the outcome update its heap-only (HOT) path (docs/performance/items-by-outcome-index.md gives
-the measurements).
+
+An item is updated once after staging (its outcome) without touching an index while its migration
+runs: no index names a column that update changes, and pages keep room for the new version, so it is
+mostly a heap-only (HOT) update (revisions 0003 and 0004). Once a migration has finished, its
+partition gets an index on ``(outcome, row_number)`` (``subshift.lifecycle.storage.index_outcomes``),
+so a page of its items by outcome is read from an index whatever its size
+(docs/performance/items-by-outcome-index.md gives the measurements).
 """
 
 from __future__ import annotations
@@ -189,12 +192,8 @@ class MigrationItem(Base):
     __tablename__ = "migration_items"
     __table_args__ = (
         CheckConstraint(f"outcome IN ({_values(ItemOutcome)})", name="outcome"),
-        # Pending items are left out, so staging's COPY of a million rows adds no entry to it: pending
-        # items are read along the primary key, and a read of an outcome its counter says is absent
-        # (pending, once a migration has finished) reads nothing.
-        Index("ix_migration_items_outcome", "outcome", "row_number",
-              postgresql_where=text(f"outcome <> '{ItemOutcome.PENDING.value}'")),
-        # Each partition is created with fillfactor 50 (``subshift.lifecycle.storage``).
+        # Each partition is created with fillfactor 50, and indexed by outcome once its migration has
+        # finished (``subshift.lifecycle.storage``).
         {"postgresql_partition_by": "LIST (migration_id)"},
     )
 

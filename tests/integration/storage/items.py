@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from subshift.api.copy_source import CopySource
 from subshift.db.connect import PgConnection
 from subshift.db.models import COUNTER_COLUMNS, ItemOutcome, MigrationState
-from subshift.lifecycle.storage import attach_items_table, create_items_table
+from subshift.lifecycle.storage import attach_items_table, create_items_table, index_outcomes
 
 _BATCH = 20_000
 
@@ -36,7 +36,8 @@ def seed_migration(conn: PgConnection, count: int, *, state: MigrationState = Mi
                    outcomes: Mapping[int, ItemOutcome] | None = None, finished_days_ago: int = 0) -> uuid.UUID:
     """A migration of ``count`` items, applied except the rows named in ``outcomes``, its counters to match.
 
-    Committed. A running ``state`` leaves ``completed_at`` unset.
+    Committed. A running ``state`` leaves ``completed_at`` unset; a finished one has its items indexed by
+    outcome, as the lifecycle's finishing writers leave them.
     """
     outcomes = outcomes or {}
     migration_id = uuid.uuid4()
@@ -57,5 +58,7 @@ def seed_migration(conn: PgConnection, count: int, *, state: MigrationState = Mi
         CopySource(_lines(migration_id, outcomes, count)).copy_into(
             cur, "COPY migration_items (migration_id, row_number, user_id, current_offer, target_offer, outcome) "
                  "FROM STDIN")
+        if state.terminal:
+            index_outcomes(cur, migration_id)
     conn.commit()
     return migration_id

@@ -1,13 +1,15 @@
-"""A page of items by outcome is read from the migration's partition by index, whatever the migration's size.
+"""A page of a finished migration's items by outcome is read from its partition by index, whatever its size.
 
 The plans are PostgreSQL's own (``EXPLAIN`` of the statement ``ListMigrationItems`` runs): one
 partition, an index scan of its outcome index, no sequential scan and no walk of its primary key.
+The index is built by the writer that finishes the migration; a running migration has none.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -17,8 +19,9 @@ from storage.items import seed_migration
 from subshift.api.queries import items_page_query
 from subshift.config import DatabaseSettings
 from subshift.db.connect import PgConnection, connect
-from subshift.db.models import ItemOutcome
-from subshift.lifecycle.storage import items_table
+from subshift.db.models import ItemOutcome, MigrationState
+from subshift.lifecycle import count_outcomes
+from subshift.lifecycle.storage import items_table, outcome_index
 
 _ITEMS = 200_000
 _RARE = {row: ItemOutcome.CONFLICT for row in range(50_000, 200_000, 30_000)}
@@ -66,3 +69,20 @@ def test_a_page_of_a_rare_outcome_is_an_index_scan_of_the_migrations_outcome_ind
     # Every row of the partition has its migration id: a filter on it discards nothing.
     assert "outcome" not in scan.get("Filter", ""), f"the scan filters rows by outcome: {scan['Filter']}"
     assert not [node for node in nodes if node["Node Type"] in ("Seq Scan", "Bitmap Heap Scan", "Sort")]
+
+
+def _outcome_indexes(conn: PgConnection, migration_id: uuid.UUID) -> list[str]:
+    with conn.cursor() as cur:
+        cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s AND indexname <> %s ORDER BY 1",
+                    (items_table(migration_id), f"{items_table(migration_id)}_pkey"))
+        found = [str(name) for (name,) in cur.fetchall()]
+    conn.rollback()
+    return found
+
+
+def test_the_consumer_finishing_a_migration_indexes_its_items_by_outcome(pg: PgConnection) -> None:
+    migration_id = seed_migration(pg, 100, state=MigrationState.APPLYING)  # its counters add up already
+    assert _outcome_indexes(pg, migration_id) == [], "a running migration's outcome updates must stay HOT"
+    count_outcomes(pg, {migration_id: Counter()})
+    pg.commit()
+    assert _outcome_indexes(pg, migration_id) == [outcome_index(migration_id)]

@@ -6,9 +6,10 @@
   every query that names a migration reads its partition alone. The running service creates each new
   migration's partition (``subshift.lifecycle.storage``). The columns, their defaults (revision 0002's
   ``gen_random_uuid()`` event id), the outcome check and the primary key are the same.
-- ``ix_migration_items_outcome`` on ``(outcome, row_number)`` of the items that have an outcome: a page
-  of items by outcome is an index range instead of a walk of the migration's primary key. It makes the
-  outcome update a non-HOT one (docs/performance/items-by-outcome-index.md gives the cost).
+- A finished migration's partition is indexed on ``(outcome, row_number)`` (``migration_items_<hex>_outcome``):
+  a page of its items by outcome is an index range instead of a walk of its primary key. A running
+  migration's partition has no such index, so the consumer's outcome update stays heap-only (HOT); the
+  service indexes it when it finishes (docs/performance/items-by-outcome-index.md gives the costs).
 - ``migrations.items_purged_at``: when the migration's items were purged (NULL while they are kept).
 
 The rows move in one ``INSERT … SELECT``, which routes each to its migration's partition; the old
@@ -68,6 +69,8 @@ SELECT id::text FROM migrations WHERE state <> 'rejected'
 UNION
 SELECT DISTINCT migration_id::text FROM migration_items_unpartitioned
 """
+_FINISHED = "('succeeded', 'succeeded_with_errors', 'cancelled', 'failed')"
+_FINISHED_IDS = f"SELECT id::text FROM migrations WHERE state IN {_FINISHED}"  # noqa: S608 - constants
 
 
 def upgrade() -> None:
@@ -75,8 +78,6 @@ def upgrade() -> None:
     op.execute("ALTER TABLE migration_items RENAME TO migration_items_unpartitioned")
     op.execute("ALTER INDEX pk_migration_items RENAME TO pk_migration_items_unpartitioned")
     op.execute(f"CREATE TABLE migration_items ({_COLUMNS}) PARTITION BY LIST (migration_id)")
-    op.execute("CREATE INDEX ix_migration_items_outcome ON migration_items (outcome, row_number) "
-               "WHERE outcome <> 'pending'")
     connection = op.get_bind()
     for (text,) in connection.execute(sa.text(_PARTITIONED_IDS)).all():
         migration_id = uuid.UUID(text)  # checked: the id is spelt into the statement
@@ -84,6 +85,9 @@ def upgrade() -> None:
                    f"FOR VALUES IN ('{migration_id}') WITH (fillfactor = {_FILLFACTOR})")
     op.execute(f"INSERT INTO migration_items ({_NAMES}) SELECT {_NAMES} FROM migration_items_unpartitioned")  # noqa: S608
     op.execute("DROP TABLE migration_items_unpartitioned")
+    for (text,) in connection.execute(sa.text(_FINISHED_IDS)).all():
+        name = f"migration_items_{uuid.UUID(text).hex}"
+        op.execute(f"CREATE INDEX {name}_outcome ON {name} (outcome, row_number)")
 
 
 def downgrade() -> None:
