@@ -148,7 +148,7 @@ def _total(migration: Migration, outcome: ItemOutcome | None) -> int:
 
 
 def items_page_query(migration_id: uuid.UUID, *, after: int, outcome: ItemOutcome | None,
-                     limit: int) -> Select[tuple[MigrationItem]]:
+                     limit: int) -> Select[MigrationItem]:
     """The items of one migration after row ``after``, in row order, optionally with one outcome.
 
     One partition (the migration's), read along its primary key, or by outcome along its outcome
