@@ -30,6 +30,7 @@ import uuid
 from typing import Any
 
 __all__ = [
+    "INDEX_LOCK_TIMEOUT",
     "ITEMS_FILLFACTOR",
     "attach_items_table",
     "create_items_table",
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 ITEMS_FILLFACTOR = 50
+INDEX_LOCK_TIMEOUT = "5s"
 _BOUND_CHECK = "migration_bound"
 
 
@@ -81,13 +83,22 @@ def index_outcomes(cursor: Any, migration_id: uuid.UUID) -> None:
     """Index a finished migration's items by ``(outcome, row_number)``; nothing when they are (or it has none).
 
     Takes a ``SHARE`` lock on the migration's partition (no writer of it runs once it has finished; a
-    consumer's redelivered batch waits for the build, which reads the partition once).
+    consumer's redelivered batch waits for the build, which reads the partition once), waiting for it up
+    to ``INDEX_LOCK_TIMEOUT`` whatever the transaction's own lock timeout, then restoring that.
+
+    Raises:
+        psycopg2.errors.LockNotAvailable: the partition stayed locked; the caller's transaction is retried.
     """
     name = items_table(migration_id)
-    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
-    (exists,) = cursor.fetchone()
-    if exists:
-        cursor.execute(f"CREATE INDEX IF NOT EXISTS {outcome_index(migration_id)} ON {name} (outcome, row_number)")
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL, current_setting('lock_timeout')", (name,))
+    exists, lock_timeout = cursor.fetchone()
+    if not exists:
+        return
+    # Autovacuum, likely busy with a partition the apply has just rewritten, gives its lock up to a waiter
+    # only after deadlock_timeout (1 s): a shorter wait (the pipeline's 500 ms) would fail every retry.
+    cursor.execute(f"SET LOCAL lock_timeout = '{INDEX_LOCK_TIMEOUT}'")
+    cursor.execute(f"CREATE INDEX IF NOT EXISTS {outcome_index(migration_id)} ON {name} (outcome, row_number)")
+    cursor.execute("SELECT set_config('lock_timeout', %s, true)", (lock_timeout,))
 
 
 def drop_items_table(cursor: Any, migration_id: uuid.UUID) -> bool:

@@ -21,7 +21,7 @@ from subshift.config import DatabaseSettings
 from subshift.db.connect import PgConnection, connect
 from subshift.db.models import ItemOutcome, MigrationState
 from subshift.lifecycle import count_outcomes
-from subshift.lifecycle.storage import items_table, outcome_index
+from subshift.lifecycle.storage import index_outcomes, items_table, outcome_index
 
 _ITEMS = 200_000
 _RARE = {row: ItemOutcome.CONFLICT for row in range(50_000, 200_000, 30_000)}
@@ -84,5 +84,16 @@ def test_the_consumer_finishing_a_migration_indexes_its_items_by_outcome(pg: PgC
     migration_id = seed_migration(pg, 100, state=MigrationState.APPLYING)  # its counters add up already
     assert _outcome_indexes(pg, migration_id) == [], "a running migration's outcome updates must stay HOT"
     count_outcomes(pg, {migration_id: Counter()})
+    pg.commit()
+    assert _outcome_indexes(pg, migration_id) == [outcome_index(migration_id)]
+
+
+def test_indexing_outcomes_leaves_the_transactions_lock_timeout_as_it_was(pg: PgConnection) -> None:
+    migration_id = seed_migration(pg, 10, state=MigrationState.APPLYING)
+    with pg.cursor() as cur:
+        cur.execute("SET LOCAL lock_timeout = '500ms'")  # as the consumer's lock_migrations leaves it
+        index_outcomes(cur, migration_id)
+        cur.execute("SELECT current_setting('lock_timeout')")
+        assert cur.fetchone() == ("500ms",)
     pg.commit()
     assert _outcome_indexes(pg, migration_id) == [outcome_index(migration_id)]
