@@ -126,7 +126,7 @@ def _stage(engine: Engine, settings: IngestSettings, header: UploadHeader, hashe
         if refusal is None:
             mark_staged(cursor, migration_id, actor=Actor.UPLOAD, received=counts.received, rejected=counts.rejected,
                         staged=counts.staged, content_sha256=digest)
-            refresh_item_statistics(cursor, counts.staged)
+            refresh_item_statistics(cursor, migration_id, counts.staged)
         else:
             connection.rollback()  # refused: the migration row and every staged item disappear together
     if refusal is not None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from subshift.api.validation import RowViolation
+from subshift.lifecycle import items_table
 
 __all__ = ["Duplicates", "find_upload_duplicates", "mark_duplicates"]
 
@@ -32,8 +33,9 @@ CREATE TEMPORARY TABLE repeated_users ON COMMIT DROP AS
 SELECT user_id, min(row_number) AS first_row FROM {table} {where} GROUP BY user_id HAVING count(*) > 1
 """
 
+# ``{table}``: the migration's items table, not yet attached to ``migration_items`` while it is staged.
 _MARK_DUPLICATES = f"""
-UPDATE migration_items AS item
+UPDATE {{table}} AS item
 SET outcome = 'rejected', event_id = NULL, column_name = 'user_id', outcome_at = now(),
     reason = {_DUPLICATE_MESSAGE.format(user="item.user_id", first="repeated.first_row")}
 FROM repeated_users AS repeated
@@ -55,14 +57,15 @@ def _find_repeats(cursor: Any, table: str, where: str, params: dict[str, Any]) -
 def mark_duplicates(cursor: Any, migration_id: uuid.UUID, cap: int) -> Duplicates:
     """Reject every repeat of a user among ``migration_id``'s staged items (event id cleared)."""
     params = {"migration": migration_id}
-    if not _find_repeats(cursor, "migration_items", "WHERE migration_id = %(migration)s", params):
+    table = items_table(migration_id)
+    if not _find_repeats(cursor, table, "WHERE migration_id = %(migration)s", params):
         return Duplicates([], 0)
-    cursor.execute(_MARK_DUPLICATES, params)
+    cursor.execute(_MARK_DUPLICATES.format(table=table), params)
     total = cursor.rowcount
     cursor.execute("SET LOCAL enable_nestloop = on")
     # Only valid rows are in the table yet, so every rejected item now is a duplicate.
     cursor.execute(
-        "SELECT row_number, reason FROM migration_items WHERE migration_id = %s AND outcome = 'rejected' "
+        f"SELECT row_number, reason FROM {table} WHERE migration_id = %s AND outcome = 'rejected' "  # noqa: S608 - a name
         "ORDER BY row_number LIMIT %s", (migration_id, cap),
     )
     first = [RowViolation(row, "user_id", "duplicate_user", reason) for row, reason in cursor.fetchall()]

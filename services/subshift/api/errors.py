@@ -14,6 +14,7 @@ __all__ = [
     "WATCH_ENDED",
     "AuthenticationError",
     "IdempotencyConflict",
+    "ItemsPurged",
     "PermissionDeniedError",
     "StateConflict",
     "UploadRejected",
@@ -45,6 +46,10 @@ class IdempotencyConflict(ConflictError):
 
 class StateConflict(ConflictError):
     """The migration's state does not allow the call (e.g. cancelling a finished migration)."""
+
+
+class ItemsPurged(StateConflict):
+    """The migration's items were purged after its retention; its counts remain on the migration."""
 
 
 class AuthenticationError(SubshiftError):

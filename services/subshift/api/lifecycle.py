@@ -25,6 +25,7 @@ from subshift.lifecycle import (
     NewMigration,
     cancel,
     insert_validating,
+    items_table,
     lock_for_cancel,
     lock_migration,
     mark_staged,
@@ -85,8 +86,9 @@ def _replay(existing: Migration, digest: str, request_id: str) -> Migration:
     return existing
 
 
+# ``{table}``: the revert's own items table, attached to ``migration_items`` when it is staged.
 _COPY_APPLIED = """
-INSERT INTO migration_items (migration_id, row_number, user_id, current_offer, target_offer, trace_parent)
+INSERT INTO {table} (migration_id, row_number, user_id, current_offer, target_offer, trace_parent)
 SELECT %(new)s, 1 + row_number() OVER (ORDER BY row_number), user_id, target_offer,
        coalesce(previous_offer, current_offer), %(trace)s
 FROM migration_items WHERE migration_id = %(source)s AND outcome = 'applied'
@@ -110,8 +112,8 @@ def revert_migration(engine: Engine, source_id: uuid.UUID, *, request_id: str, d
 
     Raises:
         NotFoundError: no such source migration.
-        StateConflict: the source is not finished yet, applied nothing, or was reverted already (by a
-            revert not cancelled, failed or rejected).
+        StateConflict: the source is not finished yet, applied nothing, was reverted already (by a
+            revert not cancelled, failed or rejected), or its items were purged.
         IdempotencyConflict: ``request_id`` was used for something else.
         InfrastructureError: the database failed.
     """
@@ -142,7 +144,13 @@ def revert_migration(engine: Engine, source_id: uuid.UUID, *, request_id: str, d
             if existing is None:
                 raise IdempotencyConflict(f"request_id {request_id!r} was in use; retry the revert") from None
             return _replay(existing, digest, request_id)
-        cursor.execute(_COPY_APPLIED, {"new": new_id, "trace": trace, "source": source_id})
+        cursor.execute("SELECT items_purged_at FROM migrations WHERE id = %s", (source_id,))
+        (purged_at,) = cursor.fetchone()
+        if purged_at is not None:
+            raise StateConflict(f"migration {source_id}'s items were purged on {purged_at:%Y-%m-%d}; which users "
+                                "it moved is no longer known, so it cannot be reverted")
+        cursor.execute(_COPY_APPLIED.format(table=items_table(new_id)),
+                       {"new": new_id, "trace": trace, "source": source_id})
         moved = cursor.rowcount
         if moved == 0:
             raise StateConflict(f"migration {source_id} applied no rows; there is nothing to revert")

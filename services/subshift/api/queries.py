@@ -1,7 +1,11 @@
 """Reads of migrations and their items: one migration, pages of migrations, pages of items.
 
 Pages use keyset positions (never OFFSET), so a page costs the same on page 1 and page 1,000,
-and counts come from the migration's counters, never from scanning its items.
+and counts come from the migration's counters, never from scanning its items. Items are read from
+their migration's partition: in row order along its primary key, or by outcome along its outcome
+index once it has finished (while it runs, along the primary key: an index there would cost every
+outcome update its HOT path). An outcome the counters say is absent is not read at all. A migration
+whose items were purged answers ``ItemsPurged`` with the date, never an empty page.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, and_, or_, select
+from sqlalchemy import Engine, Row, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from subshift.api.db import ThreadConnections, database_errors, raw_read
+from subshift.api.errors import ItemsPurged
 from subshift.api.paging import decode_token, encode_token, page_size
 from subshift.db.models import COUNTER_COLUMNS, ItemOutcome, Migration, MigrationItem, MigrationState
 from subshift.errors import DataError, NotFoundError
@@ -25,6 +30,7 @@ __all__ = [
     "MigrationPage",
     "find_by_request_id",
     "get_migration",
+    "items_page_query",
     "iter_items",
     "list_items",
     "list_migrations",
@@ -122,6 +128,12 @@ def list_migrations(engine: Engine, *, size: int, token: str, state: MigrationSt
     return MigrationPage(rows, next_token)
 
 
+def _require_items(migration: Migration) -> None:
+    if migration.items_purged_at is not None:
+        raise ItemsPurged(f"migration {migration.id}'s items were purged on {migration.items_purged_at:%Y-%m-%d} "
+                          "(retention); counts remain (GetMigration)")
+
+
 def _total(migration: Migration, outcome: ItemOutcome | None) -> int:
     if migration.state == MigrationState.REJECTED.value:
         return 0  # a refused upload stages no items, though it counts its rejected rows
@@ -135,16 +147,33 @@ def _total(migration: Migration, outcome: ItemOutcome | None) -> int:
     return counted
 
 
+def items_page_query(migration_id: uuid.UUID, *, after: int, outcome: ItemOutcome | None,
+                     limit: int) -> Select[MigrationItem]:
+    """The items of one migration after row ``after``, in row order, optionally with one outcome.
+
+    One partition (the migration's), read along its primary key, or by outcome along its outcome
+    index once the migration has finished (``subshift.lifecycle.storage.index_outcomes``).
+    """
+    query = (select(MigrationItem).where(MigrationItem.migration_id == migration_id,
+                                         MigrationItem.row_number > after)
+             .order_by(MigrationItem.row_number).limit(limit))
+    if outcome is not None:
+        query = query.where(MigrationItem.outcome == outcome.value)
+    return query
+
+
 def list_items(engine: Engine, migration_id: uuid.UUID, *, size: int, token: str,
                outcome: ItemOutcome | None) -> ItemPage:
     """A page of one migration's items in row order, optionally with one outcome.
 
     Raises:
         NotFoundError: no such migration.
+        ItemsPurged: its items were purged.
         DataError: a bad page size or token.
         InfrastructureError: the database failed.
     """
     migration = get_migration(engine, migration_id)
+    _require_items(migration)
     limit = page_size(size, default=100, maximum=1000)
     after = 0
     if token:
@@ -153,11 +182,10 @@ def list_items(engine: Engine, migration_id: uuid.UUID, *, size: int, token: str
         if not isinstance(after, int):
             raise DataError("page_token is not a token this server issued", column="page_token",
                             rule="bad_page_token")
-    query = (select(MigrationItem).where(MigrationItem.migration_id == migration_id,
-                                         MigrationItem.row_number > after)
-             .order_by(MigrationItem.row_number).limit(limit + 1))
-    if outcome is not None:
-        query = query.where(MigrationItem.outcome == outcome.value)
+    total = _total(migration, outcome)
+    if total == 0:  # the counters equal a recount of the items: there is nothing to read
+        return ItemPage([], "", 0)
+    query = items_page_query(migration_id, after=after, outcome=outcome, limit=limit + 1)
     with database_errors(), Session(engine, expire_on_commit=False) as session:
         rows = list(session.scalars(query))
     next_token = ""
@@ -165,7 +193,7 @@ def list_items(engine: Engine, migration_id: uuid.UUID, *, size: int, token: str
         rows = rows[:limit]
         next_token = encode_token({"m": str(migration_id), "o": outcome.value if outcome else "",
                                    "r": rows[-1].row_number})
-    return ItemPage(rows, next_token, _total(migration, outcome))
+    return ItemPage(rows, next_token, total)
 
 
 _ITEMS = MigrationItem.__table__
@@ -179,9 +207,10 @@ def iter_items(engine: Engine, migration_id: uuid.UUID, *, outcome: ItemOutcome 
 
     Raises:
         NotFoundError: no such migration.
+        ItemsPurged: its items were purged.
         InfrastructureError: the database failed.
     """
-    get_migration(engine, migration_id)
+    _require_items(get_migration(engine, migration_id))
     after = 0
     while True:
         query = (select(_ITEMS).where(_ITEMS.c.migration_id == migration_id, _ITEMS.c.row_number > after)

@@ -32,6 +32,7 @@ from subshift.api.duplicates import find_upload_duplicates, mark_duplicates
 from subshift.api.event_ids import random_event_ids
 from subshift.api.validation import OfferCatalog, OfferMove, RowChecker, RowViolation, ViolationLog
 from subshift.errors import DataError
+from subshift.lifecycle import items_table
 
 __all__ = ["StageCounts", "load_catalog", "stage_dry_run", "stage_items"]
 
@@ -117,12 +118,14 @@ def _format(batch: list[tuple[int, str, str, str]], line: Line, event_ids: bool)
 
 def stage_items(cursor: Any, *, migration_id: uuid.UUID, records: CsvRecords, checker: RowChecker,
                 log: ViolationLog, trace_parent: str | None, max_spool_bytes: int | None = None) -> StageCounts:
-    """Stage an upload's rows as items of ``migration_id`` (steps 1-4 of the module docstring).
+    """Stage an upload's rows as items of ``migration_id`` (steps 1-4 of the module docstring), into its
+    items table (``subshift.lifecycle.storage``: created with the migration, attached when it is staged).
 
     Raises:
         DataError: a row is unreadable, or the rejected rows outgrow ``max_spool_bytes``.
     """
     cursor.execute(_WORK_MEM)
+    table = items_table(migration_id)
     prefix = f"{migration_id}\t"
     suffix = f"\t{copy_escape(trace_parent)}\n" if trace_parent else "\t\\N\n"
     stamp = datetime.now(UTC).isoformat()
@@ -143,7 +146,7 @@ def stage_items(cursor: Any, *, migration_id: uuid.UUID, records: CsvRecords, ch
 
         valid = _stream(
             cursor,
-            "COPY migration_items (migration_id, row_number, user_id, current_offer, target_offer, event_id, "
+            f"COPY {table} (migration_id, row_number, user_id, current_offer, target_offer, event_id, "
             "trace_parent) FROM STDIN",
             records, checker, log, lambda row, u, c, t, event_id: f"{prefix}{row}\t{u}\t{c}\t{t}\t{event_id}{suffix}",
             rejected, event_ids=True,
@@ -152,7 +155,7 @@ def stage_items(cursor: Any, *, migration_id: uuid.UUID, records: CsvRecords, ch
         log.merge(duplicates.first, total=duplicates.total, rows=duplicates.total)
         spool.seek(0)
         cursor.copy_expert(
-            "COPY migration_items (migration_id, row_number, user_id, current_offer, target_offer, event_id, "
+            f"COPY {table} (migration_id, row_number, user_id, current_offer, target_offer, event_id, "
             "outcome, reason, column_name, outcome_at) FROM STDIN", spool, size=1024 * 1024,
         )
     return StageCounts(received=records.rows_read, staged=valid - duplicates.total, rejected=log.rows)

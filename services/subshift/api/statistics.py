@@ -8,24 +8,24 @@ item, several times slower per round than look-ups by key (docs/performance/anal
 
 So an upload that is large next to what the statistics describe analyses the columns that join
 reads, in its own transaction just before it commits (``ANALYZE`` counts the transaction's own new
-rows): from the moment the relay can publish the items, the statistics count them as pending. A
-lock held by a long ``VACUUM`` or another analysis makes it skip the analysis (autovacuum comes later
-anyway) rather than hold up the upload.
+rows): from the moment the relay can publish the items, the statistics count them as pending. Each
+migration's items are a partition of their own (``subshift.lifecycle.storage``), new with the upload
+and never analysed, so a large upload analyses its partition alone. No other transaction can see
+that table before the upload commits, so no ``VACUUM`` or other analysis can hold the analysis up.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-import psycopg2
-
+from subshift.lifecycle import items_table
 from subshift.observability.logs import get_logger
 
 __all__ = ["MIN_ROWS", "needs_analysis", "refresh_item_statistics"]
 
 MIN_ROWS = 10_000  # below this, a batch's join is cheap whatever the plan
 _SHARE = 0.1  # autovacuum's default scale factor for analysing: a tenth of the table changed
-_LOCK_WAIT = "1s"
 
 _log = get_logger(__name__)
 
@@ -35,19 +35,13 @@ def needs_analysis(staged: int, described: float) -> bool:
     return staged >= MIN_ROWS and (described <= 0 or staged >= described * _SHARE)
 
 
-def refresh_item_statistics(cursor: Any, staged: int) -> bool:
-    """Analyse ``migration_items`` in the caller's transaction when ``needs_analysis``; True if it did."""
-    cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'migration_items'::regclass")
+def refresh_item_statistics(cursor: Any, migration_id: uuid.UUID, staged: int) -> bool:
+    """Analyse ``migration_id``'s items in the caller's transaction when ``needs_analysis``; True if it did."""
+    table = items_table(migration_id)
+    cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (table,))
     (described,) = cursor.fetchone()
     if not needs_analysis(staged, float(described)):
         return False
-    cursor.execute("SAVEPOINT item_statistics")
-    try:
-        cursor.execute(f"SET LOCAL lock_timeout = '{_LOCK_WAIT}'")
-        cursor.execute("ANALYZE migration_items (migration_id, row_number, outcome)")
-    except psycopg2.errors.LockNotAvailable:
-        cursor.execute("ROLLBACK TO SAVEPOINT item_statistics")
-        _log.info("item_statistics_skipped", reason=f"the table was locked for more than {_LOCK_WAIT}")
-        return False
-    cursor.execute("RELEASE SAVEPOINT item_statistics")
+    cursor.execute(f"ANALYZE {table} (migration_id, row_number, outcome)")
+    _log.debug("item_statistics_refreshed", migration_id=str(migration_id), staged=staged)
     return True

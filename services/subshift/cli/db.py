@@ -1,15 +1,19 @@
-"""`subshift db`: the database schema."""
+"""`subshift db`: the database schema, and purging finished migrations' items."""
 
 from __future__ import annotations
+
+import uuid
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from subshift.config import load_settings
+from subshift.console.usage import usage_error
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Subshift's database schema.", no_args_is_help=True)
+app = typer.Typer(help="Subshift's database: its schema, and purging finished migrations' items.", no_args_is_help=True)
 
 
 @app.command()
@@ -23,3 +27,37 @@ def upgrade(revision: str = typer.Argument("head", help="Alembic revision to rea
     settings = load_settings()
     run_upgrade(settings.database, revision)
     Console().print(f"database {settings.database.redacted()} is at revision {revision}")
+
+
+@app.command()
+def purge(
+    migration: Annotated[str | None, typer.Option("--migration", help="Purge this finished migration's items.")] = None,
+    older_than: Annotated[int | None, typer.Option(
+        "--older-than", min=1, help="Purge the items of every migration finished more than DAYS days ago "
+                                    "(default: SUBSHIFT_RETENTION_ITEMS_DAYS).", metavar="DAYS")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be purged; change nothing.")] = False,
+) -> None:
+    """Drop finished migrations' items (their partitions); each migration and its counts stay.
+
+    Export what you need first: subshift migrate results ID -o results.csv. A running migration is
+    refused. Exit 1 when a migration was refused or its items stayed locked (run again later).
+
+    Example: subshift db purge --older-than 90 --dry-run
+    """
+    from subshift.cli.db_purge import run_purge  # the database libraries: imported for this command only
+
+    if migration is not None and older_than is not None:
+        usage_error("give --migration or --older-than, not both")
+    chosen = _migration_id(migration) if migration is not None else None
+    settings = load_settings()
+    days = older_than if older_than is not None else settings.retention.items_days
+    if not run_purge(settings.database, migration=chosen, days=days, dry_run=dry_run,
+                     out=Console(soft_wrap=True, highlight=False)):
+        raise typer.Exit(1)
+
+
+def _migration_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        usage_error(f"--migration {value!r} is not a migration id (a UUID)")

@@ -22,6 +22,7 @@ from subshift.config.ingest import IngestSettings
 from subshift.config.kafka import KafkaSettings
 from subshift.config.registry import RegistrySettings
 from subshift.config.relay import RelaySettings
+from subshift.config.retention import RetentionSettings
 from subshift.config.stack import StackSettings
 from subshift.config.tracing import TracingSettings
 from subshift.config.unknown_variables import known_variables, unknown_variables
@@ -36,6 +37,7 @@ __all__ = [
     "KafkaSettings",
     "RegistrySettings",
     "RelaySettings",
+    "RetentionSettings",
     "Settings",
     "StackSettings",
     "TracingSettings",
@@ -59,6 +61,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     relay: RelaySettings = Field(default_factory=RelaySettings)
     consumer: ConsumerSettings = Field(default_factory=ConsumerSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     stack: StackSettings = Field(default_factory=StackSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
 

@@ -7,9 +7,17 @@ records each item's outcome and Kafka position. Counters on ``migrations`` are b
 same transactions that change items, so reading a migration never scans its items (and always
 equals a recount of them).
 
-An item is updated once after staging (its outcome) without touching an index: no index names a
-column that update changes, and pages keep room for the new version (fillfactor 50), so it is a
-heap-only (HOT) update. Revisions 0003 and 0004 give the measurements.
+``migration_items`` is partitioned by migration (``PARTITION BY LIST (migration_id)``, revision
+0009): each migration's items are a table of their own, created with the migration and dropped when
+its items are purged (``subshift.lifecycle.storage``, ``subshift.lifecycle.purged``). Storage
+parameters belong to the partitions (fillfactor 50: room on each page for an item's outcome update).
+
+An item is updated once after staging (its outcome) without touching an index while its migration
+runs: no index names a column that update changes, and pages keep room for the new version, so it is
+mostly a heap-only (HOT) update (revisions 0003 and 0004). Once a migration has finished, its
+partition gets an index on ``(outcome, row_number)`` (``subshift.lifecycle.storage.index_outcomes``),
+so a page of its items by outcome is read from an index whatever its size
+(docs/performance/items-by-outcome-index.md gives the measurements).
 """
 
 from __future__ import annotations
@@ -174,6 +182,8 @@ class Migration(Base):
     not_found: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     cancelled: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     dead_lettered: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    # When its items were purged (its partition dropped); the counters above still describe them.
+    items_purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MigrationItem(Base):
@@ -182,11 +192,13 @@ class MigrationItem(Base):
     __tablename__ = "migration_items"
     __table_args__ = (
         CheckConstraint(f"outcome IN ({_values(ItemOutcome)})", name="outcome"),
-        {"postgresql_with": {"fillfactor": 50}},
+        # Each partition is created with fillfactor 50, and indexed by outcome once its migration has
+        # finished (``subshift.lifecycle.storage``).
+        {"postgresql_partition_by": "LIST (migration_id)"},
     )
 
     # No foreign key to ``migrations``: its per-row check halves staging's COPY. Items are written
-    # only in the transaction that inserts their migration, and migrations are never deleted.
+    # only in the transaction that inserts their migration; a purge drops them with their partition.
     migration_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     row_number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     user_id: Mapped[str] = mapped_column(Text)

@@ -1,4 +1,4 @@
-"""Run Alembic migrations programmatically (``subshift db upgrade``)."""
+"""Run Alembic migrations programmatically (``subshift db upgrade``; the downgrade for tests and operators)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from subshift.config import DatabaseSettings
 from subshift.errors import InfrastructureError
 
-__all__ = ["upgrade"]
+__all__ = ["downgrade", "upgrade"]
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 
@@ -32,6 +32,20 @@ def upgrade(settings: DatabaseSettings, revision: str = "head") -> None:
     """
     try:
         command.upgrade(_config(settings), revision)
+    except OperationalError as error:
+        raise InfrastructureError(
+            f"cannot reach the database at {settings.redacted()}: {error.orig}", retryable=True
+        ) from error
+
+
+def downgrade(settings: DatabaseSettings, revision: str) -> None:
+    """Take the database schema back to ``revision`` (what a revision's downgrade keeps is its docstring's).
+
+    Raises:
+        InfrastructureError: the database cannot be reached.
+    """
+    try:
+        command.downgrade(_config(settings), revision)
     except OperationalError as error:
         raise InfrastructureError(
             f"cannot reach the database at {settings.redacted()}: {error.orig}", retryable=True

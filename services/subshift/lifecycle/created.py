@@ -3,6 +3,10 @@
 An upload (or a revert) inserts its migration VALIDATING and moves it to PENDING in the same
 transaction that stages its items, so no other transaction ever sees VALIDATING. A refused upload
 rolls that transaction back and records the attempt as REJECTED in a transaction of its own.
+
+The migration's items table is created with it and attached to ``migration_items`` when it is
+staged (``storage``); in between, the items are written to ``storage.items_table(id)`` by name.
+A REJECTED migration stages nothing and has no items table.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 
 from subshift.db.models import MigrationState
 from subshift.lifecycle.states import Actor, IllegalTransitionError, require
+from subshift.lifecycle.storage import attach_items_table, create_items_table
 
 __all__ = ["NewMigration", "insert_rejected", "insert_validating", "mark_staged"]
 
@@ -35,7 +40,7 @@ class NewMigration:
 
 
 def insert_validating(cursor: Any, new: NewMigration, *, actor: Actor) -> None:
-    """Insert ``new`` as VALIDATING (``actor``: an upload or a revert).
+    """Insert ``new`` as VALIDATING (``actor``: an upload or a revert), with its items table (``storage``).
 
     Raises:
         psycopg2.errors.UniqueViolation: its request id is taken (the caller replays that migration).
@@ -47,11 +52,13 @@ def insert_validating(cursor: Any, new: NewMigration, *, actor: Actor) -> None:
         (new.id, new.request_id, new.content_sha256, new.description, _S.VALIDATING.value, new.created_by,
          new.max_rows_per_second, new.max_rejected_rows, new.reverts_migration_id, new.trace_parent),
     )
+    create_items_table(cursor, new.id)
 
 
 def mark_staged(cursor: Any, migration_id: uuid.UUID, *, actor: Actor, received: int, rejected: int, staged: int,
                 content_sha256: str | None = None) -> None:
-    """VALIDATING → PENDING with its row counts (and, for an upload, the digest of its bytes).
+    """VALIDATING → PENDING with its row counts (and, for an upload, the digest of its bytes); its items
+    table becomes its partition of ``migration_items``.
 
     Raises:
         IllegalTransitionError: the migration is not VALIDATING (a bug: it is this transaction's own).
@@ -64,6 +71,7 @@ def mark_staged(cursor: Any, migration_id: uuid.UUID, *, actor: Actor, received:
     )
     if cursor.rowcount != 1:
         raise IllegalTransitionError(f"migration {migration_id} was not validating when its rows were staged")
+    attach_items_table(cursor, migration_id)
 
 
 def insert_rejected(cursor: Any, new: NewMigration, *, reason: str, received: int, rejected: int) -> None:

@@ -2,7 +2,8 @@
 
 Both end it the same way, so nothing is applied after its end (a revert of it sees every applied
 row): every item still pending gets the outcome ``cancelled`` and counts in ``cancelled``, events
-already on the topic included (the consumer applies an item only while it is pending).
+already on the topic included (the consumer applies an item only while it is pending). Its items are
+then indexed by outcome (``storage.index_outcomes``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from subshift.db.models import ItemOutcome, MigrationState
 from subshift.lifecycle._sql import states_in
 from subshift.lifecycle.locks import lock_migration, lock_migrations, take_relay_lock
 from subshift.lifecycle.states import Actor, require, sources
+from subshift.lifecycle.storage import index_outcomes
 
 __all__ = ["cancel", "fail", "lock_for_cancel"]
 
@@ -48,6 +50,7 @@ def cancel(cursor: Any, migration_id: uuid.UUID, *, state: MigrationState, why: 
         "completed_at = now(), updated_at = now() WHERE id = %s",
         (_S.CANCELLED.value, why, cancelled, migration_id),
     )
+    index_outcomes(cursor, migration_id)
     return cancelled
 
 
@@ -75,6 +78,7 @@ def fail(conn: PgConnection, migration_id: uuid.UUID, *, why: str) -> bool:
             return False
         cancelled = _cancel_pending(cur, migration_id, f"not applied: the migration failed: {why}")
         cur.execute("UPDATE migrations SET cancelled = cancelled + %s WHERE id = %s", (cancelled, str(migration_id)))
+        index_outcomes(cur, migration_id)
     return True
 
 

@@ -1,6 +1,7 @@
 """The consumer's part of a migration's life: count outcomes, and finish a migration once no item waits.
 
 On the consumer's hot path: one statement bumps every migration of a batch, one finishes those done.
+A migration finished here has its items indexed by outcome (``storage.index_outcomes``), once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from subshift.lifecycle._sql import states_in
 from subshift.lifecycle.counters import OUTCOME_COLUMNS, finished_state_sql, recorded_sql
 from subshift.lifecycle.locks import lock_migrations
 from subshift.lifecycle.states import Actor, sources
+from subshift.lifecycle.storage import index_outcomes
 
 __all__ = ["count_outcomes"]
 
@@ -53,7 +55,8 @@ def count_outcomes(conn: PgConnection, outcomes: Mapping[uuid.UUID, Counter[str]
     time (``locks``), so a cancel holding a row makes this batch roll back and retry, not deadlock.
 
     Raises:
-        psycopg2.errors.LockNotAvailable: a cancel holds a migration row; the batch is retried.
+        psycopg2.errors.LockNotAvailable: a cancel holds a migration row, or a redelivered batch still holds
+            a finished migration's items; the batch is retried.
     """
     if not outcomes:
         return
@@ -64,3 +67,5 @@ def count_outcomes(conn: PgConnection, outcomes: Mapping[uuid.UUID, Counter[str]
                        [(str(mid), *(outcomes[mid][o.value] for o in OUTCOME_COLUMNS)) for mid in ids],
                        template=_BUMP_TEMPLATE)
         cur.execute(_FINISH_SQL, ([str(i) for i in ids],))
+        for finished, _state in cur.fetchall():
+            index_outcomes(cur, uuid.UUID(str(finished)))

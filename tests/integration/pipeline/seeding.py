@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from subshift.db.connect import PgConnection
 from subshift.db.models import ItemOutcome, MigrationState
+from subshift.lifecycle.storage import attach_items_table, create_items_table
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,16 @@ def stage_migration(conn: PgConnection, rows: Sequence[Row], *, max_rows_per_sec
             (str(migration_id), uuid.uuid4().hex, state.value, "pipeline-test", len(rows), len(rows),
              max_rows_per_second),
         )
+        # Its partition, as lifecycle.insert_validating creates it; mark_staged attaches a VALIDATING one's.
+        table = create_items_table(cur, migration_id)
+        if state is not MigrationState.VALIDATING:
+            attach_items_table(cur, migration_id)
+            table = "migration_items"
         buffer = io.StringIO("".join(
             f"{migration_id}\t{n}\t{r.user_id}\t{r.current_offer}\t{r.target_offer}\t{uuid.uuid4()}\n"
             for n, r in enumerate(rows, start=2)
         ))
-        cur.copy_expert("COPY migration_items (migration_id, row_number, user_id, current_offer, target_offer, "
+        cur.copy_expert(f"COPY {table} (migration_id, row_number, user_id, current_offer, target_offer, "
                         "event_id) FROM STDIN", buffer)
     conn.commit()
     return migration_id

@@ -11,6 +11,7 @@ import pytest
 
 from subshift.config import DatabaseSettings
 from subshift.errors import ConflictError
+from subshift.lifecycle.storage import attach_items_table, create_items_table
 from subshift_tooling.seeding import build_catalog, build_population, load_demo_data
 
 pytestmark = pytest.mark.integration
@@ -92,6 +93,8 @@ def test_reseeding_waits_for_migrations_with_pending_demo_users_unless_forced(
             "VALUES (%s, 'x', 'applying', 'test', 1)",
             (str(migration_id),),
         )
+        create_items_table(cursor, migration_id)
+        attach_items_table(cursor, migration_id)
         cursor.execute(
             "INSERT INTO migration_items (migration_id, row_number, user_id, current_offer, target_offer) "
             "VALUES (%s, 2, 'u0000001', 'OFFER-001', 'OFFER-002')",

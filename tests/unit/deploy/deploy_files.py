@@ -47,7 +47,10 @@ def render_kustomization(kustomization: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _containers(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    spec = doc.get("spec", {}).get("template", {}).get("spec", {})
+    workload = doc.get("spec", {})
+    if doc.get("kind") == "CronJob":
+        workload = workload.get("jobTemplate", {}).get("spec", {})
+    spec = workload.get("template", {}).get("spec", {})
     containers: list[dict[str, Any]] = [*spec.get("initContainers", []), *spec.get("containers", [])]
     return containers
 

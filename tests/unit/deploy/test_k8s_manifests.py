@@ -220,11 +220,24 @@ def test_configuration_and_secret_keys_are_real_settings(rendered: list[dict[str
     assert not config_keys & secret_keys
 
 
-@pytest.mark.parametrize("component", [*COMPONENTS, "init"])
+def test_purge_cron_job_purges_finished_migrations_items_hourly_one_run_at_a_time(
+    rendered: list[dict[str, Any]],
+) -> None:
+    cron = find(rendered, "CronJob", "subshift-purge")
+    assert [container["args"] for container in containers_of(cron)] == [["db", "purge"]]
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    assert cron["spec"]["schedule"].split()[1:] == ["*", "*", "*", "*"]
+    assert int(_config(rendered)["SUBSHIFT_RETENTION_ITEMS_DAYS"]) >= 1
+
+
+_POD_KINDS = {"init": "Job", "purge": "CronJob"}
+
+
+@pytest.mark.parametrize("component", [*COMPONENTS, *_POD_KINDS])
 def test_pods_read_configuration_and_secrets_from_the_two_objects(
     rendered: list[dict[str, Any]], component: str
 ) -> None:
-    kind = "Job" if component == "init" else "Deployment"
+    kind = _POD_KINDS.get(component, "Deployment")
     for container in containers_of(find(rendered, kind, f"subshift-{component}")):
         sources = {next(iter(source)): next(iter(source.values()))["name"] for source in container["envFrom"]}
         assert sources == {"configMapRef": "subshift-config", "secretRef": "subshift-secrets"}

@@ -20,7 +20,7 @@ from subshift.db.connect import connect
 
 __all__ = ["PIPELINE_TABLES", "vacuum_pipeline_tables"]
 
-# The tables the pipeline writes per row or per batch.
+# The tables the pipeline writes per row or per batch (``migration_items``: every partition, one per migration).
 PIPELINE_TABLES = ("migration_items", "subscriptions", "migrations", "consumer_offsets")
 _VACUUM = f"VACUUM (ANALYZE) {', '.join(PIPELINE_TABLES)}"
 
