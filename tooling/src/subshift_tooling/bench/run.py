@@ -1,16 +1,21 @@
-"""One bench run, in order: prepare → floors → end to end → latency → scaling → memory → clean up.
+"""One bench run, in order: prepare → floors → end to end per size → latency → scaling → memory → history.
 
-1. A fresh ``subshift_bench`` database, seeded with N subscribers and the offers catalog; a CSV
-   of N migrations beside the run's results; the event schema registered.
+N is the first of the run's sizes (``--rows``); every stage but the end-to-end runs of the other sizes uses it.
+
+1. A fresh ``subshift_bench`` database, seeded with as many subscribers as the largest size and the
+   offers catalog; a CSV per size beside the run's results; the event schema registered.
 2. In-process floors: our CSV reader and checks alone, then the raw baselines (fastavro,
    confluent-kafka, plain-SQL COPY + UPDATE) on the same N.
-3. End to end with API, relay and consumer processes, all running at once.
+3. End to end with API, relay and consumer processes, all running at once, once per size (the
+   subscribers reseeded between sizes).
 4. ``GetMigration`` latency at fixed rates on the real API and on the do-nothing servicer.
 5. Backlogs: one upload published by the relay alone, then applied by 1, 2, 4… consumer processes.
 6. API memory while a very large CSV streams in (a dry run).
-7. The run's topics are deleted; the database is kept for inspection until the next run.
+7. History (``history``): the database made anew, an N-row upload end to end and the API's read
+   calls, then the same after a history of finished migrations is seeded.
+8. The run's topics are deleted; the database is kept for inspection until the next run.
 
-Stages 3 to 6 (and each backlog's consumers) start on freshly vacuumed tables (``settle``): a stage
+Stages 3 to 7 (and each backlog's consumers) start on freshly vacuumed tables (``settle``): a stage
 does not pay for the dead rows the one before left, and the report says how long each vacuum took.
 """
 
@@ -33,6 +38,7 @@ from subshift_tooling.bench.baseline_avro import avro_baseline
 from subshift_tooling.bench.baseline_kafka import kafka_baseline
 from subshift_tooling.bench.baseline_postgres import postgres_baseline
 from subshift_tooling.bench.context import BenchContext, Services
+from subshift_tooling.bench.history import HistoryRun, history_stage
 from subshift_tooling.bench.latency import LatencyResult, find_ghz, measure_latency
 from subshift_tooling.bench.machine import describe_machine, load_average
 from subshift_tooling.bench.memory import streaming_memory
@@ -56,18 +62,25 @@ def _prepare(settings: Settings, options: BenchOptions, directory: Path, report:
              say: Say) -> tuple[BenchContext, int]:
     say("creating the bench database")
     bench = isolated(settings, fresh_database(settings, options.database), settings.state_dir)
+    # The largest size must not be refused by the upload cap, whatever the environment sets it to.
+    ingest = bench.ingest.model_copy(update={"max_rows": max(bench.ingest.max_rows, *options.sizes)})
+    bench = bench.model_copy(update={"ingest": ingest})
     schema_id = register_event_schema(bench)
     catalog = build_catalog(options.offers)
     population = build_population(catalog, subscribers=options.subscriber_count, seed=options.seed)
     say(f"seeding {population.size:,} subscribers")
     report.seed_seconds = load_demo_data(bench.database, catalog, population, force=True).seconds
-    csv_path = directory / "migration.csv"
-    say(f"writing a CSV of {options.rows:,} migrations")
-    report.csv_bytes = write_migration_csv(csv_path, catalog=catalog, population=population, rows=options.rows,
-                                           bad_rows=0, seed=options.seed).bytes_written
+    csv_paths: dict[int, Path] = {}
+    for rows in options.sizes:
+        csv_paths[rows] = directory / f"migration-{rows}.csv"
+        say(f"writing a CSV of {rows:,} migrations")
+        written = write_migration_csv(csv_paths[rows], catalog=catalog, population=population, rows=rows,
+                                      bad_rows=0, seed=options.seed).bytes_written
+        report.csv_bytes = report.csv_bytes or written  # the first size's, as the stages after it use
     token = mint_dev_token(bench.auth, role=Role.ADMIN, subject="subshift-bench", ttl_seconds=6 * 3600)
-    context = BenchContext(settings=bench, directory=directory, token=token, csv_path=csv_path, rows=options.rows,
-                           catalog=catalog, population=population, profile=options.profile)
+    context = BenchContext(settings=bench, directory=directory, token=token, csv_path=csv_paths[options.rows],
+                           rows=options.rows, catalog=catalog, population=population, profile=options.profile,
+                           csv_paths=csv_paths)
     return context, schema_id
 
 
@@ -151,11 +164,17 @@ def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _:
                 report.postgres = _again_after_outage("baseline (b)", lambda: postgres_baseline(
                     context.settings.database, context.csv_path, options.rows), report, say)
                 checkpoint(report)
-            settle("end to end")
-            say(f"end to end with {options.e2e_consumers} consumer(s)")
-            report.end_to_end = end_to_end(context, sampler, consumers=options.e2e_consumers,
-                                           timeout=options.timeout_seconds)
-            checkpoint(report)
+            for rows in options.sizes:
+                if rows != options.rows:  # undo the moves of the run before, as every later stage does
+                    load_demo_data(context.settings.database, context.catalog, context.population, force=True)
+                settle("end to end" if rows == options.rows else f"end to end, {rows:,} rows")
+                say(f"end to end, {rows:,} rows, with {options.e2e_consumers} consumer(s)")
+                run = end_to_end(context, sampler, consumers=options.e2e_consumers, timeout=options.timeout_seconds,
+                                 rows=rows, label="" if rows == options.rows else str(rows))
+                report.sizes.append(run)
+                report.end_to_end = report.end_to_end or run
+                checkpoint(report)
+            assert report.end_to_end is not None
             if not options.skip_latency:
                 settle("latency")
                 report.latency = _latency(context, sampler, options, report.end_to_end.migration_id, say, report)
@@ -170,6 +189,19 @@ def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _:
                 settle("memory")
                 say(f"API memory while {options.memory_rows:,} rows stream in (dry run)")
                 report.memory = streaming_memory(context, sampler, rows=options.memory_rows)
+                checkpoint(report)
+            if not options.skip_history:
+                ghz = find_ghz(context.settings)
+
+                def keep(history: HistoryRun) -> None:
+                    report.history = history
+                    checkpoint(report)
+
+                def empty_database() -> None:
+                    fresh_database(settings, options.database)
+
+                report.history = history_stage(context, sampler, options, ghz, say=say, checkpoint=keep,
+                                               fresh_database=empty_database)
     except psycopg2.Error as error:
         report.notes.append(f"stopped early: the database failed: {str(error).strip()}"[:500])
         raise InfrastructureError(f"the bench database failed: {str(error).strip()} (is the stack up, or was "
