@@ -1,8 +1,8 @@
 """The history stage: the same upload and the same read calls on an empty database, then after a year of use.
 
-1. The bench database is made anew (no migration at all), the subscribers reseeded, and one subscriber
-   in ``CONFLICT_EVERY`` moved to an offer no row names, so the upload ends with a rare ``conflict``
-   outcome to filter for.
+1. The bench database is made anew (no migration at all), the subscribers reseeded, and the user of
+   one row in ``CONFLICT_EVERY`` moved to an offer no row names, so the upload ends with a rare
+   ``conflict`` outcome to filter for.
 2. End to end: the first size's CSV, API, relay and consumers running (``pipeline_run.end_to_end``).
 3. Read calls on that migration, one after another (``latency.measure_reads``): ``GetMigration``,
    ``ListMigrationItems``' first page, and its first page filtered by ``conflict``.
@@ -14,8 +14,10 @@ Every step starts from vacuumed tables (``settle``), so neither side pays for th
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from subshift.config import DatabaseSettings
 from subshift.db.connect import connect
@@ -33,7 +35,7 @@ __all__ = ["CONFLICT_EVERY", "HistoryRun", "HistorySide", "history_stage"]
 
 Say = Callable[[str], None]
 
-CONFLICT_EVERY = 10_000  # one subscriber in this many is elsewhere when the upload applies: ~100 in 1M rows
+CONFLICT_EVERY = 10_000  # one row in this many finds its subscriber elsewhere: 100 conflicts in 1M rows
 _ELSEWHERE = "BENCH-ELSEWHERE"  # an offer code no row of the CSV names
 READS = ("GetMigration", "ListMigrationItems, first page", "ListMigrationItems, first page of conflict")
 
@@ -69,13 +71,16 @@ class HistoryRun:
                 for read in self.history.reads}
 
 
-def _move_some_subscribers(database: DatabaseSettings) -> int:
-    """One demo subscriber in ``CONFLICT_EVERY`` onto an offer the CSV never names: its row ends in conflict."""
+def _move_some_subscribers(database: DatabaseSettings, csv_path: Path) -> int:
+    """Every ``CONFLICT_EVERY``-th row's user onto an offer the CSV never names: that row ends in conflict."""
+    with csv_path.open(newline="", encoding="utf-8") as handle:
+        rows = csv.reader(handle)
+        next(rows)  # the header
+        users = [row[0] for number, row in enumerate(rows, start=1) if number % CONFLICT_EVERY == 0]
     conn = connect(database, application_name="subshift-bench-history")
     try:
         with conn.cursor() as cur:
-            cur.execute("UPDATE subscriptions SET offer_code = %s WHERE user_id >= 'u0' AND user_id < 'u:' "
-                        "AND substr(user_id, 2)::bigint %% %s = 0", (_ELSEWHERE, CONFLICT_EVERY))
+            cur.execute("UPDATE subscriptions SET offer_code = %s WHERE user_id = ANY(%s)", (_ELSEWHERE, users))
             moved = int(cur.rowcount)
         conn.commit()
     finally:
@@ -123,7 +128,7 @@ def _side(context: BenchContext, sampler: RssSampler, options: BenchOptions, ghz
           say: Say) -> HistorySide:
     database = context.settings.database
     load_demo_data(database, context.catalog, context.population, force=True)
-    _move_some_subscribers(database)
+    _move_some_subscribers(database, context.csv_path)
     vacuumed = vacuum_pipeline_tables(database)
     items = _items(database)
     say(f"history stage, {label}: end to end, {context.rows:,} rows on {items:,} items of history")
