@@ -76,6 +76,7 @@ def test_small_bench_completes_and_writes_well_formed_json(settings: Settings, t
     sizes = {run["rows"]: run for run in report["sizes"]}
     assert list(sizes) == [ROWS, LARGER]
     assert all(run["state"] == "succeeded" and run["staged"] == rows for rows, run in sizes.items())
+    assert all(run["subscribers"] == rows for rows, run in sizes.items())  # one subscriber per row, each size
     assert sizes[ROWS]["rate_over_smallest"] == 1.0 and sizes[LARGER]["rate_over_smallest"] > 0
     assert all(set(run["peak_rss_mb"]) == {"api", "relay", "consumer-1", "consumer-2"} for run in sizes.values())
     assert all(run["postgres_micros_per_row"] > 0 for run in sizes.values())

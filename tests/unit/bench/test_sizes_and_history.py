@@ -41,7 +41,8 @@ def _report() -> BenchReport:
         seed=HistorySeed(migrations=52, rows=30_000_000, conflicts=30_000, seconds=300.0))
     return BenchReport(started_at="20270102T030405Z", options=BenchOptions(sizes=(10_000_000, 1_000_000)),
                        machine=Machine(cpu_model="Test CPU", cores=2, ram_gb=8.0, python="3.11.9", kernel="6.1"),
-                       load_before=(0.0, 0.0, 0.0), end_to_end=sizes[0], sizes=sizes, history=history)
+                       load_before=(0.0, 0.0, 0.0), end_to_end=sizes[0], sizes=sizes, history=history,
+                       subscribers={10_000_000: 10_000_000, 1_000_000: 1_000_000})
 
 
 def test_each_sizes_rate_is_given_over_the_smallest_sizes_rate() -> None:
@@ -53,6 +54,7 @@ def test_each_sizes_rate_is_given_over_the_smallest_sizes_rate() -> None:
     assert by_rows[10_000_000]["peak_rss_mb"] == {"api": 120.0, "relay": 90.0, "consumer-1": 80.0,
                                                   "consumer-2": 81.0}
     assert by_rows[10_000_000]["postgres_micros_per_row"] == 60.0
+    assert by_rows[1_000_000]["subscribers"] == 1_000_000
     assert data["options"]["rows"] == 10_000_000 and data["options"]["sizes"] == [10_000_000, 1_000_000]
 
 
@@ -93,5 +95,7 @@ def test_the_readme_table_adds_the_sizes_and_the_history_when_the_run_has_them()
 def test_the_first_size_is_the_rows_of_every_other_stage(sizes: tuple[int, ...]) -> None:
     options = BenchOptions(sizes=sizes)
     assert options.rows == sizes[0]
-    assert options.subscriber_count == max(sizes)
-    assert BenchOptions(sizes=sizes, subscribers=9_000).subscriber_count == 9_000
+    assert options.subscriber_count == sizes[0]
+    assert [options.subscribers_for(rows) for rows in sizes] == list(sizes)  # one subscriber per row
+    more = BenchOptions(sizes=sizes, subscribers=3_000)
+    assert [more.subscribers_for(rows) for rows in sizes] == [max(3_000, rows) for rows in sizes]

@@ -35,7 +35,7 @@ class BenchContext:
     population: Population
     profile: bool = False
     topics: list[str] = field(default_factory=list)  # created by this run, deleted at its end
-    csv_paths: dict[int, Path] = field(default_factory=dict)  # by size (rows), the first size's included
+    csv_paths: dict[int, Path] = field(default_factory=dict)  # the other sizes' CSVs, by size (rows)
 
     def csv_for(self, rows: int) -> Path:
         """The CSV of ``rows`` rows written for this run."""

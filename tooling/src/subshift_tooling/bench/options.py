@@ -11,7 +11,7 @@ __all__ = ["BenchOptions"]
 class BenchOptions:
     # Upload sizes: the end-to-end stage runs once per size; every other stage uses the first.
     sizes: tuple[int, ...] = (1_000_000, 10_000_000)
-    subscribers: int | None = None  # default: as many as the largest size
+    subscribers: int | None = None  # default: as many as the size being run
     offers: int = 10
     seed: int = 42
     e2e_consumers: int = 2
@@ -38,4 +38,9 @@ class BenchOptions:
 
     @property
     def subscriber_count(self) -> int:
-        return max(self.subscribers or 0, *self.sizes)
+        """Subscribers seeded for the first size's stages."""
+        return self.subscribers_for(self.rows)
+
+    def subscribers_for(self, rows: int) -> int:
+        """Subscribers seeded for an upload of ``rows`` rows (at least one per row)."""
+        return max(self.subscribers or rows, rows)

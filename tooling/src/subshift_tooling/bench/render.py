@@ -100,7 +100,7 @@ def _cpu(report: BenchReport) -> Table:
 
 
 def _sizes(report: BenchReport) -> Table:
-    table = Table(title="End to end by upload size (API, relay and consumers running, subscribers reseeded between)")
+    table = Table(title="End to end by upload size (API, relay and consumers running; as many subscribers as rows)")
     table.add_column("measure")
     for run in report.sizes:
         table.add_column(f"{run.rows:,} rows", justify="right")
@@ -109,6 +109,7 @@ def _sizes(report: BenchReport) -> Table:
     table.add_row("÷ the smallest size's rate", *("—" if ratios[run.rows] is None else f"{ratios[run.rows]:.3f}"
                                                   for run in report.sizes))
     table.add_row("seconds", *(_seconds(run.end_to_end_seconds) for run in report.sizes))
+    table.add_row("subscribers", *(_rate(report.subscribers.get(run.rows)) for run in report.sizes))
     table.add_row("publish / apply rows/s", *(f"{_rate(run.publish_rows_per_second)} / "
                                               f"{_rate(run.apply_rows_per_second)}" for run in report.sizes))
     processes = list(dict.fromkeys(name for run in report.sizes for name in run.peak_rss_mb))

@@ -46,6 +46,7 @@ class BenchReport:
     tuning: dict[str, Any] = field(default_factory=dict)  # relay, consumer and ingest settings of the run
     latency_profiles: dict[str, Profile] = field(default_factory=dict)
     sizes: list[PipelineRun] = field(default_factory=list)  # end to end per size, the first size's included
+    subscribers: dict[int, int] = field(default_factory=dict)  # seeded for each size's run, by size
     history: HistoryRun | None = None
 
     def size_ratios(self) -> dict[int, float | None]:
@@ -135,7 +136,8 @@ def _stages(report: BenchReport) -> dict[str, Any]:
 def _sizes(report: BenchReport) -> list[dict[str, Any]]:
     """The end-to-end runs side by side: rate, its ratio to the smallest size's, each process's peak RSS."""
     ratios = report.size_ratios()
-    return [{"rows": run.rows, "staged": run.staged, "state": run.state,
+    return [{"rows": run.rows, "subscribers": report.subscribers.get(run.rows), "staged": run.staged,
+             "state": run.state,
              "end_to_end_seconds": _round(run.end_to_end_seconds),
              "end_to_end_rows_per_second": _round(run.end_to_end_rows_per_second),
              "rate_over_smallest": None if ratios[run.rows] is None else round(ratios[run.rows] or 0.0, 4),

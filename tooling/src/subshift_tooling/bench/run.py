@@ -2,20 +2,21 @@
 
 N is the first of the run's sizes (``--rows``); every stage but the end-to-end runs of the other sizes uses it.
 
-1. A fresh ``subshift_bench`` database, seeded with as many subscribers as the largest size and the
-   offers catalog; a CSV per size beside the run's results; the event schema registered.
+1. A fresh ``subshift_bench`` database, seeded with N subscribers and the offers catalog; a CSV
+   of N migrations beside the run's results; the event schema registered.
 2. In-process floors: our CSV reader and checks alone, then the raw baselines (fastavro,
    confluent-kafka, plain-SQL COPY + UPDATE) on the same N.
-3. End to end with API, relay and consumer processes, all running at once, once per size (the
-   subscribers reseeded between sizes).
+3. End to end with API, relay and consumer processes, all running at once.
 4. ``GetMigration`` latency at fixed rates on the real API and on the do-nothing servicer.
 5. Backlogs: one upload published by the relay alone, then applied by 1, 2, 4… consumer processes.
 6. API memory while a very large CSV streams in (a dry run).
-7. History (``history``): the database made anew, an N-row upload end to end and the API's read
+7. Every other size: as many subscribers as rows seeded (as for N), its CSV written, end to end as in 3.
+   After the other stages, so they keep N's database as it always was.
+8. History (``history``): the database made anew, an N-row upload end to end and the API's read
    calls, then the same after a history of finished migrations is seeded.
-8. The run's topics are deleted; the database is kept for inspection until the next run.
+9. The run's topics are deleted; the database is kept for inspection until the next run.
 
-Stages 3 to 7 (and each backlog's consumers) start on freshly vacuumed tables (``settle``): a stage
+Stages 3 to 8 (and each backlog's consumers) start on freshly vacuumed tables (``settle``): a stage
 does not pay for the dead rows the one before left, and the report says how long each vacuum took.
 """
 
@@ -44,7 +45,7 @@ from subshift_tooling.bench.machine import describe_machine, load_average
 from subshift_tooling.bench.memory import streaming_memory
 from subshift_tooling.bench.options import BenchOptions
 from subshift_tooling.bench.parse_validate import parse_validate
-from subshift_tooling.bench.pipeline_run import apply_scaling, end_to_end
+from subshift_tooling.bench.pipeline_run import PipelineRun, apply_scaling, end_to_end
 from subshift_tooling.bench.report import BenchReport
 from subshift_tooling.bench.rss import RssSampler
 from subshift_tooling.bench.services import free_port
@@ -70,18 +71,33 @@ def _prepare(settings: Settings, options: BenchOptions, directory: Path, report:
     population = build_population(catalog, subscribers=options.subscriber_count, seed=options.seed)
     say(f"seeding {population.size:,} subscribers")
     report.seed_seconds = load_demo_data(bench.database, catalog, population, force=True).seconds
-    csv_paths: dict[int, Path] = {}
-    for rows in options.sizes:
-        csv_paths[rows] = directory / f"migration-{rows}.csv"
-        say(f"writing a CSV of {rows:,} migrations")
-        written = write_migration_csv(csv_paths[rows], catalog=catalog, population=population, rows=rows,
-                                      bad_rows=0, seed=options.seed).bytes_written
-        report.csv_bytes = report.csv_bytes or written  # the first size's, as the stages after it use
+    csv_path = directory / f"migration-{options.rows}.csv"
+    say(f"writing a CSV of {options.rows:,} migrations")
+    report.csv_bytes = write_migration_csv(csv_path, catalog=catalog, population=population, rows=options.rows,
+                                           bad_rows=0, seed=options.seed).bytes_written
+    report.subscribers[options.rows] = population.size
     token = mint_dev_token(bench.auth, role=Role.ADMIN, subject="subshift-bench", ttl_seconds=6 * 3600)
-    context = BenchContext(settings=bench, directory=directory, token=token, csv_path=csv_paths[options.rows],
-                           rows=options.rows, catalog=catalog, population=population, profile=options.profile,
-                           csv_paths=csv_paths)
+    context = BenchContext(settings=bench, directory=directory, token=token, csv_path=csv_path, rows=options.rows,
+                           catalog=catalog, population=population, profile=options.profile)
     return context, schema_id
+
+
+def _other_size(context: BenchContext, sampler: RssSampler, options: BenchOptions, rows: int, report: BenchReport,
+                say: Say) -> PipelineRun:
+    """End to end with ``rows`` rows, on as many subscribers as for the first size's run (one per row by default)."""
+    population = build_population(context.catalog, subscribers=options.subscribers_for(rows), seed=options.seed)
+    say(f"seeding {population.size:,} subscribers for the {rows:,}-row run")
+    load_demo_data(context.settings.database, context.catalog, population, force=True)
+    report.subscribers[rows] = population.size
+    context.csv_paths[rows] = context.directory / f"migration-{rows}.csv"
+    say(f"writing a CSV of {rows:,} migrations")
+    write_migration_csv(context.csv_paths[rows], catalog=context.catalog, population=population, rows=rows,
+                        bad_rows=0, seed=options.seed)
+    say("vacuuming the pipeline's tables")
+    report.vacuum_seconds[f"end to end, {rows:,} rows"] = round(vacuum_pipeline_tables(context.settings.database), 2)
+    say(f"end to end, {rows:,} rows, with {options.e2e_consumers} consumer(s)")
+    return end_to_end(context, sampler, consumers=options.e2e_consumers, timeout=options.timeout_seconds, rows=rows,
+                      label=str(rows))
 
 
 def _again_after_outage(what: str, stage: Callable[[], T], report: BenchReport, say: Say) -> T:
@@ -164,17 +180,12 @@ def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _:
                 report.postgres = _again_after_outage("baseline (b)", lambda: postgres_baseline(
                     context.settings.database, context.csv_path, options.rows), report, say)
                 checkpoint(report)
-            for rows in options.sizes:
-                if rows != options.rows:  # undo the moves of the run before, as every later stage does
-                    load_demo_data(context.settings.database, context.catalog, context.population, force=True)
-                settle("end to end" if rows == options.rows else f"end to end, {rows:,} rows")
-                say(f"end to end, {rows:,} rows, with {options.e2e_consumers} consumer(s)")
-                run = end_to_end(context, sampler, consumers=options.e2e_consumers, timeout=options.timeout_seconds,
-                                 rows=rows, label="" if rows == options.rows else str(rows))
-                report.sizes.append(run)
-                report.end_to_end = report.end_to_end or run
-                checkpoint(report)
-            assert report.end_to_end is not None
+            settle("end to end")
+            say(f"end to end, {options.rows:,} rows, with {options.e2e_consumers} consumer(s)")
+            report.end_to_end = end_to_end(context, sampler, consumers=options.e2e_consumers,
+                                           timeout=options.timeout_seconds)
+            report.sizes.append(report.end_to_end)
+            checkpoint(report)
             if not options.skip_latency:
                 settle("latency")
                 report.latency = _latency(context, sampler, options, report.end_to_end.migration_id, say, report)
@@ -189,6 +200,9 @@ def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _:
                 settle("memory")
                 say(f"API memory while {options.memory_rows:,} rows stream in (dry run)")
                 report.memory = streaming_memory(context, sampler, rows=options.memory_rows)
+                checkpoint(report)
+            for rows in options.sizes[1:]:
+                report.sizes.append(_other_size(context, sampler, options, rows, report, say))
                 checkpoint(report)
             if not options.skip_history:
                 ghz = find_ghz(context.settings)

@@ -30,10 +30,10 @@ def _counts(text: str, option: str) -> tuple[int, ...]:
 
 def bench(
     rows: Annotated[str, typer.Option("--rows", help="Upload sizes, rows: end to end runs once per size, every other "
-                                      "stage uses the first (at least as many subscribers as the largest).")]
+                                      "stage uses the first.")]
     = "1000000,10000000",
-    subscribers: Annotated[int | None, typer.Option("--subscribers", min=1, help="Subscribers to seed "
-                                                    "(default: the largest of --rows).")] = None,
+    subscribers: Annotated[int | None, typer.Option("--subscribers", min=1, help="Subscribers to seed for each size "
+                                                    "(default and at least: its rows).")] = None,
     consumers: Annotated[str, typer.Option("--consumers", help="Consumer processes for the scaling runs.")] = "1,2,4",
     e2e_consumers: Annotated[int, typer.Option("--e2e-consumers", min=1, help="Consumers in the end-to-end run "
                                                "(as deployed: two overlap each other's database waits).")]
