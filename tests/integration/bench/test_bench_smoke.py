@@ -19,13 +19,16 @@ from subshift.config import Settings
 
 REPO = Path(__file__).resolve().parents[3]
 ROWS = 10_000
+LARGER = 20_000  # a second size: its own end-to-end run
+HISTORY = 60_000  # items of history seeded before the history stage's second run
 
 
 def test_small_bench_completes_and_writes_well_formed_json(settings: Settings, tmp_path: Path) -> None:
     database = f"subshift_bench_test_{uuid.uuid4().hex[:8]}"
     report_path = tmp_path / "report.json"
-    command = [sys.executable, "-m", "subshift", "bench", "--rows", str(ROWS), "--consumers", "1,2",
+    command = [sys.executable, "-m", "subshift", "bench", "--rows", f"{ROWS},{LARGER}", "--consumers", "1,2",
                "--rates", "50,100", "--latency-seconds", "2", "--memory-rows", "30000", "--profile",
+               "--history-rows", str(HISTORY), "--history-migrations", "3", "--read-calls", "10",
                "--database", database, "--report-file", str(report_path)]
     env = {**os.environ, "SUBSHIFT_STATE_DIR": str(tmp_path / "state")}
     try:
@@ -52,7 +55,7 @@ def test_small_bench_completes_and_writes_well_formed_json(settings: Settings, t
     assert all(run["staged"] == ROWS for run in report["scaling"])
     assert all(run["publish_rows_per_second"] > 0 for run in report["scaling"])  # the relay alone, measured
     assert all(run["vacuum_seconds"] > 0 for run in report["scaling"])
-    assert set(report["vacuum_seconds"]) == {"end to end", "latency", "memory"}
+    assert set(report["vacuum_seconds"]) == {"end to end", f"end to end, {LARGER:,} rows", "latency", "memory"}
     assert all(seconds >= 0 for seconds in report["vacuum_seconds"].values())
     assert all(run["server_cpu_seconds"]["postgres"] > 0 for run in report["scaling"])  # it did the applying
     budgets = report["cpu_budgets"]
@@ -69,3 +72,26 @@ def test_small_bench_completes_and_writes_well_formed_json(settings: Settings, t
     assert {target["name"] for target in report["targets"]} >= {"parse + validate",
                                                                "relay publish (alone, median of the backlogs)"}
     assert (tmp_path / "state" / "bench").is_dir()
+
+    sizes = {run["rows"]: run for run in report["sizes"]}
+    assert list(sizes) == [ROWS, LARGER]
+    assert all(run["state"] == "succeeded" and run["staged"] == rows for rows, run in sizes.items())
+    assert all(run["subscribers"] == rows for rows, run in sizes.items())  # one subscriber per row, each size
+    assert sizes[ROWS]["rate_over_smallest"] == 1.0 and sizes[LARGER]["rate_over_smallest"] > 0
+    assert all(set(run["peak_rss_mb"]) == {"api", "relay", "consumer-1", "consumer-2"} for run in sizes.values())
+    assert all(run["postgres_micros_per_row"] > 0 for run in sizes.values())
+
+    history = report["history"]
+    assert history["seed"]["rows"] == HISTORY and history["seed"]["migrations"] == 3
+    assert history["empty"]["items_before"] == 0
+    assert history["history"]["items_before"] == HISTORY + ROWS  # the history and the empty side's upload
+    for side in ("empty", "history"):
+        e2e = history[side]["end_to_end"]
+        assert e2e["staged"] == ROWS and e2e["state"] == "succeeded_with_errors"  # the rare conflicts
+        reads = history[side]["reads"]
+        assert [read["call"] for read in reads] == ["GetMigration", "ListMigrationItems, first page",
+                                                    "ListMigrationItems, first page of conflict"]
+        assert all(read["requests"] == 10 and read["errors"] == 0 for read in reads)
+    assert history["rate_ratio_history_over_empty"] > 0
+    assert set(history["p99_ratio_history_over_empty"]) == {"GetMigration", "ListMigrationItems, first page",
+                                                            "ListMigrationItems, first page of conflict"}

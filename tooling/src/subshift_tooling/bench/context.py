@@ -29,12 +29,17 @@ class BenchContext:
     settings: Settings  # the bench database; topics and group are replaced per pipeline run
     directory: Path
     token: str
-    csv_path: Path
+    csv_path: Path  # the first size's CSV, used by every stage but the other sizes' end-to-end runs
     rows: int
     catalog: DemoCatalog
     population: Population
     profile: bool = False
     topics: list[str] = field(default_factory=list)  # created by this run, deleted at its end
+    csv_paths: dict[int, Path] = field(default_factory=dict)  # the other sizes' CSVs, by size (rows)
+
+    def csv_for(self, rows: int) -> Path:
+        """The CSV of ``rows`` rows written for this run."""
+        return self.csv_path if rows == self.rows else self.csv_paths[rows]
 
     def db(self) -> PgConnection:
         return connect(self.settings.database, application_name="subshift-bench")

@@ -1,4 +1,5 @@
-"""Unary latency: ``GetMigration`` at fixed request rates, measured by ghz, beside a do-nothing servicer.
+"""Unary latency: ``GetMigration`` at fixed request rates, measured by ghz, beside a do-nothing servicer;
+and read calls made one after another (``measure_reads``), each call's own time.
 
 ghz (a Go load generator, built by ``scripts/install-tools`` into the tool cache) sends at a
 constant rate over one connection, reads the service from the contract's .proto and reports percentiles. The
@@ -18,9 +19,9 @@ from subshift.config import Settings
 from subshift.errors import ContractError, InfrastructureError
 from subshift_contracts.repository import find_repository
 
-__all__ = ["LatencyResult", "find_ghz", "measure_latency"]
+__all__ = ["LatencyResult", "ReadLatency", "find_ghz", "measure_latency", "measure_reads"]
 
-_METHOD = "subshift.migration.v1.MigrationService.GetMigration"
+_SERVICE = "subshift.migration.v1.MigrationService"
 # The contract itself, not reflection: the source of truth, and no reflection round trips in the numbers.
 _END_OF_RUN = ("the client connection is closing", "use of closed network connection")
 # Read from the repository being benchmarked (found when the run starts), never beside the package.
@@ -63,6 +64,43 @@ def _percentile(report: dict[str, object], percentage: int) -> float:
     return 0.0
 
 
+def _run_ghz(ghz: str, *, method: str, data: dict[str, object], addr: str, token: str, load: list[str],
+             timeout: float, output: Path, call_timeout: float = 5.0) -> dict[str, object]:
+    """Run ghz with ``load`` (its rate, duration or count options) and return its JSON report.
+
+    Raises:
+        InfrastructureError: ghz failed to run.
+        ContractError: the current directory is not in a repository holding the contracts.
+    """
+    proto_root = find_repository() / "contracts" / "proto"
+    command = [
+        ghz, "--insecure", "--proto", str(proto_root / _PROTO), "--import-paths", str(proto_root),
+        "--call", f"{_SERVICE}.{method}", "--data", json.dumps(data),
+        "--metadata", json.dumps({"authorization": f"Bearer {token}"}), *load, "--connections", "1",
+        "--timeout", f"{call_timeout:g}s", "--format", "json", "--output", str(output), addr,
+    ]
+    finished = subprocess.run(command, capture_output=True, text=True, check=False, timeout=timeout)
+    if not output.exists():
+        raise InfrastructureError(f"ghz failed ({finished.returncode}): {finished.stderr.strip()[-500:]}",
+                                  retryable=False)
+    report: dict[str, object] = json.loads(output.read_text())
+    return report
+
+
+def _errors(report: dict[str, object]) -> int:
+    # ghz cancels the calls still in flight when the duration ends ("the client connection is
+    # closing", "use of closed network connection"); those are the load generator stopping.
+    distribution = report.get("errorDistribution") or {}
+    assert isinstance(distribution, dict)
+    return sum(int(count) for message, count in distribution.items()
+               if not any(marker in message for marker in _END_OF_RUN))
+
+
+def _ms(report: dict[str, object], key: str) -> float:
+    value = report.get(key, 0)
+    return round(float(value) / 1e6, 3) if isinstance(value, int | float) else 0.0
+
+
 def measure_latency(ghz: str, *, server: str, addr: str, token: str, migration_id: str, rps: int, seconds: float,
                     output: Path) -> LatencyResult:
     """Send ``GetMigration`` to ``addr`` at ``rps`` requests/s for ``seconds``; ghz's JSON report goes to ``output``.
@@ -71,26 +109,45 @@ def measure_latency(ghz: str, *, server: str, addr: str, token: str, migration_i
         InfrastructureError: ghz failed to run.
         ContractError: the current directory is not in a repository holding the contracts.
     """
-    proto_root = find_repository() / "contracts" / "proto"
-    command = [
-        ghz, "--insecure", "--proto", str(proto_root / _PROTO), "--import-paths", str(proto_root), "--call", _METHOD,
-        "--data", json.dumps({"migration_id": migration_id}),
-        "--metadata", json.dumps({"authorization": f"Bearer {token}"}),
-        "--rps", str(rps), "--duration", f"{seconds:g}s", "--concurrency", "16", "--connections", "1",
-        "--timeout", "5s", "--format", "json", "--output", str(output), addr,
-    ]
-    finished = subprocess.run(command, capture_output=True, text=True, check=False, timeout=seconds + 60)
-    if not output.exists():
-        raise InfrastructureError(f"ghz failed ({finished.returncode}): {finished.stderr.strip()[-500:]}",
-                                  retryable=False)
-    report = json.loads(output.read_text())
-    # ghz cancels the calls still in flight when the duration ends ("the client connection is
-    # closing", "use of closed network connection"); those are the load generator stopping.
-    errors = sum(int(count) for message, count in (report.get("errorDistribution") or {}).items()
-                 if not any(marker in message for marker in _END_OF_RUN))
+    report = _run_ghz(ghz, method="GetMigration", data={"migration_id": migration_id}, addr=addr, token=token,
+                      load=["--rps", str(rps), "--duration", f"{seconds:g}s", "--concurrency", "16"],
+                      timeout=seconds + 60, output=output)
+    rate = report.get("rps", 0.0)
     return LatencyResult(
-        server=server, target_rps=rps, achieved_rps=round(float(report.get("rps", 0.0)), 1),
-        requests=int(report.get("count", 0)), errors=errors,
+        server=server, target_rps=rps, achieved_rps=round(float(rate), 1) if isinstance(rate, int | float) else 0.0,
+        requests=int(str(report.get("count", 0))), errors=_errors(report),
         p50_ms=round(_percentile(report, 50), 3), p90_ms=round(_percentile(report, 90), 3),
-        p99_ms=round(_percentile(report, 99), 3), mean_ms=round(float(report.get("average", 0)) / 1e6, 3),
+        p99_ms=round(_percentile(report, 99), 3), mean_ms=_ms(report, "average"),
+    )
+
+
+@dataclass(frozen=True)
+class ReadLatency:
+    """One read call made ``requests`` times one after another (no concurrency: each call's own time)."""
+
+    call: str  # e.g. "ListMigrationItems, outcome conflict"
+    requests: int
+    errors: int
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    mean_ms: float
+    slowest_ms: float
+
+
+def measure_reads(ghz: str, *, call: str, method: str, data: dict[str, object], addr: str, token: str, calls: int,
+                  output: Path) -> ReadLatency:
+    """Send ``calls`` requests of ``method`` with ``data`` to ``addr``, each after the previous one answered.
+
+    Raises:
+        InfrastructureError: ghz failed to run.
+        ContractError: the current directory is not in a repository holding the contracts.
+    """
+    report = _run_ghz(ghz, method=method, data=data, addr=addr, token=token,
+                      load=["--total", str(calls), "--concurrency", "1"], timeout=calls * 30 + 60, output=output,
+                      call_timeout=30.0)  # a slow read is a result here, not an error
+    return ReadLatency(
+        call=call, requests=int(str(report.get("count", 0))), errors=_errors(report),
+        p50_ms=round(_percentile(report, 50), 3), p90_ms=round(_percentile(report, 90), 3),
+        p99_ms=round(_percentile(report, 99), 3), mean_ms=_ms(report, "average"), slowest_ms=_ms(report, "slowest"),
     )

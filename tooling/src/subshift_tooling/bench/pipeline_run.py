@@ -64,6 +64,12 @@ class PipelineRun:
     def end_to_end_rows_per_second(self) -> float:
         return self.staged / self.end_to_end_seconds if self.end_to_end_seconds > 0 else 0.0
 
+    @property
+    def postgres_micros_per_row(self) -> float | None:
+        """PostgreSQL's CPU time per staged row, first byte → last outcome (None: its server was not found)."""
+        used = self.server_cpu_seconds.get("postgres")
+        return None if used is None or self.staged <= 0 else used / self.staged * 1e6
+
 
 @dataclass
 class ScalingRun:
@@ -90,11 +96,11 @@ def _with_api_addr(settings: Settings) -> Settings:
 _UPLOAD_RETRY = RetryPolicy(attempts=30, initial_backoff=1.0, max_backoff=10.0)
 
 
-def _upload(context: BenchContext, addr: str, description: str) -> uuid.UUID:
+def _upload(context: BenchContext, addr: str, description: str, rows: int | None = None) -> uuid.UUID:
     try:
         with SubshiftClient(addr, token=context.token, timeout=60.0, retry=_UPLOAD_RETRY) as client:
-            response = client.create_migration(context.csv_path, description=description, max_rejected_rows=0,
-                                               timeout=3600.0)
+            response = client.create_migration(context.csv_for(rows or context.rows), description=description,
+                                               max_rejected_rows=0, timeout=3600.0)
     except ApiError as error:
         raise InfrastructureError(f"the bench upload failed: {error}", retryable=True) from error
     return uuid.UUID(response.migration.migration_id)
@@ -117,14 +123,22 @@ def _wait_terminal(observer: Observer, migration_id: uuid.UUID, services: Servic
         time.sleep(_POLL)
 
 
-def end_to_end(context: BenchContext, sampler: RssSampler, *, consumers: int, timeout: float) -> PipelineRun:
-    """Upload the CSV with API, relay and ``consumers`` consumers running; time it until every item has an outcome."""
+def end_to_end(context: BenchContext, sampler: RssSampler, *, consumers: int, timeout: float,
+               rows: int | None = None, label: str = "") -> PipelineRun:
+    """Upload the CSV with API, relay and ``consumers`` consumers running; time it until every item has an outcome.
+
+    ``rows``: which of the run's CSVs (default: the first size's). ``label`` tells this run's processes and logs
+    apart from another end-to-end run's (each process logs to a file named after it); the run's figures are
+    keyed by role all the same (``api``, ``relay``, ``consumer-1``…), so runs compare side by side.
+    """
+    rows = rows or context.rows
+    suffix = f"-{label}" if label else ""
     settings = _with_api_addr(context.fresh_topics())
-    services = Services(context, settings, sampler, "end-to-end")
+    services = Services(context, settings, sampler, f"end-to-end{suffix}")
     with services.session():
-        api = services.start("api")
-        relay = services.start("relay")
-        members = [services.start("consumer", f"consumer-{n}") for n in range(1, consumers + 1)]
+        api = services.start("api", f"api{suffix}")
+        relay = services.start("relay", f"relay{suffix}")
+        members = [services.start("consumer", f"consumer{suffix}-{n}") for n in range(1, consumers + 1)]
         services.wait_api(settings.api.addr)
         services.wait_log(relay, "relay.started")
         for member in members:
@@ -137,7 +151,7 @@ def end_to_end(context: BenchContext, sampler: RssSampler, *, consumers: int, ti
             servers = ServerCpu(context.settings)
             cpu_before = {name: sampler.cpu_now(name) for name in names}
             started = time.time()
-            migration_id = _upload(context, settings.api.addr, "bench end to end")
+            migration_id = _upload(context, settings.api.addr, f"bench end to end, {rows:,} rows", rows)
             uploaded = time.time()
             final = _wait_terminal(observer, migration_id, services, timeout=timeout, on_progress=marks)
             finished = time.time()
@@ -148,16 +162,22 @@ def end_to_end(context: BenchContext, sampler: RssSampler, *, consumers: int, ti
         finally:
             observer.close()
         profiles = _finish_profiles(services, [api, relay, *members])
+
+    def role(name: str) -> str:
+        return name.replace(suffix, "", 1) if suffix else name
+
     return PipelineRun(
-        consumers=consumers, rows=context.rows, staged=final.staged, state=final.state,
+        consumers=consumers, rows=rows, staged=final.staged, state=final.state,
         migration_id=str(migration_id), upload_seconds=uploaded - started,
         published_all_seconds=marks.get("published_all", finished) - started,
         end_to_end_seconds=finished - started,
         publish_rows_per_second=published.rows_per_second, apply_rows_per_second=applied.rows_per_second,
-        peak_rss_mb={name: sampler.peak_mb(name) for name in names},
-        cpu_seconds=cpu, server_cpu_seconds=server_cpu,
-        rss_first_last_mb={name: sampler.series[name].first_last_mb() for name in names if name in sampler.series},
-        profiles=profiles, database_outage_seconds=observer.outage_seconds,
+        peak_rss_mb={role(name): sampler.peak_mb(name) for name in names},
+        cpu_seconds={role(name): seconds for name, seconds in cpu.items()}, server_cpu_seconds=server_cpu,
+        rss_first_last_mb={role(name): sampler.series[name].first_last_mb() for name in names
+                           if name in sampler.series},
+        profiles={role(name): profile for name, profile in profiles.items()},
+        database_outage_seconds=observer.outage_seconds,
     )
 
 

@@ -99,6 +99,56 @@ def _cpu(report: BenchReport) -> Table:
     return table
 
 
+def _sizes(report: BenchReport) -> Table:
+    table = Table(title="End to end by upload size (API, relay and consumers running; as many subscribers as rows)")
+    table.add_column("measure")
+    for run in report.sizes:
+        table.add_column(f"{run.rows:,} rows", justify="right")
+    ratios = report.size_ratios()
+    table.add_row("end to end rows/s", *(_rate(run.end_to_end_rows_per_second) for run in report.sizes))
+    table.add_row("÷ the smallest size's rate", *("—" if ratios[run.rows] is None else f"{ratios[run.rows]:.3f}"
+                                                  for run in report.sizes))
+    table.add_row("seconds", *(_seconds(run.end_to_end_seconds) for run in report.sizes))
+    table.add_row("subscribers", *(_rate(report.subscribers.get(run.rows)) for run in report.sizes))
+    table.add_row("publish / apply rows/s", *(f"{_rate(run.publish_rows_per_second)} / "
+                                              f"{_rate(run.apply_rows_per_second)}" for run in report.sizes))
+    processes = list(dict.fromkeys(name for run in report.sizes for name in run.peak_rss_mb))
+    for name in processes:
+        table.add_row(f"peak RSS MB, {name}", *(
+            "—" if name not in run.peak_rss_mb else f"{run.peak_rss_mb[name]:,.0f}" for run in report.sizes))
+    table.add_row("PostgreSQL CPU µs per row", *(
+        "—" if run.postgres_micros_per_row is None else f"{run.postgres_micros_per_row:,.1f}"
+        for run in report.sizes))
+    return table
+
+
+def _history(report: BenchReport) -> Table:
+    history = report.history
+    assert history is not None
+    sides = [("empty database", history.empty)] + ([("after history", history.history)] if history.history else [])
+    seed = history.seed
+    title = "The same upload and reads on an empty database and after a history" + (
+        f" ({seed.migrations} finished migrations, {seed.rows:,} items, seeded in {seed.seconds:,.0f} s)"
+        if seed else "")
+    table = Table(title=title)
+    table.add_column("measure")
+    for name, _side in sides:
+        table.add_column(name, justify="right")
+    table.add_column("after ÷ empty", justify="right")
+    ratio = history.rate_ratio()
+    table.add_row(f"end to end rows/s ({history.empty.run.rows:,} rows)",
+                  *(_rate(side.run.end_to_end_rows_per_second) for _name, side in sides),
+                  "—" if ratio is None else f"{ratio:.3f}")
+    p99_ratios = history.p99_ratios()
+    for index, read in enumerate(history.empty.reads):
+        reads = [side.reads[index] for _name, side in sides if index < len(side.reads)]
+        for label, values in (("p50 ms", [r.p50_ms for r in reads]), ("p99 ms", [r.p99_ms for r in reads])):
+            last = p99_ratios.get(read.call) if label == "p99 ms" else None
+            table.add_row(f"{read.call}, {label}", *(f"{value:.2f}" for value in values),
+                          "" if label != "p99 ms" else ("—" if last is None else f"{last:.2f}"))
+    return table
+
+
 def _targets(report: BenchReport) -> Table:
     table = Table(title="Targets")
     for column in ("target", "goal", "measured", "met"):
@@ -139,6 +189,10 @@ def render(report: BenchReport, console: Console) -> None:
         console.print(f"API streaming {mem.rows:,} rows (dry run): peak RSS {mem.peak_rss_mb:.0f} MB "
                       f"(first {mem.rss_first_last_mb[0]:.0f}, last {mem.rss_first_last_mb[1]:.0f}), "
                       f"{mem.rows_per_second:,.0f} rows/s")
+    if len(report.sizes) > 1:
+        console.print(_sizes(report))
+    if report.history:
+        console.print(_history(report))
     console.print(_targets(report))
     for note in report.notes:
         console.print(f"note: {note}")

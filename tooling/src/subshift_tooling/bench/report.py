@@ -11,6 +11,7 @@ from subshift_tooling.bench.baseline_avro import AvroBaseline
 from subshift_tooling.bench.baseline_kafka import KafkaBaseline
 from subshift_tooling.bench.baseline_postgres import PostgresBaseline
 from subshift_tooling.bench.cpu_budget import CpuBudget
+from subshift_tooling.bench.history import HistoryRun, HistorySide
 from subshift_tooling.bench.latency import LatencyResult
 from subshift_tooling.bench.machine import Machine
 from subshift_tooling.bench.memory import MemoryRun
@@ -44,6 +45,16 @@ class BenchReport:
     vacuum_seconds: dict[str, float] = field(default_factory=dict)  # before each stage, by stage (``settle``)
     tuning: dict[str, Any] = field(default_factory=dict)  # relay, consumer and ingest settings of the run
     latency_profiles: dict[str, Profile] = field(default_factory=dict)
+    sizes: list[PipelineRun] = field(default_factory=list)  # end to end per size, the first size's included
+    subscribers: dict[int, int] = field(default_factory=dict)  # seeded for each size's run, by size
+    history: HistoryRun | None = None
+
+    def size_ratios(self) -> dict[int, float | None]:
+        """Each size's end-to-end rate over the smallest size's (1.0: as fast per row at every size)."""
+        if not self.sizes:
+            return {}
+        smallest = min(self.sizes, key=lambda run: run.rows).end_to_end_rows_per_second
+        return {run.rows: (run.end_to_end_rows_per_second / smallest if smallest > 0 else None) for run in self.sizes}
 
     def ratios(self) -> dict[str, float | None]:
         """End-to-end rate over the transport and database floors (1.0 would be as fast as the floor)."""
@@ -77,7 +88,7 @@ class BenchReport:
         return {
             "started_at": self.started_at,
             "seconds": round(self.seconds, 1),
-            "options": dataclasses.asdict(self.options),
+            "options": {**dataclasses.asdict(self.options), "rows": self.options.rows},
             "tuning": self.tuning,
             "machine": {**dataclasses.asdict(self.machine), "load_before": self.load_before,
                         "load_after": self.load_after},
@@ -94,6 +105,8 @@ class BenchReport:
                             for name, budget in self.cpu_budgets().items()},
             "latency": [dataclasses.asdict(result) for result in self.latency],
             "memory": _with_properties(self.memory) if self.memory else None,
+            "sizes": _sizes(self),
+            "history": _history(self.history) if self.history else None,
             "profiles": {name: dataclasses.asdict(profile) for name, profile in self.all_profiles().items()},
             "targets": [dataclasses.asdict(target) for target in targets(self)],
             "notes": self.notes,
@@ -117,6 +130,40 @@ def _stages(report: BenchReport) -> dict[str, Any]:
     return {
         "parse_validate": _with_properties(report.parse_validate) if report.parse_validate else None,
         "end_to_end": _with_properties(e2e) if e2e else None,
+    }
+
+
+def _sizes(report: BenchReport) -> list[dict[str, Any]]:
+    """The end-to-end runs side by side: rate, its ratio to the smallest size's, each process's peak RSS."""
+    ratios = report.size_ratios()
+    return [{"rows": run.rows, "subscribers": report.subscribers.get(run.rows), "staged": run.staged,
+             "state": run.state,
+             "end_to_end_seconds": _round(run.end_to_end_seconds),
+             "end_to_end_rows_per_second": _round(run.end_to_end_rows_per_second),
+             "rate_over_smallest": None if ratios[run.rows] is None else round(ratios[run.rows] or 0.0, 4),
+             "publish_rows_per_second": _round(run.publish_rows_per_second),
+             "apply_rows_per_second": _round(run.apply_rows_per_second),
+             "peak_rss_mb": run.peak_rss_mb, "rss_first_last_mb": run.rss_first_last_mb,
+             "postgres_micros_per_row": _round(run.postgres_micros_per_row),
+             "cpu_seconds": run.cpu_seconds, "server_cpu_seconds": run.server_cpu_seconds,
+             "database_outage_seconds": run.database_outage_seconds}
+            for run in report.sizes]
+
+
+def _history_side(side: HistorySide) -> dict[str, Any]:
+    return {"items_before": side.items_before, "vacuum_seconds": side.vacuum_seconds,
+            "end_to_end": _with_properties(side.run), "reads": [dataclasses.asdict(read) for read in side.reads]}
+
+
+def _history(history: HistoryRun) -> dict[str, Any]:
+    ratio = history.rate_ratio()
+    return {
+        "seed": dataclasses.asdict(history.seed) if history.seed else None,
+        "empty": _history_side(history.empty),
+        "history": _history_side(history.history) if history.history else None,
+        "rate_ratio_history_over_empty": None if ratio is None else round(ratio, 4),
+        "p99_ratio_history_over_empty": {call: None if value is None else round(value, 3)
+                                         for call, value in history.p99_ratios().items()},
     }
 
 

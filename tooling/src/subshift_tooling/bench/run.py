@@ -1,4 +1,6 @@
-"""One bench run, in order: prepare → floors → end to end → latency → scaling → memory → clean up.
+"""One bench run, in order: prepare → floors → end to end per size → latency → scaling → memory → history.
+
+N is the first of the run's sizes (``--rows``); every stage but the end-to-end runs of the other sizes uses it.
 
 1. A fresh ``subshift_bench`` database, seeded with N subscribers and the offers catalog; a CSV
    of N migrations beside the run's results; the event schema registered.
@@ -8,9 +10,13 @@
 4. ``GetMigration`` latency at fixed rates on the real API and on the do-nothing servicer.
 5. Backlogs: one upload published by the relay alone, then applied by 1, 2, 4… consumer processes.
 6. API memory while a very large CSV streams in (a dry run).
-7. The run's topics are deleted; the database is kept for inspection until the next run.
+7. Every other size: as many subscribers as rows seeded (as for N), its CSV written, end to end as in 3.
+   After the other stages, so they keep N's database as it always was.
+8. History (``history``): the database made anew, an N-row upload end to end and the API's read
+   calls, then the same after a history of finished migrations is seeded.
+9. The run's topics are deleted; the database is kept for inspection until the next run.
 
-Stages 3 to 6 (and each backlog's consumers) start on freshly vacuumed tables (``settle``): a stage
+Stages 3 to 8 (and each backlog's consumers) start on freshly vacuumed tables (``settle``): a stage
 does not pay for the dead rows the one before left, and the report says how long each vacuum took.
 """
 
@@ -33,12 +39,13 @@ from subshift_tooling.bench.baseline_avro import avro_baseline
 from subshift_tooling.bench.baseline_kafka import kafka_baseline
 from subshift_tooling.bench.baseline_postgres import postgres_baseline
 from subshift_tooling.bench.context import BenchContext, Services
+from subshift_tooling.bench.history import HistoryRun, history_stage
 from subshift_tooling.bench.latency import LatencyResult, find_ghz, measure_latency
 from subshift_tooling.bench.machine import describe_machine, load_average
 from subshift_tooling.bench.memory import streaming_memory
 from subshift_tooling.bench.options import BenchOptions
 from subshift_tooling.bench.parse_validate import parse_validate
-from subshift_tooling.bench.pipeline_run import apply_scaling, end_to_end
+from subshift_tooling.bench.pipeline_run import PipelineRun, apply_scaling, end_to_end
 from subshift_tooling.bench.report import BenchReport
 from subshift_tooling.bench.rss import RssSampler
 from subshift_tooling.bench.services import free_port
@@ -56,19 +63,41 @@ def _prepare(settings: Settings, options: BenchOptions, directory: Path, report:
              say: Say) -> tuple[BenchContext, int]:
     say("creating the bench database")
     bench = isolated(settings, fresh_database(settings, options.database), settings.state_dir)
+    # The largest size must not be refused by the upload cap, whatever the environment sets it to.
+    ingest = bench.ingest.model_copy(update={"max_rows": max(bench.ingest.max_rows, *options.sizes)})
+    bench = bench.model_copy(update={"ingest": ingest})
     schema_id = register_event_schema(bench)
     catalog = build_catalog(options.offers)
     population = build_population(catalog, subscribers=options.subscriber_count, seed=options.seed)
     say(f"seeding {population.size:,} subscribers")
     report.seed_seconds = load_demo_data(bench.database, catalog, population, force=True).seconds
-    csv_path = directory / "migration.csv"
+    csv_path = directory / f"migration-{options.rows}.csv"
     say(f"writing a CSV of {options.rows:,} migrations")
     report.csv_bytes = write_migration_csv(csv_path, catalog=catalog, population=population, rows=options.rows,
                                            bad_rows=0, seed=options.seed).bytes_written
+    report.subscribers[options.rows] = population.size
     token = mint_dev_token(bench.auth, role=Role.ADMIN, subject="subshift-bench", ttl_seconds=6 * 3600)
     context = BenchContext(settings=bench, directory=directory, token=token, csv_path=csv_path, rows=options.rows,
                            catalog=catalog, population=population, profile=options.profile)
     return context, schema_id
+
+
+def _other_size(context: BenchContext, sampler: RssSampler, options: BenchOptions, rows: int, report: BenchReport,
+                say: Say) -> PipelineRun:
+    """End to end with ``rows`` rows, on as many subscribers as for the first size's run (one per row by default)."""
+    population = build_population(context.catalog, subscribers=options.subscribers_for(rows), seed=options.seed)
+    say(f"seeding {population.size:,} subscribers for the {rows:,}-row run")
+    load_demo_data(context.settings.database, context.catalog, population, force=True)
+    report.subscribers[rows] = population.size
+    context.csv_paths[rows] = context.directory / f"migration-{rows}.csv"
+    say(f"writing a CSV of {rows:,} migrations")
+    write_migration_csv(context.csv_paths[rows], catalog=context.catalog, population=population, rows=rows,
+                        bad_rows=0, seed=options.seed)
+    say("vacuuming the pipeline's tables")
+    report.vacuum_seconds[f"end to end, {rows:,} rows"] = round(vacuum_pipeline_tables(context.settings.database), 2)
+    say(f"end to end, {rows:,} rows, with {options.e2e_consumers} consumer(s)")
+    return end_to_end(context, sampler, consumers=options.e2e_consumers, timeout=options.timeout_seconds, rows=rows,
+                      label=str(rows))
 
 
 def _again_after_outage(what: str, stage: Callable[[], T], report: BenchReport, say: Say) -> T:
@@ -152,9 +181,10 @@ def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _:
                     context.settings.database, context.csv_path, options.rows), report, say)
                 checkpoint(report)
             settle("end to end")
-            say(f"end to end with {options.e2e_consumers} consumer(s)")
+            say(f"end to end, {options.rows:,} rows, with {options.e2e_consumers} consumer(s)")
             report.end_to_end = end_to_end(context, sampler, consumers=options.e2e_consumers,
                                            timeout=options.timeout_seconds)
+            report.sizes.append(report.end_to_end)
             checkpoint(report)
             if not options.skip_latency:
                 settle("latency")
@@ -170,6 +200,22 @@ def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _:
                 settle("memory")
                 say(f"API memory while {options.memory_rows:,} rows stream in (dry run)")
                 report.memory = streaming_memory(context, sampler, rows=options.memory_rows)
+                checkpoint(report)
+            for rows in options.sizes[1:]:
+                report.sizes.append(_other_size(context, sampler, options, rows, report, say))
+                checkpoint(report)
+            if not options.skip_history:
+                ghz = find_ghz(context.settings)
+
+                def keep(history: HistoryRun) -> None:
+                    report.history = history
+                    checkpoint(report)
+
+                def empty_database() -> None:
+                    fresh_database(settings, options.database)
+
+                report.history = history_stage(context, sampler, options, ghz, say=say, checkpoint=keep,
+                                               fresh_database=empty_database)
     except psycopg2.Error as error:
         report.notes.append(f"stopped early: the database failed: {str(error).strip()}"[:500])
         raise InfrastructureError(f"the bench database failed: {str(error).strip()} (is the stack up, or was "

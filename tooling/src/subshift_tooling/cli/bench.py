@@ -29,10 +29,11 @@ def _counts(text: str, option: str) -> tuple[int, ...]:
 
 
 def bench(
-    rows: Annotated[int, typer.Option("--rows", min=1, help="Migration rows (and at least as many subscribers).")]
-    = 1_000_000,
-    subscribers: Annotated[int | None, typer.Option("--subscribers", min=1, help="Subscribers to seed "
-                                                    "(default: --rows).")] = None,
+    rows: Annotated[str, typer.Option("--rows", help="Upload sizes, rows: end to end runs once per size, every other "
+                                      "stage uses the first.")]
+    = "1000000,10000000",
+    subscribers: Annotated[int | None, typer.Option("--subscribers", min=1, help="Subscribers to seed for each size "
+                                                    "(default and at least: its rows).")] = None,
     consumers: Annotated[str, typer.Option("--consumers", help="Consumer processes for the scaling runs.")] = "1,2,4",
     e2e_consumers: Annotated[int, typer.Option("--e2e-consumers", min=1, help="Consumers in the end-to-end run "
                                                "(as deployed: two overlap each other's database waits).")]
@@ -45,6 +46,13 @@ def bench(
     skip_latency: Annotated[bool, typer.Option("--skip-latency", help="No GetMigration latency run.")] = False,
     skip_scaling: Annotated[bool, typer.Option("--skip-scaling", help="No consumer scaling runs.")] = False,
     skip_memory: Annotated[bool, typer.Option("--skip-memory", help="No API memory run.")] = False,
+    history_rows: Annotated[int, typer.Option("--history-rows", min=1, help="Items of finished migrations seeded "
+                                              "for the history stage.")] = 30_000_000,
+    history_migrations: Annotated[int, typer.Option("--history-migrations", min=1, help="Finished migrations "
+                                                    "those items belong to.")] = 52,
+    read_calls: Annotated[int, typer.Option("--read-calls", min=1, help="Calls of each read measured in the "
+                                            "history stage, one after another.")] = 100,
+    skip_history: Annotated[bool, typer.Option("--skip-history", help="No history stage.")] = False,
     database: Annotated[str, typer.Option("--database", help="Database the run drops, creates and uses.")]
     = "subshift_bench",
     profile: Annotated[bool, typer.Option("--profile", help="Profile API, relay and consumer with py-spy "
@@ -53,22 +61,27 @@ def bench(
     report_file: Annotated[Path | None, typer.Option("--report-file", help="Where to write the JSON report "
                                                      "(default: <state dir>/bench/<stamp>.json).")] = None,
 ) -> None:
-    """Benchmark Subshift on the local stack: stage rates, end to end, baselines, latency, scaling, memory.
+    """Benchmark Subshift on the local stack: stage rates, end to end per size, baselines, latency, scaling, memory,
+    history.
 
     Runs in its own database (subshift_bench) and topics (prefix bench-<tag>.), with the API,
     relay and consumers as real `subshift serve` processes. Always writes a JSON report under the
     state directory. Needs `subshift stack up`, and ghz for latency (scripts/install-tools).
 
-    Example: subshift bench --rows 100000 --consumers 1,2 --memory-rows 1000000
+    Example: subshift bench --rows 100000,200000 --consumers 1,2 --memory-rows 1000000 --history-rows 2000000
     """
     from subshift.config import load_settings
     from subshift_tooling.bench import BenchOptions, BenchReport, render, run_bench
 
+    if history_migrations > history_rows:
+        raise typer.BadParameter("give at least one item per migration", param_hint="--history-migrations")
     options = BenchOptions(
-        rows=rows, subscribers=subscribers, consumers=_counts(consumers, "--consumers"), e2e_consumers=e2e_consumers,
+        sizes=tuple(dict.fromkeys(_counts(rows, "--rows"))), subscribers=subscribers,
+        consumers=_counts(consumers, "--consumers"), e2e_consumers=e2e_consumers,
         latency_rates=_counts(rates, "--rates"), latency_seconds=latency_seconds, memory_rows=memory_rows,
         skip_baselines=skip_baselines, skip_latency=skip_latency, skip_scaling=skip_scaling, skip_memory=skip_memory,
-        profile=profile, database=database,
+        history_rows=history_rows, history_migrations=history_migrations, read_calls=read_calls,
+        skip_history=skip_history, profile=profile, database=database,
     )
     settings = load_settings()
     err = Console(stderr=True)

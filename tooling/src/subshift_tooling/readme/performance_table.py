@@ -90,6 +90,35 @@ def _heading(report: dict[str, Any]) -> str:
             f"Python {machine.get('python', '?')}; ✓/✗: the target held or not in this run.")
 
 
+def _sizes_and_history(report: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Rows for the end-to-end runs by size and the history stage, when the run has them (older reports do not)."""
+    rows: list[tuple[str, str, str]] = []
+    sizes = report.get("sizes") or []
+    if len(sizes) > 1:
+        rows.append(("end to end by upload size: rows/s (÷ the smallest size's)", " / ".join(
+            f"{_rate(run.get('rows'))}: {_rate(run.get('end_to_end_rows_per_second'))} "
+            f"({_MISSING if run.get('rate_over_smallest') is None else format(run['rate_over_smallest'], '.2f')})"
+            for run in sizes), ""))
+        rows.append(("PostgreSQL CPU µs per row, by upload size", " / ".join(
+            _MISSING if run.get("postgres_micros_per_row") is None else f"{run['postgres_micros_per_row']:.1f}"
+            for run in sizes), ""))
+    history = report.get("history") or {}
+    after = history.get("history") or {}
+    if after:
+        empty = history.get("empty") or {}
+        seed = history.get("seed") or {}
+        ratio = history.get("rate_ratio_history_over_empty")
+        rows.append((f"end to end after {_rate(seed.get('rows'))} items of history / on an empty database, rows/s",
+                     f"{_rate(_get(after, 'end_to_end', 'end_to_end_rows_per_second'))} / "
+                     f"{_rate(_get(empty, 'end_to_end', 'end_to_end_rows_per_second'))}"
+                     + ("" if ratio is None else f" (÷ {ratio:.2f})"), ""))
+        for index, read in enumerate(after.get("reads") or []):
+            before = _get(empty, "reads", index, "p99_ms")
+            rows.append((f"`{read.get('call', '?')}` p99, after history / empty",
+                         f"{_ms(read.get('p99_ms'))} / {_ms(before)} ms", ""))
+    return rows
+
+
 def performance_table(report: dict[str, Any]) -> str:
     """The table of one bench report: every stage, baseline and ratio, with the targets it was held to."""
     e2e = _get(report, "stages", "end_to_end") or {}
@@ -148,6 +177,7 @@ def performance_table(report: dict[str, Any]) -> str:
         ("CPU applying with 1 consumer: cores busy; µs per row by part",
          _budget(_get(report, "cpu_budgets", "apply, 1 consumer(s)")), ""),
     ]
+    rows += _sizes_and_history(report)
     lines = [_heading(report), "", "| measure | this run | target |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {target} |" for name, value, target in rows]
     # The run's own caveats (a stage cut short, where the numbers came from) travel with its numbers.
