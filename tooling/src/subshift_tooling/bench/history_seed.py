@@ -19,7 +19,15 @@ from dataclasses import dataclass
 from subshift.config import DatabaseSettings
 from subshift.db.connect import connect
 from subshift.db.models import ItemOutcome
-from subshift.lifecycle import Actor, NewMigration, count_outcomes, count_published, insert_validating, mark_staged
+from subshift.lifecycle import (
+    Actor,
+    NewMigration,
+    count_outcomes,
+    count_published,
+    insert_validating,
+    items_table,
+    mark_staged,
+)
 
 __all__ = ["HistorySeed", "seed_history"]
 
@@ -27,7 +35,7 @@ _APPLIED, _CONFLICT = ItemOutcome.APPLIED.value, ItemOutcome.CONFLICT.value
 # Users ``u`` + at least 7 digits, as the demo population names them (``seeding.population.user_id``);
 # each migration starts at another user, the outcome and reason follow the apply's own wording.
 _ITEMS_SQL = """
-INSERT INTO migration_items (migration_id, row_number, user_id, current_offer, target_offer, outcome, reason,
+INSERT INTO {table} (migration_id, row_number, user_id, current_offer, target_offer, outcome, reason,
                              published_at, kafka_partition, kafka_offset, outcome_at, previous_offer)
 SELECT %(mid)s, n, 'u' || lpad(u::text, greatest(7, length(u::text)), '0'),
        (%(offers)s::text[])[1 + n %% %(k)s], (%(offers)s::text[])[1 + (n + 1) %% %(k)s],
@@ -69,7 +77,8 @@ def seed_history(database: DatabaseSettings, *, rows: int, migrations: int, offe
                 insert_validating(cur, NewMigration(id=mid, request_id=None, content_sha256=f"history-{index}",
                                                     description=f"history {index + 1} of {migrations}",
                                                     created_by="subshift-bench"), actor=Actor.UPLOAD)
-                cur.execute(_ITEMS_SQL, {"mid": str(mid), "offers": list(offers), "k": len(offers),
+                # Written into the migration's own items table, as staging does, before it is attached.
+                cur.execute(_ITEMS_SQL.format(table=items_table(mid)), {"mid": str(mid), "offers": list(offers), "k": len(offers),
                                          "every": conflict_every, "conflict": _CONFLICT, "applied": _APPLIED,
                                          "at": _stamp(at), "rows": size, "first": index * per, "users": users})
                 mark_staged(cur, mid, actor=Actor.UPLOAD, received=size, rejected=0, staged=size)
