@@ -78,9 +78,10 @@ def seed_history(database: DatabaseSettings, *, rows: int, migrations: int, offe
                                                     description=f"history {index + 1} of {migrations}",
                                                     created_by="subshift-bench"), actor=Actor.UPLOAD)
                 # Written into the migration's own items table, as staging does, before it is attached.
-                cur.execute(_ITEMS_SQL.format(table=items_table(mid)), {"mid": str(mid), "offers": list(offers), "k": len(offers),
-                                         "every": conflict_every, "conflict": _CONFLICT, "applied": _APPLIED,
-                                         "at": _stamp(at), "rows": size, "first": index * per, "users": users})
+                cur.execute(_ITEMS_SQL.format(table=items_table(mid)), {
+                    "mid": str(mid), "offers": list(offers), "k": len(offers), "every": conflict_every,
+                    "conflict": _CONFLICT, "applied": _APPLIED, "at": _stamp(at), "rows": size,
+                    "first": index * per, "users": users})
                 mark_staged(cur, mid, actor=Actor.UPLOAD, received=size, rejected=0, staged=size)
             count_published(conn, {mid: (0, size, size)})
             conflicted = size // conflict_every
