@@ -2,10 +2,10 @@
 
 ``create_server`` returns ``(server, port)`` so tests bind port 0. It is composed of two public
 pieces, ``admission_server`` (the gRPC server with the API's interceptor, threads and options) and
-``listen`` (the address, with TLS when configured), which a server for another servicer can reuse. ``ApiServer.stop`` follows
-the shutdown order: health NOT_SERVING (load balancers stop routing), open watches end with
-UNAVAILABLE (clients resume elsewhere), no new calls are accepted, and in-flight calls get
-``api.drain_seconds`` to finish.
+``listen`` (the address, with TLS when configured), which a server for another servicer can reuse.
+``ApiServer.stop`` follows the shutdown order: health NOT_SERVING (load balancers stop routing),
+open watches end with UNAVAILABLE (clients resume elsewhere), no new calls are accepted, and
+in-flight calls get ``api.drain_seconds`` to finish.
 
 Health is answered twice: on the API's port (for clients) and by a small server of its own on
 ``api.health_addr`` with its own threads, which probes use: whatever MigrationService's callers
