@@ -22,17 +22,23 @@ from subshift.observability.logs import configure_logging, get_logger
 from subshift.runtime import tune_interpreter, wait_for_stop
 from subshift_client import migration_v1 as pb
 
-__all__ = ["NullServicer", "main"]
+__all__ = ["get_migration", "main", "null_service"]
 
 _log = get_logger(__name__)
 
 
-class NullServicer(pb.MigrationServiceServicer):
-    """Answers ``GetMigration`` with an empty migration, touching no database."""
+def get_migration(request: pb.GetMigrationRequest, context: grpc.ServicerContext) -> pb.GetMigrationResponse:
+    """``GetMigration`` answered with an empty migration, touching no database."""
+    return pb.GetMigrationResponse(migration=pb.Migration(migration_id=request.migration_id))
 
-    def GetMigration(self, request: pb.GetMigrationRequest,
-                     context: grpc.ServicerContext) -> pb.GetMigrationResponse:
-        return pb.GetMigrationResponse(migration=pb.Migration(migration_id=request.migration_id))
+
+def null_service() -> grpc.GenericRpcHandler:
+    """MigrationService with only the do-nothing ``GetMigration``; its other methods are UNIMPLEMENTED."""
+    return grpc.method_handlers_generic_handler(pb.MIGRATION_SERVICE.full_name, {
+        "GetMigration": grpc.unary_unary_rpc_method_handler(
+            get_migration, request_deserializer=pb.GetMigrationRequest.FromString,
+            response_serializer=pb.GetMigrationResponse.SerializeToString),
+    })
 
 
 def main() -> None:
@@ -43,7 +49,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     admission = admission_server(settings, TokenVerifier(settings.auth), ApiMetrics())
-    pb.add_MigrationServiceServicer_to_server(NullServicer(), admission.server)
+    admission.server.add_generic_rpc_handlers((null_service(),))
     checks = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(checks, admission.server)
     port = listen(admission.server, settings)
