@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from subshift_contracts.errors import ContractError
-from subshift_contracts.manifest import load_manifest
+from subshift_contracts_core.errors import ContractError
+from subshift_contracts_core.manifest import load_manifest
 
 _RECORD = {"type": "record", "name": "Payment", "namespace": "com.acme", "fields": [{"name": "id", "type": "string"}]}
 

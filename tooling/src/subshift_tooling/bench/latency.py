@@ -16,7 +16,7 @@ from pathlib import Path
 
 from subshift.config import Settings
 from subshift.errors import ContractError, InfrastructureError
-from subshift_contracts.repository import find_repository
+from subshift_contracts_core.repository import find_repository
 
 __all__ = ["LatencyResult", "find_ghz", "measure_latency"]
 
