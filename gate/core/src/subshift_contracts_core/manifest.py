@@ -199,7 +199,7 @@ class Manifest(_Strict):
         Raises:
             ContractError: a file is missing or not JSON, or a referenced file is never used.
         """
-        from subshift_contracts.references import inline_references
+        from subshift_contracts_core.references import inline_references
 
         schema = self.value_schema(topic)
         referenced = [read_schema(self.root / path) for path in topic.value.references]
