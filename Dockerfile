@@ -16,13 +16,14 @@ WORKDIR /src
 COPY requirements/runtime.txt requirements/
 RUN pip wheel --require-hashes --no-deps --wheel-dir /wheels -r requirements/runtime.txt
 COPY clients/python/ clients/python/
-COPY gate/ gate/
+COPY gate/core/ gate/core/
 COPY pyproject.toml README.md ./
 COPY services/ services/
 # The three local projects, without their dependencies: those are the locked wheels above, and the
-# service's `subshift-client` and `subshift-contracts` are ./clients/python and ./gate themselves, never
-# packages of those names on an index.
-RUN pip wheel --no-deps --wheel-dir /wheels ./clients/python ./gate .
+# service's `subshift-client` and `subshift-contracts-core` are ./clients/python and ./gate/core themselves,
+# never packages of those names on an index. The contract gate (./gate, with avro and buf) is not in the
+# image: production never runs it, so `subshift contracts check` here says how to install it.
+RUN pip wheel --no-deps --wheel-dir /wheels ./clients/python ./gate/core .
 
 # --- runtime: slim, no compilers, no pip cache, a non-root user ---
 FROM ${PYTHON_IMAGE} AS runtime
@@ -38,7 +39,7 @@ RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
 COPY contracts/ /opt/subshift/contracts/
 ENV SUBSHIFT_CONTRACTS_REPO=/opt/subshift
 RUN python -c 'from subshift_client.topics import ALL_TOPICS; assert ALL_TOPICS' \
- && python -c 'from pathlib import Path; from subshift_contracts.repository import open_manifest; open_manifest(Path("/opt/subshift"))'
+ && python -c 'from pathlib import Path; from subshift_contracts_core.repository import open_manifest; open_manifest(Path("/opt/subshift"))'
 
 USER 10001:10001
 WORKDIR /home/subshift

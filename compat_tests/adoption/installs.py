@@ -2,8 +2,8 @@
 
 The fixtures are registered by ``conftest.py`` beside this module.
 
-- ``folder_install``: ``pip install gate/`` (what a team's CI does from a checkout of this repository);
-- ``wheel_install``: the wheel built from ``gate/``, installed non-editable.
+- ``folder_install``: ``pip install gate/core gate/`` (what a team's CI does from a checkout of this repository);
+- ``wheel_install``: the wheels built from ``gate/core/`` and ``gate/``, installed non-editable.
 
 Each costs about 15 s with a warm pip cache; every test of this folder shares them.
 """
@@ -19,9 +19,11 @@ import pytest
 
 from compat_tests.gate_support import REPO_ROOT
 
-__all__ = ["GATE_FOLDER", "Install", "folder_install", "wheel_install"]
+__all__ = ["CORE_FOLDER", "GATE_FOLDER", "Install", "folder_install", "wheel_install"]
 
 GATE_FOLDER = REPO_ROOT / "gate"
+# What the gate shares with the service (subshift-contracts-core); installed with the gate, never alone.
+CORE_FOLDER = GATE_FOLDER / "core"
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def _fresh_venv(path: Path) -> Install:
 @pytest.fixture(scope="session")
 def folder_install(tmp_path_factory: pytest.TempPathFactory) -> Install:
     install = _fresh_venv(tmp_path_factory.mktemp("gate-folder") / "venv")
-    install.pip("install", "--quiet", "--disable-pip-version-check", str(GATE_FOLDER))
+    install.pip("install", "--quiet", "--disable-pip-version-check", str(CORE_FOLDER), str(GATE_FOLDER))
     return install
 
 
@@ -59,8 +61,10 @@ def folder_install(tmp_path_factory: pytest.TempPathFactory) -> Install:
 def wheel_install(tmp_path_factory: pytest.TempPathFactory) -> Install:
     wheels = tmp_path_factory.mktemp("gate-wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--disable-pip-version-check",
-                    "--wheel-dir", str(wheels), str(GATE_FOLDER)], check=True, capture_output=True, timeout=600)
+                    "--wheel-dir", str(wheels), str(CORE_FOLDER), str(GATE_FOLDER)], check=True, capture_output=True,
+                   timeout=600)
+    (core,) = wheels.glob("subshift_contracts_core-*.whl")
     (wheel,) = wheels.glob("subshift_contracts-*.whl")
     install = _fresh_venv(wheels / "venv")
-    install.pip("install", "--quiet", "--disable-pip-version-check", str(wheel))
+    install.pip("install", "--quiet", "--disable-pip-version-check", str(core), str(wheel))
     return install

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from compat_tests.adoption.installs import GATE_FOLDER, Install
+from compat_tests.adoption.installs import CORE_FOLDER, GATE_FOLDER, Install
 from compat_tests.adoption.scratch_repo import BREAKS, scratch_repository
 from compat_tests.gate_support import REPO_ROOT
 
@@ -40,7 +40,7 @@ def _run_step(step: dict[str, Any], inputs: dict[str, str], install: Install, cw
 
 def test_the_action_installs_the_gate_alone_and_uploads_sarif() -> None:
     steps = _action()["runs"]["steps"]
-    assert '"$GITHUB_ACTION_PATH/gate"' in steps[1]["run"]
+    assert '"$GITHUB_ACTION_PATH/gate/core" "$GITHUB_ACTION_PATH/gate"' in steps[1]["run"]
     upload = next(step for step in steps if step.get("uses", "").startswith("github/codeql-action/upload-sarif"))
     assert upload["with"]["sarif_file"] == "${{ inputs.sarif-file }}"
 
@@ -75,8 +75,9 @@ def _gitlab_job() -> dict[str, Any]:
 
 
 def _run_gitlab_job(job: dict[str, Any], install: Install, cwd: Path) -> subprocess.CompletedProcess[str]:
-    # The gate from this checkout's gate/ folder instead of a git URL; everything else as documented.
+    # The gate from this checkout's gate/ and gate/core/ folders instead of git URLs; the rest as documented.
     env = {**os.environ, **job["variables"], "SUBSHIFT_CONTRACTS": str(GATE_FOLDER),
+           "SUBSHIFT_CONTRACTS_CORE": str(CORE_FOLDER),
            "PATH": f"{install.venv / 'bin'}:{os.environ['PATH']}"}
     script = "\n".join([*job["before_script"], *job["script"]])
     return subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=cwd, env=env, capture_output=True,

@@ -25,7 +25,7 @@ def _installed(install: Install) -> set[str]:
 def test_the_gate_installs_without_the_services_dependencies(route: str, request: pytest.FixtureRequest) -> None:
     install: Install = request.getfixturevalue(route)
     installed = _installed(install)
-    assert {"subshift-contracts", "avro", "buf-bin"} <= installed
+    assert {"subshift-contracts", "subshift-contracts-core", "avro", "buf-bin"} <= installed
     assert sorted(installed & _FORBIDDEN) == []
 
 

@@ -22,12 +22,12 @@ from google.protobuf.descriptor import Descriptor
 from google.protobuf.json_format import MessageToDict
 
 from compat_tests.wire.versions import FixtureVersion, fixture_versions
-from subshift.wire_fixtures import datum_as_json
-from subshift.wire_samples import avro_samples, proto_samples
 from subshift_client import migration_v1, wire
 from subshift_client.kafka import RECORDS_BY_SUBJECT, FastAvroDecoder, avro_serdes
 from subshift_client.registry import WriterSchemas
 from subshift_client.serdes import deserializer_conf
+from subshift_tooling.wire_fixtures import datum_as_json
+from subshift_tooling.wire_samples import avro_samples, proto_samples
 
 VERSIONS = fixture_versions()
 PROTO_CASES = [pytest.param(v, name, id=f"{v.name}-{name}") for v in VERSIONS for name in v.index["proto"]]

@@ -1,4 +1,4 @@
-"""The contract manifest, as the product's tools use it (the model lives in ``subshift_contracts.manifest``).
+"""The contract manifest, as the product's tools use it (the model lives in ``subshift_contracts_core.manifest``).
 
 ``load_manifest()`` without a folder reads the manifest of the repository of the current
 directory, never a tree beside the installed package. Running services do not read it at all:
@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from subshift_contracts.manifest import (
+from subshift_contracts_core.manifest import (
     CompatibilityModeName,
     KeySpec,
     Manifest,
     TopicSpec,
     ValueSpec,
 )
-from subshift_contracts.manifest import load_manifest as _load_folder
-from subshift_contracts.repository import open_manifest
+from subshift_contracts_core.manifest import load_manifest as _load_folder
+from subshift_contracts_core.repository import open_manifest
 
 __all__ = [
     "CompatibilityModeName",

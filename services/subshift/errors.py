@@ -11,9 +11,9 @@ domain code never imports grpc.
 
 from __future__ import annotations
 
-# The root and the three kinds live in the contract gate's distribution, which installs without the
-# service; one set of classes means `except ContractError` catches the gate's errors too.
-from subshift_contracts.errors import ContractError, DataError, InfrastructureError, SubshiftError
+# The root and the three kinds live in subshift-contracts-core, which the contract gate shares and which
+# installs without the service; one set of classes means `except ContractError` catches the gate's errors too.
+from subshift_contracts_core.errors import ContractError, DataError, InfrastructureError, SubshiftError
 
 __all__ = [
     "ConflictError",

@@ -21,7 +21,7 @@ CLIENT = REPO / "clients" / "python" / "src" / "subshift_client"  # installs alo
 
 # Bottom first. A package may import packages of lower layers only (and itself).
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"errors", "contracts_manifest", "wire_samples", "runtime"}),  # no subshift imports
+    frozenset({"errors", "contracts_manifest", "runtime"}),  # no subshift imports
     frozenset({"config", "faults"}),  # settings; backoff and the transient/permanent classification
     frozenset({"db"}),  # engine, connections, models, schema revisions
     frozenset({"observability"}),  # logs, metrics, traces (reads the database's clock for lag)
@@ -29,7 +29,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"lifecycle"}),  # the only writer of a migration's state
     frozenset({"deadletter"}),  # letters, produced by apply, read and replayed by the CLI
     frozenset({"api", "outbox", "apply"}),  # the stages, in the order of the flow
-    frozenset({"console", "supervise", "codegen", "wire_fixtures"}),  # around the stages
+    frozenset({"console", "supervise"}),  # around the stages
     frozenset({"cli"}),  # every command
     frozenset({"__main__"}),  # `python -m subshift`
 )
@@ -91,6 +91,16 @@ def test_the_service_never_imports_its_development_tooling() -> None:
                  for path in _service_modules()
                  for node in ast.walk(ast.parse(path.read_text(), str(path)))
                  if isinstance(node, ast.Import | ast.ImportFrom) and "subshift_tooling" in _top_names(node)]
+    assert offending == []
+
+
+def test_the_service_imports_the_contracts_core_never_the_gate() -> None:
+    # The image installs subshift-contracts-core (gate/core) without the gate (subshift-contracts, with avro and
+    # buf): the gate's commands join `subshift contracts` through an entry point where it is installed.
+    offending = [f"{path.relative_to(SERVICE)}:{node.lineno}"
+                 for path in _service_modules()
+                 for node in ast.walk(ast.parse(path.read_text(), str(path)))
+                 if isinstance(node, ast.Import | ast.ImportFrom) and "subshift_contracts" in _top_names(node)]
     assert offending == []
 
 

@@ -19,9 +19,9 @@ from subshift_contracts.avro_messages import describe
 from subshift_contracts.avro_names import qualify_aliases
 from subshift_contracts.avro_paths import json_path, line_of
 from subshift_contracts.avro_resolution import incompatibilities, rule_id
-from subshift_contracts.errors import DataError
 from subshift_contracts.findings import Finding, SourceLocation
 from subshift_contracts.modes import Mode, reader_writer_pairs, versions_to_check
+from subshift_contracts_core.errors import DataError
 
 __all__ = ["AvroVersion", "check_avro", "is_compatible", "parse_schema"]
 

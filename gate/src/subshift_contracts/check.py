@@ -23,15 +23,15 @@ from avro.schema import Schema
 from subshift_contracts.avro_check import AvroVersion, check_avro, parse_schema
 from subshift_contracts.avro_paths import field_name, line_of
 from subshift_contracts.baseline import new_since_baseline
-from subshift_contracts.errors import DataError
 from subshift_contracts.findings import Finding, Report, SourceLocation, Unit
 from subshift_contracts.history import default_baseline, ensure_full_history, file_versions, resolve_ref, set_versions
-from subshift_contracts.manifest import Manifest, SubjectSpec
 from subshift_contracts.modes import Mode
 from subshift_contracts.proto_check import buf_breaking, buf_lint, has_buf_module, proto_files
-from subshift_contracts.references import inline_references
 from subshift_contracts.registry_check import registered_versions, registry_finding, registry_verdict
 from subshift_contracts.waivers import apply_waivers, load_waivers
+from subshift_contracts_core.errors import DataError
+from subshift_contracts_core.manifest import Manifest, SubjectSpec
+from subshift_contracts_core.references import inline_references
 
 __all__ = ["CheckOptions", "run_check"]
 

@@ -1,6 +1,7 @@
 """The ``subshift-contracts`` command line: ``check``, ``compat`` and ``release``, the gate any team's CI runs.
 
-``subshift contracts check|compat`` in the full product are these same commands. Exit codes:
+``subshift contracts check|compat`` are these same commands, joined to the product's command line by
+``register`` (the ``subshift.contracts.commands`` entry point) where the gate is installed. Exit codes:
 0 pass, 1 findings (incompatible), 2 usage or invalid input (no repository, no manifest, a
 schema that does not parse), 3 a tool or the registry is unavailable.
 """
@@ -17,16 +18,15 @@ import typer
 if TYPE_CHECKING:
     from subshift_contracts.release import Release
 
-from subshift_contracts.errors import DataError, SubshiftError, exit_code_for
+from subshift_contracts_core.errors import DataError, SubshiftError, exit_code_for
+from subshift_contracts_core.options import ManifestOption, RepoOption
 
 __all__ = [
-    "REPO_ENVVAR",
-    "ManifestOption",
-    "RepoOption",
     "app",
     "check",
     "compat",
     "finish_release",
+    "register",
     "release",
     "run",
 ]
@@ -38,14 +38,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-
-# The variable serves an image or a CI job whose contracts sit in a folder that is not a git checkout.
-REPO_ENVVAR = "SUBSHIFT_CONTRACTS_REPO"
-RepoOption = Annotated[Path | None, typer.Option(
-    envvar=REPO_ENVVAR, show_envvar=True,
-    help="Repository to work on (default: the git top level of the current directory).")]
-ManifestOption = Annotated[Path | None, typer.Option(
-    help="Manifest file, relative to the repository (default: contracts/subjects.yaml, else subjects.yaml).")]
 
 
 class CompatFormat(StrEnum):
@@ -81,7 +73,7 @@ def check(
     """buf lint + breaking, every Avro subject against its git history (and a registry): exit 0 pass, 1 findings."""
     from subshift_contracts.check import CheckOptions, run_check
     from subshift_contracts.reports import ReportFormat, render
-    from subshift_contracts.repository import open_manifest
+    from subshift_contracts_core.repository import open_manifest
 
     if fmt not in {f.value for f in ReportFormat}:
         raise DataError(f"unknown report format {fmt!r}; use text, json, junit or sarif", rule="format")
@@ -105,7 +97,7 @@ def release(
 ) -> None:
     """Tag HEAD contracts-vVERSION after the gate passes: later checks measure against it (exit 1 if the gate fails)."""
     from subshift_contracts.release import release as run_release
-    from subshift_contracts.repository import open_manifest
+    from subshift_contracts_core.repository import open_manifest
 
     root, loaded = open_manifest(repo, manifest)
     finish_release(run_release(root, loaded, version))
@@ -127,6 +119,13 @@ def finish_release(done: Release) -> None:
 app.command("check")(check)
 app.command("compat")(compat)
 app.command("release")(release)
+
+
+def register(contracts: typer.Typer) -> None:
+    """Add ``check`` and ``compat`` to ``subshift contracts`` (its ``release`` also writes wire fixtures)."""
+    contracts.command("check")(check)
+    contracts.command("compat")(compat)
+
 
 def run() -> None:
     """Console entry point: expected failures become one readable line and an exit code, never a traceback."""

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from subshift_contracts.avro_check import AvroVersion, check_avro, parse_schema
-from subshift_contracts.errors import DataError
 from subshift_contracts.findings import Finding
 from subshift_contracts.modes import Mode
+from subshift_contracts_core.errors import DataError
 
 __all__ = ["CompatResult", "compat_files", "render_compat"]
 

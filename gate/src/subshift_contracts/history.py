@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from subshift_contracts.errors import ContractError
+from subshift_contracts_core.errors import ContractError
 
 __all__ = [
     "FileVersion",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from subshift_contracts.errors import DataError
+from subshift_contracts_core.errors import DataError
 
 __all__ = ["Direction", "Mode", "ReaderWriter", "parse_mode", "reader_writer_pairs", "versions_to_check"]
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import yaml
 
-from subshift_contracts.errors import ContractError, DataError, InfrastructureError
 from subshift_contracts.findings import Finding, SourceLocation, Unit
 from subshift_contracts.history import git
 from subshift_contracts.proto_fixes import fix_for
+from subshift_contracts_core.errors import ContractError, DataError, InfrastructureError
 
 __all__ = ["buf_breaking", "buf_lint", "has_buf_module", "proto_files", "proto_roots"]
 

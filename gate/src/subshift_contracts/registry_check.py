@@ -16,9 +16,9 @@ from urllib.parse import quote
 import httpx
 
 from subshift_contracts.avro_check import AvroVersion, parse_schema
-from subshift_contracts.errors import InfrastructureError
 from subshift_contracts.findings import Finding
-from subshift_contracts.references import inline_references
+from subshift_contracts_core.errors import InfrastructureError
+from subshift_contracts_core.references import inline_references
 
 __all__ = ["RegistryVerdict", "registered_versions", "registry_finding", "registry_verdict"]
 

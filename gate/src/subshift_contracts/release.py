@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from subshift_contracts.check import CheckOptions, run_check
-from subshift_contracts.errors import ContractError
 from subshift_contracts.findings import Report
 from subshift_contracts.history import git
-from subshift_contracts.manifest import Manifest
+from subshift_contracts_core.errors import ContractError
+from subshift_contracts_core.manifest import Manifest
 
 __all__ = ["Release", "ensure_new_release", "release", "tag_name"]
 

@@ -27,8 +27,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from subshift_contracts.errors import ContractError
 from subshift_contracts.findings import Finding, SourceLocation
+from subshift_contracts_core.errors import ContractError
 
 __all__ = ["Waiver", "apply_waivers", "load_waivers"]
 

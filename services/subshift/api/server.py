@@ -1,9 +1,11 @@
 """The API server: MigrationService, health checking, reflection, auth, metrics, graceful shutdown.
 
-``create_server`` returns ``(server, port)`` so tests bind port 0. ``ApiServer.stop`` follows
-the shutdown order: health NOT_SERVING (load balancers stop routing), open watches end with
-UNAVAILABLE (clients resume elsewhere), no new calls are accepted, and in-flight calls get
-``api.drain_seconds`` to finish.
+``create_server`` returns ``(server, port)`` so tests bind port 0. It is composed of two public
+pieces, ``admission_server`` (the gRPC server with the API's interceptor, threads and options) and
+``listen`` (the address, with TLS when configured), which a server for another servicer can reuse.
+``ApiServer.stop`` follows the shutdown order: health NOT_SERVING (load balancers stop routing),
+open watches end with UNAVAILABLE (clients resume elsewhere), no new calls are accepted, and
+in-flight calls get ``api.drain_seconds`` to finish.
 
 Health is answered twice: on the API's port (for clients) and by a small server of its own on
 ``api.health_addr`` with its own threads, which probes use: whatever MigrationService's callers
@@ -39,9 +41,18 @@ from subshift.messaging.topic_names import dead_letter_topic, user_offers_topic
 from subshift.observability.logs import get_logger
 from subshift_client import migration_v1 as pb
 
-__all__ = ["ApiServer", "create_server"]
+__all__ = ["AdmissionServer", "ApiServer", "admission_server", "create_server", "listen"]
 
 _log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class AdmissionServer:
+    """An unstarted gRPC server that admits calls as the API does, and the parts its shutdown needs."""
+
+    server: grpc.Server
+    limits: CallLimits
+    pacing: RequestPacing
 
 
 @dataclass
@@ -126,20 +137,13 @@ def _health_server(servicer: health.HealthServicer, address: str, verifier: Toke
     return server, port
 
 
-def create_server(settings: Settings, engine: Engine, *, address: str | None = None,
-                  verifier: TokenVerifier | None = None, metrics: ApiMetrics | None = None,
-                  servicer_type: type[MigrationServicer] = MigrationServicer) -> ApiServer:
-    """Build and start the API server on ``address`` (default ``api.addr``; port 0 picks a free one).
+def admission_server(settings: Settings, verifier: TokenVerifier, metrics: ApiMetrics) -> AdmissionServer:
+    """A gRPC server, not started and serving nothing yet, that admits calls as the API does.
 
-    ``servicer_type`` lets the benchmark put a do-nothing servicer on the same server stack.
-
-    Raises:
-        ContractError: production mode on unsafe settings (``production``), TLS is half configured, a key
-            file is unreadable, or the address cannot be bound.
+    Its interceptor checks the token and the role each MigrationService method's contract asks for,
+    caps open calls (per caller and overall) and paces the request's messages; its thread pool,
+    concurrency cap and HTTP/2 options come from ``api``. Add servicers, then ``listen`` and start it.
     """
-    refuse_unsafe_production(settings, bind=address or settings.api.addr)
-    metrics = metrics or ApiMetrics()
-    verifier = verifier or TokenVerifier(settings.auth)
     api = settings.api
     limits = CallLimits(api)
     pacing = RequestPacing(RequestWatchdog(), first_seconds=api.request_message_seconds,
@@ -155,14 +159,39 @@ def create_server(settings: Settings, engine: Engine, *, address: str | None = N
         maximum_concurrent_rpcs=api.max_workers,
         options=api.grpc_options(),
     )
+    return AdmissionServer(server=server, limits=limits, pacing=pacing)
+
+
+def listen(server: grpc.Server, settings: Settings, address: str | None = None) -> int:
+    """Bind ``server`` to ``address`` (default ``api.addr``), with TLS when ``api.tls_*`` are set; the port.
+
+    Raises:
+        ContractError: TLS is half configured, a key file is unreadable, or the address cannot be bound.
+    """
+    return _bind(server, address or settings.api.addr, _credentials(settings))
+
+
+def create_server(settings: Settings, engine: Engine, *, address: str | None = None,
+                  verifier: TokenVerifier | None = None, metrics: ApiMetrics | None = None) -> ApiServer:
+    """Build and start the API server on ``address`` (default ``api.addr``; port 0 picks a free one).
+
+    Raises:
+        ContractError: production mode on unsafe settings (``production``), TLS is half configured, a key
+            file is unreadable, or the address cannot be bound.
+    """
+    refuse_unsafe_production(settings, bind=address or settings.api.addr)
+    metrics = metrics or ApiMetrics()
+    verifier = verifier or TokenVerifier(settings.auth)
+    admission = admission_server(settings, verifier, metrics)
+    server, limits, pacing = admission.server, admission.limits, admission.pacing
     topic = user_offers_topic(settings.kafka)
     stopping = threading.Event()
     reads = ThreadConnections(engine)
     migrations: MigrationCache[uuid.UUID, pb.Migration] = MigrationCache(max_age=settings.api.migration_cache_seconds)
     changes = MigrationChanges(lambda: connect_outside_pool(engine), migrations) if migrations.enabled else None
     pb.add_MigrationServiceServicer_to_server(
-        servicer_type(engine, settings, topic=topic.name, dead_letter_topic=dead_letter_topic(topic),
-                      stopping=stopping, metrics=metrics, reads=reads, migrations=migrations),
+        MigrationServicer(engine, settings, topic=topic.name, dead_letter_topic=dead_letter_topic(topic),
+                          stopping=stopping, metrics=metrics, reads=reads, migrations=migrations),
         server,
     )
     health_servicer = health.HealthServicer()
@@ -170,8 +199,7 @@ def create_server(settings: Settings, engine: Engine, *, address: str | None = N
     service_name = pb.MIGRATION_SERVICE.full_name
     reflection.enable_server_reflection((service_name, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
     bind = address or settings.api.addr
-    credentials = _credentials(settings)
-    port = _bind(server, bind, credentials)
+    port = listen(server, settings, bind)
     health_address, configured = _health_address(settings, bind)
     health_server: grpc.Server | None = None
     health_port: int | None = None

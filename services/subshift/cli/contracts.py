@@ -1,58 +1,31 @@
-"""`subshift contracts`: the gate (check, compat), codegen, publish, fixtures.
+"""`subshift contracts`: `publish`, plus the commands other installed distributions join to it.
 
-Every command works on the repository of the current directory (its git top level) or on
-``--repo``; none reads contracts from where the package is installed.
+`publish` is the product's (the init job runs it). `check` and `compat` are the contract gate's
+(subshift-contracts), joined through the ``subshift.contracts.commands`` entry point where it is
+installed; where it is not (the image), they say how to get it. Development tooling joins `generate`,
+`fixtures` and `release` the same way. Every command works on the repository of the current directory
+(its git top level) or on ``--repo``; none reads contracts from where the package is installed.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable, Iterable
+from importlib.metadata import entry_points
 from typing import Annotated
 
 import typer
 
-from subshift_contracts.cli import ManifestOption, RepoOption
-from subshift_contracts.cli import check as gate_check
-from subshift_contracts.cli import compat as gate_compat
+from subshift.errors import InfrastructureError
+from subshift_contracts_core.options import ManifestOption, RepoOption
 
-__all__ = ["app"]
+__all__ = ["COMMANDS_ENTRY_POINT", "GATE_COMMANDS", "app", "join_commands", "missing_gate_command"]
 
 app = typer.Typer(help="contracts commands.", no_args_is_help=True)
 
-
-# --- compatibility gate: `compat` and `check` are the subshift-contracts distribution's own commands ---
-
-app.command("compat")(gate_compat)
-app.command("check")(gate_check)
-
-
-# --- codegen and publish: `generate` and `publish` (logic in subshift.codegen, subshift.messaging) ---
-
-
-@app.command("generate")
-def generate(
-    check_only: Annotated[bool, typer.Option("--check", help="Rebuild in memory and fail if the committed "
-                                                             "client differs; write nothing.")] = False,
-    repo: RepoOption = None,
-) -> None:
-    """Rebuild the client library's generated code from contracts/ (exit 1 with --check when it is stale)."""
-    from subshift.codegen import CodegenPaths, generate, stale_files
-    from subshift_contracts.repository import find_manifest, find_repository
-
-    root = find_repository(repo)
-    find_manifest(root)  # a repository without a manifest fails here, saying where it looked
-    paths = CodegenPaths.for_repo(root)
-    if check_only:
-        stale = stale_files(paths)
-        if stale:
-            typer.echo("the generated client is stale; run `subshift contracts generate` and commit:", err=True)
-            for line in stale:
-                typer.echo(f"  {line}", err=True)
-            raise typer.Exit(1)
-        typer.echo("the generated clients are up to date (clients/python, clients/go, clients/typescript)")
-        return
-    report = generate(paths)
-    typer.echo(f"regenerated the clients (clients/python, clients/go, clients/typescript) in {report.seconds:.2f}s")
+# Each entry point of this group is a function given this Typer app, to which it adds its commands.
+COMMANDS_ENTRY_POINT = "subshift.contracts.commands"
+# The contract gate's commands: present only where the subshift-contracts distribution is installed.
+GATE_COMMANDS = ("check", "compat")
 
 
 @app.command("publish")
@@ -70,7 +43,7 @@ def publish(
     from subshift.config import load_settings
     from subshift.messaging.publish import publish as run_publish
     from subshift.messaging.topics_admin import admin_client
-    from subshift_contracts.repository import open_manifest
+    from subshift_contracts_core.repository import open_manifest
 
     settings = load_settings()
     # The manifest first: a repository without one is a usage error, said before any client connects.
@@ -87,41 +60,31 @@ def publish(
         raise typer.Exit(1)
 
 
-@app.command("fixtures")
-def fixtures(
-    version: Annotated[str, typer.Argument(help="The contract release the fixtures belong to, e.g. v1.")],
-    root: Annotated[Path | None, typer.Option(help="Folder holding one fixture folder per version "
-                                                   "(default: compat_tests/fixtures of the repository).")] = None,
-    repo: RepoOption = None,
-) -> None:
-    """Write golden wire fixtures (encoded requests, responses and Avro events) made by today's contracts."""
-    from subshift.wire_fixtures import write_fixtures
-    from subshift_contracts.repository import find_manifest, find_repository
+def missing_gate_command(name: str) -> Callable[[], None]:
+    """A stand-in for the gate's ``name`` command that says how to install the gate."""
 
-    repo_root = find_repository(repo)
-    find_manifest(repo_root)
-    folder = (root or repo_root / "compat_tests" / "fixtures") / version
-    written = write_fixtures(folder)
-    typer.echo(f"wrote {len(written)} files to {folder}")
+    def command() -> None:
+        raise InfrastructureError(
+            f"`subshift contracts {name}` is the contract gate, which is not installed here (production images "
+            "carry only `contracts publish`); install it with `pip install subshift-contracts` (from a checkout "
+            "of Subshift: `pip install ./gate/core ./gate`) and rerun, or run `subshift-contracts "
+            f"{name}` where it is installed", retryable=False)
+
+    command.__doc__ = f"The contract gate's `{name}` (not installed here: running it says how to install it)."
+    return command
 
 
-@app.command("release")
-def release(
-    version: Annotated[str, typer.Argument(help="The release number: 1, 2, 3… (tagged contracts-v<N>).")],
-    repo: RepoOption = None,
-) -> None:
-    """Write VERSION's golden wire fixtures, commit them and tag contracts-vVERSION, after the gate passes."""
-    from subshift.wire_fixtures import write_fixtures
-    from subshift_contracts.cli import finish_release
-    from subshift_contracts.errors import ContractError
-    from subshift_contracts.release import ensure_new_release
-    from subshift_contracts.release import release as run_release
-    from subshift_contracts.repository import open_manifest
+def join_commands(contracts: typer.Typer, registrars: Iterable[Callable[[typer.Typer], None]]) -> None:
+    """Let each registrar add its commands to ``contracts``; stand in for the gate's commands none added."""
+    for register in registrars:
+        register(contracts)
+    joined = {command.name for command in contracts.registered_commands}
+    for name in GATE_COMMANDS:
+        if name not in joined:
+            # Any options are accepted, so `check --against X` without the gate gets the same message.
+            contracts.command(name, context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
+                missing_gate_command(name))
 
-    root, loaded = open_manifest(repo)
-    tag = ensure_new_release(root, version)
-    folder = root / "compat_tests" / "fixtures" / tag.removeprefix("contracts-")
-    if folder.exists():
-        raise ContractError(f"{folder} exists already: golden fixtures are never rewritten; release the next "
-                            f"version, or tag the commit that wrote them (`git tag -a {tag}`)")
-    finish_release(run_release(root, loaded, version, write=lambda: write_fixtures(folder)))
+
+# By name, so the commands' order (and the generated CLI reference) is the same in every environment.
+join_commands(app, (entry.load() for entry in sorted(entry_points(group=COMMANDS_ENTRY_POINT), key=lambda e: e.name)))

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from subshift.cli import contracts, db, dlq, migrate, serve, token, topics
-from subshift_contracts.errors import SubshiftError, exit_code_for
+from subshift_contracts_core.errors import SubshiftError, exit_code_for
 
 __all__ = ["app", "run"]
 
@@ -33,6 +33,7 @@ app.add_typer(dlq.app, name="dlq")
 token.register(app)
 # Development commands (`stack`, `seed`, `bench`) come from the subshift-tooling distribution when it is
 # installed (scripts/bootstrap installs it; the image does not): the product's wheel does not carry them.
+# (`contracts` gathers its own joined commands, the gate's and the tooling's: subshift/cli/contracts.py.)
 for _entry in entry_points(group="subshift.commands"):
     _entry.load()(app)
 

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from subshift_contracts.cli import ManifestOption
+from subshift_contracts_core.options import ManifestOption
 
 if TYPE_CHECKING:
-    from subshift_contracts.manifest import Manifest
+    from subshift_contracts_core.manifest import Manifest
 
 __all__ = ["app"]
 
@@ -52,8 +52,8 @@ def ensure(
 
 def _repository_manifest(repo: Path | None, manifest: Path | None) -> Manifest | None:
     """The repository's manifest; ``None`` when none was named and the current directory has none."""
-    from subshift_contracts.errors import ContractError
-    from subshift_contracts.repository import MANIFEST_CANDIDATES, find_repository, open_manifest
+    from subshift_contracts_core.errors import ContractError
+    from subshift_contracts_core.repository import MANIFEST_CANDIDATES, find_repository, open_manifest
 
     if repo is None and manifest is None:
         try:

@@ -26,7 +26,7 @@ from confluent_kafka.schema_registry.error import SchemaRegistryError
 from subshift.contracts_manifest import Manifest
 from subshift.errors import InfrastructureError
 from subshift_client.avro_runtime import schema_json
-from subshift_contracts.subjects import full_name, read_schema
+from subshift_contracts_core.subjects import full_name, read_schema
 
 __all__ = ["SubjectAction", "SubjectOutcome", "publish_subjects"]
 

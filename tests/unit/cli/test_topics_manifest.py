@@ -8,7 +8,7 @@ import pytest
 
 from compat_tests.gate_support import GitRepo
 from subshift.cli.topics import _repository_manifest
-from subshift_contracts.errors import ContractError
+from subshift_contracts_core.errors import ContractError
 
 
 def test_in_a_repository_with_a_manifest_its_topics_are_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

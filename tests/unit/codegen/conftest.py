@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from subshift.codegen import CodegenPaths
+from subshift_tooling.codegen import CodegenPaths
 
 REPO = Path(__file__).resolve().parents[3]  # this checkout, whatever the venv was installed from
 

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from subshift.cli.main import app
-from subshift.codegen import CodegenPaths, generate, stale_files
 from subshift.errors import ContractError
+from subshift_tooling.codegen import CodegenPaths, generate, stale_files
 
 
 def _repo_root(paths: CodegenPaths) -> Path:

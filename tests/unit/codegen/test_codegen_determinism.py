@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from subshift.codegen import CodegenPaths, build, generate, stale_files
-from subshift.codegen.render import GENERATED_NOTE
+from subshift_tooling.codegen import CodegenPaths, build, generate, stale_files
+from subshift_tooling.codegen.render import GENERATED_NOTE
 
 REPO = Path(__file__).resolve().parents[3]  # this checkout, whatever the venv was installed from
 

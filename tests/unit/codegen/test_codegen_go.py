@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from subshift.cli.main import app
-from subshift.codegen import CodegenPaths, generate, stale_files
-from subshift.codegen.golang import go_output_dir, read_go_pins, render_go
 from subshift.errors import ContractError
+from subshift_tooling.codegen import CodegenPaths, generate, stale_files
+from subshift_tooling.codegen.golang import go_output_dir, read_go_pins, render_go
 
 REPO = Path(__file__).resolve().parents[3]
 

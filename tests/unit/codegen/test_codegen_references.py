@@ -6,7 +6,7 @@ import json
 
 import yaml
 
-from subshift.codegen import CodegenPaths, generate
+from subshift_tooling.codegen import CodegenPaths, generate
 
 _AVSC = "avro/user_offer_migration_requested.avsc"
 

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from subshift.cli.main import app
-from subshift.codegen import CodegenPaths, generate, stale_files
-from subshift.codegen.typescript import TypeScriptPaths, build_typescript
 from subshift.errors import ContractError
+from subshift_tooling.codegen import CodegenPaths, generate, stale_files
+from subshift_tooling.codegen.typescript import TypeScriptPaths, build_typescript
 
 REPO = Path(__file__).resolve().parents[3]
 _PACKAGE = REPO / "clients" / "typescript"

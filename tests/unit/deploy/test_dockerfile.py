@@ -47,6 +47,16 @@ def test_image_builds_wheels_in_one_stage_and_runs_from_a_slim_python_311() -> N
     assert installs and all("--no-index" in rest for rest in installs)
 
 
+def test_the_image_carries_the_contracts_core_and_not_the_gate() -> None:
+    # The service needs the manifest and the error root (gate/core); the gate's avro and buf stay out of it.
+    wheel_builds = [rest.split() for keyword, rest in _instructions() if keyword == "RUN" and "pip wheel" in rest]
+    local = [word.rstrip("/") for words in wheel_builds for word in words if word.startswith("./")]
+    assert "./gate/core" in local
+    assert "./gate" not in local and "./tooling" not in local
+    copied = [rest.split()[0].rstrip("/") for keyword, rest in _instructions() if keyword == "COPY"]
+    assert "gate" not in copied
+
+
 def test_runtime_runs_as_a_non_root_user_with_the_subshift_entry_point() -> None:
     runtime = _runtime_stage()
     users = [rest for keyword, rest in runtime if keyword == "USER"]

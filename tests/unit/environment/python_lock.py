@@ -18,7 +18,8 @@ __all__ = ["LockEntry", "declared_requirements", "read_lock", "unmet_requirement
 
 REPO = Path(__file__).resolve().parents[3]
 # The projects of this repository: a lock never holds them, they are installed from the checkout.
-LOCAL_PROJECTS = frozenset({"subshift", "subshift-client", "subshift-contracts", "subshift-tooling"})
+LOCAL_PROJECTS = frozenset({"subshift", "subshift-client", "subshift-contracts", "subshift-contracts-core",
+                            "subshift-tooling"})
 
 
 @dataclass(frozen=True)

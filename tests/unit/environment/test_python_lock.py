@@ -14,7 +14,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from subshift.codegen.pins import read_pins
+from subshift_tooling.codegen.pins import read_pins
 from tests.unit.environment.python_lock import (
     LOCAL_PROJECTS,
     REPO,
@@ -31,14 +31,15 @@ _INSTALLER = frozenset({"pip"})
 
 
 def _dev_requirements(service_pyproject: Path = REPO / "pyproject.toml") -> list[Requirement]:
-    return (declared_requirements(service_pyproject, ("dev", "otlp")) + _local_project_requirements()
+    return (declared_requirements(service_pyproject, ("dev", "otlp")) + _runtime_project_requirements()
+            + declared_requirements(REPO / "gate" / "pyproject.toml")
             + declared_requirements(REPO / "tooling" / "pyproject.toml"))
 
 
-def _local_project_requirements() -> list[Requirement]:
-    """What the client and the gate, installed from this checkout beside the service, declare."""
+def _runtime_project_requirements() -> list[Requirement]:
+    """What the client and the contracts core, installed from this checkout beside the service, declare."""
     return declared_requirements(REPO / "clients" / "python" / "pyproject.toml", ("kafka",)) + declared_requirements(
-        REPO / "gate" / "pyproject.toml"
+        REPO / "gate" / "core" / "pyproject.toml"
     )
 
 
@@ -48,9 +49,17 @@ def test_the_dev_lock_satisfies_every_declared_range() -> None:
 
 
 def test_the_runtime_lock_satisfies_the_service_and_the_client() -> None:
-    requirements = declared_requirements(REPO / "pyproject.toml", ("otlp",)) + _local_project_requirements()
+    requirements = declared_requirements(REPO / "pyproject.toml", ("otlp",)) + _runtime_project_requirements()
     problems = unmet_requirements(requirements, read_lock(RUNTIME_LOCK), "requirements/runtime.txt")
     assert not problems, "\n".join(problems) + FIX
+
+
+def test_the_runtime_lock_carries_neither_the_gate_nor_the_tooling() -> None:
+    # Production imports none of these: the gate's Avro verdicts and buf binary, the stack's and bench's psutil.
+    runtime = read_lock(RUNTIME_LOCK)
+    development_only = {"avro", "buf-bin", "psutil"}
+    assert sorted(development_only & runtime.keys()) == [], "requirements/runtime.in must not name ./gate or ./tooling"
+    assert development_only <= read_lock(DEV_LOCK).keys()
 
 
 def test_production_carries_the_versions_the_tests_ran_with() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from subshift_contracts.errors import ContractError
-from subshift_contracts.manifest import load_manifest
+from subshift_contracts_core.errors import ContractError
+from subshift_contracts_core.manifest import load_manifest
 
 _RECORD = {"type": "record", "name": "Payment", "namespace": "com.acme", "fields": [{"name": "id", "type": "string"}]}
 
@@ -82,14 +82,14 @@ def test_an_invalid_manifest_names_the_line(tmp_path: Path, manifest: str, line:
 
 
 def test_a_referenced_file_listed_but_unused_is_an_error(tmp_path: Path) -> None:
-    from subshift_contracts.references import inline_references
+    from subshift_contracts_core.references import inline_references
 
     with pytest.raises(ContractError, match=r"references com\.acme\.Payment but never uses them"):
         inline_references({"type": "record", "name": "Order", "fields": []}, [_RECORD], source="order.avsc")
 
 
 def test_a_referenced_type_is_defined_at_its_first_use_and_named_after(tmp_path: Path) -> None:
-    from subshift_contracts.references import inline_references
+    from subshift_contracts_core.references import inline_references
 
     order = {"type": "record", "name": "Order", "namespace": "com.acme",
              "fields": [{"name": "first", "type": "Payment"}, {"name": "second", "type": ["null", "com.acme.Payment"]}]}

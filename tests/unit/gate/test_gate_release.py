@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from compat_tests.gate_support import GitRepo
 from subshift.cli.main import app
-from subshift_contracts.errors import ContractError
 from subshift_contracts.history import default_baseline
+from subshift_contracts_core.errors import ContractError
 
 _AVRO = "contracts/avro/user_offer_migration_requested.avsc"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from compat_tests.gate_support import GitRepo
-from subshift_contracts.errors import ContractError
-from subshift_contracts.repository import find_manifest, find_repository, open_manifest
+from subshift_contracts_core.errors import ContractError
+from subshift_contracts_core.repository import find_manifest, find_repository, open_manifest
 
 _SUBSHIFT = str(Path(sys.executable).parent / "subshift")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from subshift.config import Settings
 from subshift.errors import ContractError, InfrastructureError
-from subshift_contracts.repository import find_repository
+from subshift_contracts_core.repository import find_repository
 
 __all__ = ["LatencyResult", "ReadLatency", "find_ghz", "measure_latency", "measure_reads"]
 

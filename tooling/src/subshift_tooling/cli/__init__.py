@@ -1,1 +1,1 @@
-"""The development commands: ``subshift stack``, ``subshift bench`` and ``subshift seed``."""
+"""The development commands: ``subshift stack``, ``bench``, ``seed`` and ``contracts generate|fixtures|release``."""

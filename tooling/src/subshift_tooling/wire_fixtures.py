@@ -27,9 +27,9 @@ from google.protobuf.descriptor import FileDescriptor
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 
-from subshift.wire_samples import avro_samples, proto_samples
 from subshift_client.avro_runtime import schema_json
 from subshift_client.fast_avro import FastAvroEncoder
+from subshift_tooling.wire_samples import avro_samples, proto_samples
 
 __all__ = ["FRAME_SCHEMA_ID", "datum_as_json", "descriptor_set", "write_fixtures"]
 

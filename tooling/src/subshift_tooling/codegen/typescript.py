@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from subshift.codegen.avro_records import record_module_name
-from subshift.codegen.output_tree import stale_in, write_tree
-from subshift.codegen.render import GENERATED_NOTE, Output
-from subshift.codegen.topics import topic_constant
 from subshift.contracts_manifest import Manifest, load_manifest
 from subshift.errors import ContractError
+from subshift_tooling.codegen.avro_records import record_module_name
+from subshift_tooling.codegen.output_tree import stale_in, write_tree
+from subshift_tooling.codegen.render import GENERATED_NOTE, Output
+from subshift_tooling.codegen.topics import topic_constant
 
 __all__ = ["TypeScriptPaths", "build_typescript", "generate_typescript", "stale_typescript"]
 

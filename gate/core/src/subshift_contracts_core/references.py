@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from subshift_contracts.errors import ContractError
-from subshift_contracts.subjects import full_name
+from subshift_contracts_core.errors import ContractError
+from subshift_contracts_core.subjects import full_name
 
 __all__ = ["inline_references"]
 

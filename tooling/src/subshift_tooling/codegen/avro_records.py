@@ -4,7 +4,7 @@ Each top-level record class carries its schema (``SCHEMA`` parsed, ``SCHEMA_JSON
 ``FULL_NAME``) and converts to and from the datum dicts fastavro and confluent-kafka's serdes
 use (``to_dict``/``from_dict``). Beside each class, ``<Record>Datum`` types the same datum with
 logical values as primitives, for hot loops that skip the dataclass (the fast codec's
-``encode_datum``/``decode_datum``). Type mapping rules are in ``subshift.codegen.avro_types``.
+``encode_datum``/``decode_datum``). Type mapping rules are in ``subshift_tooling.codegen.avro_types``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import pprint
 from pathlib import PurePosixPath
 from typing import Any
 
-from subshift.codegen.avro_types import DATUM_SUFFIX, PyType, map_type
-from subshift.codegen.render import Output, docstring, module_docstring
 from subshift.contracts_manifest import Manifest
 from subshift.errors import ContractError
+from subshift_tooling.codegen.avro_types import DATUM_SUFFIX, PyType, map_type
+from subshift_tooling.codegen.render import Output, docstring, module_docstring
 
 __all__ = ["record_module_name", "render_records"]
 

@@ -15,16 +15,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from subshift.codegen.avro_records import render_records
-from subshift.codegen.golang import stale_go_files, write_go
-from subshift.codegen.output_tree import stale_in, write_tree
-from subshift.codegen.pins import check_pins
-from subshift.codegen.proto_facade import render_facades
-from subshift.codegen.protobuf import generate_protobuf
-from subshift.codegen.render import Output, header
-from subshift.codegen.topics import render_clients, render_topics
-from subshift.codegen.typescript import TypeScriptPaths, generate_typescript, stale_typescript
 from subshift.contracts_manifest import load_manifest
+from subshift_tooling.codegen.avro_records import render_records
+from subshift_tooling.codegen.golang import stale_go_files, write_go
+from subshift_tooling.codegen.output_tree import stale_in, write_tree
+from subshift_tooling.codegen.pins import check_pins
+from subshift_tooling.codegen.proto_facade import render_facades
+from subshift_tooling.codegen.protobuf import generate_protobuf
+from subshift_tooling.codegen.render import Output, header
+from subshift_tooling.codegen.topics import render_clients, render_topics
+from subshift_tooling.codegen.typescript import TypeScriptPaths, generate_typescript, stale_typescript
 
 __all__ = ["CodegenPaths", "GenerationReport", "build", "generate", "stale_files"]
 

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from subshift.codegen.render import Output
+from subshift_tooling.codegen.render import Output
 
 __all__ = ["stale_in", "write_tree"]
 

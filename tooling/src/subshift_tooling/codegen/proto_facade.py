@@ -13,8 +13,8 @@ from pathlib import PurePosixPath
 
 from google.protobuf import descriptor_pb2
 
-from subshift.codegen.protobuf import GENERATED_PACKAGE
-from subshift.codegen.render import Output, camel_to_upper_snake, module_docstring
+from subshift_tooling.codegen.protobuf import GENERATED_PACKAGE
+from subshift_tooling.codegen.render import Output, camel_to_upper_snake, module_docstring
 
 __all__ = ["facade_module_name", "render_facades"]
 

@@ -24,10 +24,10 @@ import tempfile
 import tomllib
 from pathlib import Path, PurePosixPath
 
-from subshift.codegen.output_tree import stale_in, write_tree
-from subshift.codegen.render import GENERATED_NOTE, Output
 from subshift.contracts_manifest import Manifest, load_manifest
 from subshift.errors import ContractError
+from subshift_tooling.codegen.output_tree import stale_in, write_tree
+from subshift_tooling.codegen.render import GENERATED_NOTE, Output
 
 __all__ = ["GO_MODULE", "go_output_dir", "install_plugins", "read_go_pins", "render_go", "stale_go_files",
            "write_go"]

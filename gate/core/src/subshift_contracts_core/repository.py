@@ -11,10 +11,10 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from subshift_contracts.errors import ContractError
+from subshift_contracts_core.errors import ContractError
 
 if TYPE_CHECKING:
-    from subshift_contracts.manifest import Manifest
+    from subshift_contracts_core.manifest import Manifest
 
 __all__ = ["MANIFEST_CANDIDATES", "find_manifest", "find_repository", "open_manifest"]
 
@@ -68,7 +68,7 @@ def open_manifest(repo: Path | None = None, manifest: Path | None = None) -> tup
     Raises:
         ContractError: no repository or manifest where it was looked for, or the manifest is invalid.
     """
-    from subshift_contracts.manifest import load_manifest
+    from subshift_contracts_core.manifest import load_manifest
 
     root = find_repository(repo)
     return root, load_manifest(find_manifest(root, manifest).parent)

@@ -16,8 +16,8 @@ from pathlib import Path, PurePosixPath
 
 from google.protobuf import descriptor_pb2
 
-from subshift.codegen.render import Output, header
 from subshift.errors import ContractError
+from subshift_tooling.codegen.render import Output, header
 
 __all__ = ["GENERATED_PACKAGE", "generate_protobuf"]
 

@@ -1,7 +1,7 @@
 """Loader of a repository's ``subjects.yaml``: topics, subjects, schemas, compatibility modes.
 
 The manifest is the single owner of these facts. Tools that work on a repository's contracts
-(the gate, codegen, publish) read it here, from the repository ``subshift_contracts.repository``
+(the gate, codegen, publish) read it here, from the repository ``subshift_contracts_core.repository``
 finds; running services read the copy the generator bakes into the client package. Schema paths
 are relative to the folder holding the manifest. The schema is documented in gate/README.md
 ("The manifest"); an error names the line of ``subjects.yaml`` at fault.
@@ -16,9 +16,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from subshift_contracts.errors import ContractError
-from subshift_contracts.manifest_lines import describe_errors
-from subshift_contracts.subjects import Strategy, SubjectSpec, read_schema, subject_name
+from subshift_contracts_core.errors import ContractError
+from subshift_contracts_core.manifest_lines import describe_errors
+from subshift_contracts_core.subjects import Strategy, SubjectSpec, read_schema, subject_name
 
 __all__ = [
     "CompatibilityModeName",
@@ -199,7 +199,7 @@ class Manifest(_Strict):
         Raises:
             ContractError: a file is missing or not JSON, or a referenced file is never used.
         """
-        from subshift_contracts.references import inline_references
+        from subshift_contracts_core.references import inline_references
 
         schema = self.value_schema(topic)
         referenced = [read_schema(self.root / path) for path in topic.value.references]

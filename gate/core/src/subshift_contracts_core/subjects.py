@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from subshift_contracts.errors import ContractError
+from subshift_contracts_core.errors import ContractError
 
 __all__ = ["Strategy", "SubjectSpec", "full_name", "read_schema", "subject_name"]
 

@@ -5,6 +5,6 @@ Its versions are pinned in ``codegen/versions.toml``; ``subshift contracts gener
 
 from __future__ import annotations
 
-from subshift.codegen.generator import CodegenPaths, GenerationReport, build, generate, stale_files
+from subshift_tooling.codegen.generator import CodegenPaths, GenerationReport, build, generate, stale_files
 
 __all__ = ["CodegenPaths", "GenerationReport", "build", "generate", "stale_files"]

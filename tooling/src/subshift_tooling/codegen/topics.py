@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from subshift.codegen.avro_records import record_module_name
-from subshift.codegen.render import Output, camel_to_upper_snake, module_docstring
 from subshift.contracts_manifest import Manifest, TopicSpec
 from subshift.errors import ContractError
+from subshift_tooling.codegen.avro_records import record_module_name
+from subshift_tooling.codegen.render import Output, camel_to_upper_snake, module_docstring
 
 __all__ = ["render_clients", "render_topics", "topic_class_prefix", "topic_constant"]
 
