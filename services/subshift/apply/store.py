@@ -59,6 +59,12 @@ CREATE TEMP TABLE IF NOT EXISTS _apply_batch (
 
 _PENDING = ItemOutcome.PENDING.value
 _A = ItemOutcome
+# The offer a row that did not move finds. Locked, not read: an UPDATE that waited for another
+# transaction's write to the subscription rechecks the newest version, but a plain read in the same
+# statement sees the statement's snapshot, from before the wait; the outcome and its reason would
+# then describe the offer the user was on, not the one that refused the change. FOR SHARE (not KEY
+# SHARE, which a non-key update does not conflict with) makes PostgreSQL return the newest version.
+_SEEN_NOW = "(SELECT s.offer_code FROM subscriptions s WHERE s.user_id = l.user_id FOR SHARE)"
 # Built from enum constants only (no input reaches these texts).
 _ROUND_SQL = f"""
 WITH locked AS (
@@ -95,7 +101,7 @@ seen AS MATERIALIZED (
     SELECT l.*, l.idx IN (SELECT idx FROM moved) AS moved,
            CASE WHEN l.outcome IS NOT NULL THEN NULL
                 WHEN l.idx IN (SELECT idx FROM moved) THEN l.current_offer
-                ELSE (SELECT s.offer_code FROM subscriptions s WHERE s.user_id = l.user_id) END AS seen_offer
+                ELSE {_SEEN_NOW} END AS seen_offer
     FROM locked l
 ),
 decided AS (
