@@ -299,6 +299,7 @@ class ApplyConsumer:
 
     def _log_batch(self, plan: Plan, records: int, seconds: float) -> None:
         _log.info("consumer.batch", records=records, applied_rows=len(plan.rows), rounds=plan.rounds,
+                  careful_rounds=plan.careful_rounds,
                   dead_lettered=len(plan.dead), redelivered=plan.already_applied + plan.duplicates,
                   outcomes=plan.tallies, migrations=sorted(plan.tallies), seconds=round(seconds, 4))
 

@@ -48,8 +48,12 @@ def apply_batch(conn: PgConnection, prepared: PreparedBatch, *, group_id: str, t
         # Dead letters whose item is known get their DLT position recorded with their outcome.
         sent = send(plan.dead)
         set_dead_letter_positions(conn, {idx: sent[i] for idx, i in plan.dead_rows.items()})
+    optimistic = True
     for seq in range(1, plan.rounds + 1):
-        apply_round(conn, seq, tallies)
+        # Once a round needed the careful statement (a redelivery, most often), the rest of the batch
+        # takes it at once (docs/performance/2026-12-06-apply-cost.md).
+        optimistic = apply_round(conn, seq, tallies, staged=plan.per_round[seq - 1] if optimistic else None)
+        plan.careful_rounds += not optimistic
     if tallies.recorded < len(plan.rows):
         # Some rows had no pending item: a redelivery (no-op), or an item that does not exist (dead letter).
         orphans = orphans_as_dead_letters(plan.rows, find_orphans(conn))

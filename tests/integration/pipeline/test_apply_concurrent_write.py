@@ -59,13 +59,14 @@ def _item(conn: PgConnection, migration_id: uuid.UUID) -> tuple[str, str, str | 
     return row[0], row[1], row[2]
 
 
+@pytest.mark.parametrize("staged", [None, 1], ids=["careful", "optimistic"])
 @pytest.mark.parametrize(("written", "outcome", "reason"), [
     ("other", "conflict", "user is on offer {other}, not {current}"),
     ("target", "skipped", "user is already on offer {target}"),
 ])
 def test_a_subscription_written_while_the_apply_waits_gets_the_outcome_of_what_was_written(
         pg: PgConnection, writer: PgConnection, pipeline_database: DatabaseSettings,
-        written: str, outcome: str, reason: str) -> None:
+        written: str, outcome: str, reason: str, staged: int | None) -> None:
     s = new_scenario(pg)
     current, target, other, _ = s.offers
     offers = {"other": other, "target": target}
@@ -90,7 +91,7 @@ def test_a_subscription_written_while_the_apply_waits_gets_the_outcome_of_what_w
         try:
             stage(pg, copy_text(plan.rows))
             tallies = Tallies()
-            apply_round(pg, 1, tallies)
+            assert apply_round(pg, 1, tallies, staged=staged) is (staged is not None)
             count_outcomes(pg, tallies)
             pg.commit()
         except BaseException as error:  # reported by the test's thread below

@@ -53,6 +53,7 @@ class ApplyCost:
     backend_cpu_seconds: float
     wall_seconds: float
     outcomes: dict[str, int]
+    careful_rounds: int  # rounds the careful statement applied (the optimistic one did not stand)
 
     @property
     def cpu_us_per_row(self) -> float:
@@ -168,10 +169,12 @@ def measure(database: DatabaseSettings, *, rows: int, batch: int, partitions: in
             (pid,) = cur.fetchone()
         conn.rollback()
         backend = psutil.Process(int(pid))
+        careful = 0
         cpu, wall = _cpu(backend), time.perf_counter()
         for b, p in zip(batches, prepared, strict=True):
-            apply_batch(conn, p, group_id=_GROUP, topic=_TOPIC, next_offsets=_next_offsets(b), identity=None,
-                        send=_no_dead_letters)
+            plan, _ = apply_batch(conn, p, group_id=_GROUP, topic=_TOPIC, next_offsets=_next_offsets(b),
+                                  identity=None, send=_no_dead_letters)
+            careful += getattr(plan, "careful_rounds", plan.rounds)  # absent before the optimistic round
         cpu, wall = _cpu(backend) - cpu, time.perf_counter() - wall
         outcomes = _outcomes(conn, migration_id)
         # A redelivered batch (its offsets forgotten, as after a reset) must change nothing.
@@ -186,7 +189,7 @@ def measure(database: DatabaseSettings, *, rows: int, batch: int, partitions: in
                             rule="no_effect")
     finally:
         conn.close()
-    return ApplyCost(rows, batch, partitions, mix, round(cpu, 3), round(wall, 3), outcomes)
+    return ApplyCost(rows, batch, partitions, mix, round(cpu, 3), round(wall, 3), outcomes, careful)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
