@@ -6,13 +6,13 @@ The commit order, step by step (the code below reads in this order):
 2. **Decode**: each record is a ``Decoded`` event or an ``Undecodable`` value; decoded events are
    validated. Whatever can never be applied becomes a dead letter. A registry outage rewinds the
    batch and is retried (transient, step 1 again after a backoff).
-3. **Apply in one database transaction**: lock the partitions' stored offsets and drop records
-   already applied; copy the batch in; send dead letters (same partition number, Spring-compatible
-   headers) and wait for the broker; then, one round per position of a user in the batch, lock
-   the items still pending (a redelivered item is a no-op), compare-and-set on ``subscriptions``
-   and record each item's outcome; dead-letter records whose item does not exist; bump the
-   migration counters and finish migrations with nothing left pending; store the next offsets
-   in ``consumer_offsets``.
+3. **Apply in one database transaction** (``transaction``): lock the partitions' stored offsets
+   and drop records already applied; copy the batch in; send dead letters (same partition number,
+   Spring-compatible headers) and wait for the broker; then, one round per position of a user in
+   the batch, compare-and-set on ``subscriptions`` and record the outcome of each item still
+   pending (a redelivered item is a no-op; ``store``); dead-letter records whose item does not
+   exist; bump the migration counters and finish migrations with nothing left pending; store the
+   next offsets in ``consumer_offsets``.
 4. **Commit the database transaction.**
 5. **Commit the Kafka offsets** (``enable.auto.offset.store`` and ``enable.auto.commit`` are off;
    nothing is committed before step 4). If this fails, the database offsets of step 3 win.

@@ -5,12 +5,14 @@ Within the caller's transaction:
 1. ``stage`` copies the batch into ``_apply_batch`` (COPY of ``copy_text``, which the consumer
    builds before the transaction).
 2. ``apply_round`` runs once per position of a user in the batch (a user's second change in a
-   batch must see the first one's result). One statement locks the round's items that still
-   wait for an outcome and whose event this is (same event id, user and offers: an event is
-   trusted only as far as it repeats what was staged; a redelivered item, or one a concurrent
-   consumer finished, is a no-op), runs the compare-and-set on ``subscriptions``, classifies
-   what did not move (skipped, conflict, not found) and writes every item's outcome, with the
-   Kafka position and time of its event (the item's lineage; the relay does not write items).
+   batch must see the first one's result). One statement runs the compare-and-set on
+   ``subscriptions``, classifies what did not move (skipped, conflict, not found) and writes an
+   outcome, with the Kafka position and time of its event (the item's lineage; the relay does not
+   write items), only on items that still wait for one and whose event this is (same event id,
+   user and offers: an event is trusted only as far as it repeats what was staged; a redelivered
+   item, or one a concurrent consumer finished, is a no-op). The optimistic statement tries first
+   and stands only if every staged row of the round recorded its item; otherwise its savepoint is
+   rolled back and the careful statement, which locks the items before it moves anything, runs.
 3. ``find_orphans`` names the rows that no item accounts for: their item does not exist, or it
    is not their event's (another event id, user or offer: a forged or corrupted event). Both are
    dead letters; the item and the subscription are left as they are.

@@ -64,8 +64,11 @@ class ApplyCost:
         return self.wall_seconds / self.rows * 1e6
 
 
-def _seed(conn: PgConnection, rows: int, mix: str) -> tuple[uuid.UUID, list[Change]]:
+def _seed(conn: PgConnection, rows: int, mix: str, items_fillfactor: int | None) -> tuple[uuid.UUID, list[Change]]:
     migration_id = uuid.uuid4()
+    if items_fillfactor is not None:  # an experiment's storage parameter, before any item is written
+        with conn.cursor() as cur:
+            cur.execute(f"ALTER TABLE migration_items SET (fillfactor = {int(items_fillfactor)})")
     kinds = _MIXED if mix == "mixed" else ["applied"]
     start = {"applied": _CURRENT, "skipped": _TARGET, "conflict": _OTHER}
     users = [f"u{n:07d}" for n in range(1, rows + 1)]
@@ -149,7 +152,8 @@ def _fingerprint(conn: PgConnection, migration_id: uuid.UUID) -> tuple[object, .
     return subscriptions, migration, items
 
 
-def measure(database: DatabaseSettings, *, rows: int, batch: int, partitions: int, mix: str) -> ApplyCost:
+def measure(database: DatabaseSettings, *, rows: int, batch: int, partitions: int, mix: str,
+            items_fillfactor: int | None = None) -> ApplyCost:
     """Seed, apply every batch through the consumer's transaction, and read the apply backend's CPU.
 
     Raises:
@@ -157,7 +161,7 @@ def measure(database: DatabaseSettings, *, rows: int, batch: int, partitions: in
     """
     seeding = connect(database, application_name="apply-cost-seed")
     try:
-        migration_id, changes = _seed(seeding, rows, mix)
+        migration_id, changes = _seed(seeding, rows, mix, items_fillfactor)
     finally:
         seeding.close()
     batches = _batches(changes, batch, partitions)
@@ -200,12 +204,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--mix", choices=("applied", "mixed"), default="applied")
     parser.add_argument("--repeat", type=int, default=3, help="runs, each on a fresh database")
+    parser.add_argument("--items-fillfactor", type=int, choices=range(10, 101), metavar="10-100",
+                        help="migration_items' fillfactor for this run (default: the schema's)")
     args = parser.parse_args(argv)
     settings = load_settings()
     runs = []
     for _ in range(args.repeat):
         database = fresh_database(settings, DATABASE)
-        result = measure(database, rows=args.rows, batch=args.batch, partitions=args.partitions, mix=args.mix)
+        result = measure(database, rows=args.rows, batch=args.batch, partitions=args.partitions, mix=args.mix,
+                         items_fillfactor=args.items_fillfactor)
         runs.append(result)
         print(json.dumps({**asdict(result), "cpu_us_per_row": round(result.cpu_us_per_row, 2),
                           "wall_us_per_row": round(result.wall_us_per_row, 2)}), flush=True)
