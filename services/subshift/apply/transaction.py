@@ -25,6 +25,9 @@ from subshift.messaging.topic_identity import TopicIdentity
 
 __all__ = ["SendDeadLetters", "apply_batch"]
 
+# The rounds of a batch tried optimistically, at most (each is a savepoint).
+_OPTIMISTIC_ROUNDS = 16
+
 # Produces the letters and waits for the broker; each one's (partition, offset) on the dead-letter topic.
 SendDeadLetters = Callable[[Sequence[DeadLetter]], list[tuple[int, int]]]
 
@@ -51,7 +54,10 @@ def apply_batch(conn: PgConnection, prepared: PreparedBatch, *, group_id: str, t
     optimistic = True
     for seq in range(1, plan.rounds + 1):
         # Once a round needed the careful statement (a redelivery, most often), the rest of the batch
-        # takes it at once (docs/performance/2026-12-06-apply-cost.md).
+        # takes it at once (docs/performance/2026-12-06-apply-cost.md). Each optimistic round is a
+        # subtransaction; past PostgreSQL's 64 cached per transaction every other session's snapshot
+        # checks get slower, so a batch with a user changed many times applies its late rounds carefully.
+        optimistic = optimistic and seq <= _OPTIMISTIC_ROUNDS
         optimistic = apply_round(conn, seq, tallies, staged=plan.per_round[seq - 1] if optimistic else None)
         plan.careful_rounds += not optimistic
     if tallies.recorded < len(plan.rows):

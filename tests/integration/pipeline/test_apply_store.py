@@ -173,3 +173,18 @@ def test_a_round_whose_optimistic_statement_meets_a_forged_event_is_applied_care
     assert offers_of(pg, [user, victim]) == {user: (b, 2), victim: (a, 1)}
     assert outcomes_of(pg, mid) == {"applied": 1, "pending": 1}
     assert_counters_match_items(pg, mid)
+
+
+def test_a_user_changed_many_times_in_one_batch_has_its_late_rounds_applied_carefully(pg: PgConnection) -> None:
+    s = new_scenario(pg)
+    a, b, *_ = s.offers
+    user = f"{s.prefix}-u"
+    seed_subscriptions(pg, [(user, a)])
+    mid = stage_migration(pg, [Row(user, a, b) if n % 2 == 0 else Row(user, b, a) for n in range(20)])
+
+    plan, tallies = apply_batch(pg, prepare_batch(_changes(pg, mid), []), group_id=f"g-{s.prefix}",
+                                topic="user-offers", next_offsets={0: 20}, identity=None, send=_no_letters)
+
+    assert (plan.rounds, plan.careful_rounds, tallies.recorded) == (20, 4, 20)
+    assert outcomes_of(pg, mid) == {"applied": 20}
+    assert offers_of(pg, [user]) == {user: (a, 21)}
