@@ -56,8 +56,12 @@ class Plan:
     # Staged row idx → position in ``dead`` (dead letters whose item is known get an outcome too).
     dead_rows: dict[int, int] = field(default_factory=dict)
     rounds: int = 0
+    # Staged rows per round (``per_round[seq - 1]``): what the optimistic round must record.
+    per_round: list[int] = field(default_factory=list)
     duplicates: int = 0
     already_applied: int = 0
+    # Rounds the careful statement applied (the optimistic one did not stand, or was not tried).
+    careful_rounds: int = 0
     # Outcomes recorded per migration, filled in after the apply (for logs).
     tallies: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -111,7 +115,7 @@ def plan_batch(changes: Iterable[Change], dead: Iterable[DeadLetter], stored: Ma
     seen: dict[tuple[int, int], Change] = {}
     others: dict[tuple[int, int], list[Change]] = {}  # items named by more than one distinct event
     per_user: dict[str, int] = {}
-    rows, rounds = plan.rows, 0
+    rows, rounds, per_round = plan.rows, 0, plan.per_round
     for item in sorted(changes, key=_POSITION):
         if item.offset < stored.get(item.partition, -1):
             plan.already_applied += 1
@@ -131,6 +135,8 @@ def plan_batch(changes: Iterable[Change], dead: Iterable[DeadLetter], stored: Ma
         seq = per_user[item.user_id] = per_user.get(item.user_id, 0) + 1
         if seq > rounds:
             rounds = seq
+            per_round.append(0)
+        per_round[seq - 1] += 1
         rows.append(StagedRow(len(rows), seq, item.migration_id, item.row_number, item.event_id, item.user_id,
                               item.current_offer, item.target_offer, item.partition, item.offset, None, None,
                               item.timestamp_ms))
@@ -148,6 +154,9 @@ def plan_batch(changes: Iterable[Change], dead: Iterable[DeadLetter], stored: Ma
             plan.dead_rows[len(plan.rows)] = len(plan.dead) - 1
             # Round 1 records it (its outcome is preset, so no compare-and-set runs for it).
             plan.rounds = max(plan.rounds, 1)
+            if not per_round:
+                per_round.append(0)
+            per_round[0] += 1
             plan.rows.append(StagedRow(len(plan.rows), 1, letter.migration_id, letter.row_number, letter.event_id,
                                        "", "", "",
                                        letter.partition, letter.offset, ItemOutcome.DEAD_LETTERED.value,

@@ -6,13 +6,13 @@ The commit order, step by step (the code below reads in this order):
 2. **Decode**: each record is a ``Decoded`` event or an ``Undecodable`` value; decoded events are
    validated. Whatever can never be applied becomes a dead letter. A registry outage rewinds the
    batch and is retried (transient, step 1 again after a backoff).
-3. **Apply in one database transaction**: lock the partitions' stored offsets and drop records
-   already applied; copy the batch in; send dead letters (same partition number, Spring-compatible
-   headers) and wait for the broker; then, one round per position of a user in the batch, lock
-   the items still pending (a redelivered item is a no-op), compare-and-set on ``subscriptions``
-   and record each item's outcome; dead-letter records whose item does not exist; bump the
-   migration counters and finish migrations with nothing left pending; store the next offsets
-   in ``consumer_offsets``.
+3. **Apply in one database transaction** (``transaction``): lock the partitions' stored offsets
+   and drop records already applied; copy the batch in; send dead letters (same partition number,
+   Spring-compatible headers) and wait for the broker; then, one round per position of a user in
+   the batch, compare-and-set on ``subscriptions`` and record the outcome of each item still
+   pending (a redelivered item is a no-op; ``store``); dead-letter records whose item does not
+   exist; bump the migration counters and finish migrations with nothing left pending; store the
+   next offsets in ``consumer_offsets``.
 4. **Commit the database transaction.**
 5. **Commit the Kafka offsets** (``enable.auto.offset.store`` and ``enable.auto.commit`` are off;
    nothing is committed before step 4). If this fails, the database offsets of step 3 win.
@@ -39,7 +39,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -48,20 +48,12 @@ from confluent_kafka import TopicPartition
 
 from subshift.apply.batch import Plan, Positions, PreparedBatch, positions_of, prepare_batch
 from subshift.apply.metrics import ConsumerMetrics
-from subshift.apply.offsets import lock_offsets, save_offsets
 from subshift.apply.rebalance import Assignment
-from subshift.apply.sorting import Polled, orphans_as_dead_letters, sort_batch
-from subshift.apply.store import (
-    Tallies,
-    apply_round,
-    count_outcomes,
-    find_orphans,
-    set_dead_letter_positions,
-    stage,
-)
+from subshift.apply.sorting import Polled, sort_batch
+from subshift.apply.transaction import apply_batch
 from subshift.config import ConsumerSettings
 from subshift.db.connect import PgConnection
-from subshift.deadletter.letters import letters_for
+from subshift.deadletter.letters import DeadLetter, letters_for
 from subshift.deadletter.producer import DeadLetterProducer
 from subshift.faults import Backoff, Fault, classify
 from subshift.messaging.topic_identity import TopicIdentity
@@ -228,29 +220,14 @@ class ApplyConsumer:
 
     # 3. + 4.
     def _apply(self, prepared: PreparedBatch, positions: Positions) -> Plan:
-        conn = self._connection()
-        group, topic, refs = self._settings.group_id, self._topic, positions.refs
-        identity = self._assignment.identity
-        stored = lock_offsets(conn, group, topic, positions.next_offsets.keys(), identity)
-        plan, text = prepared.plan_for(stored)
-        tallies = Tallies()
-        if plan.rows:
-            stage(conn, text)
-        if plan.dead:
-            # Dead letters whose item is known get their DLT position recorded with their outcome.
-            sent = self._dead_letters.send(letters_for(plan.dead, refs, group_id=group))
-            set_dead_letter_positions(conn, {idx: sent[i] for idx, i in plan.dead_rows.items()})
-        for seq in range(1, plan.rounds + 1):
-            apply_round(conn, seq, tallies)
-        if tallies.recorded < len(plan.rows):
-            # Some rows had no pending item: a redelivery (no-op), or an item that does not exist (dead letter).
-            orphans = orphans_as_dead_letters(plan.rows, find_orphans(conn))
-            if orphans:
-                self._dead_letters.send(letters_for(orphans, refs, group_id=group))
-                plan.dead += orphans
-        count_outcomes(conn, tallies)
-        save_offsets(conn, group, topic, positions.next_offsets, identity)
-        conn.commit()                                                       # 4.
+        group, refs = self._settings.group_id, positions.refs
+
+        def send(dead: Sequence[DeadLetter]) -> list[tuple[int, int]]:
+            return self._dead_letters.send(letters_for(dead, refs, group_id=group))
+
+        plan, tallies = apply_batch(self._connection(), prepared, group_id=group, topic=self._topic,
+                                    next_offsets=positions.next_offsets, identity=self._assignment.identity,
+                                    send=send)                              # 4. (commits)
         for counts in tallies.outcomes.values():
             for outcome, count in counts.items():
                 self._metrics.outcomes.labels(outcome=outcome).inc(count)
@@ -322,6 +299,7 @@ class ApplyConsumer:
 
     def _log_batch(self, plan: Plan, records: int, seconds: float) -> None:
         _log.info("consumer.batch", records=records, applied_rows=len(plan.rows), rounds=plan.rounds,
+                  careful_rounds=plan.careful_rounds,
                   dead_lettered=len(plan.dead), redelivered=plan.already_applied + plan.duplicates,
                   outcomes=plan.tallies, migrations=sorted(plan.tallies), seconds=round(seconds, 4))
 

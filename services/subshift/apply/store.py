@@ -5,12 +5,14 @@ Within the caller's transaction:
 1. ``stage`` copies the batch into ``_apply_batch`` (COPY of ``copy_text``, which the consumer
    builds before the transaction).
 2. ``apply_round`` runs once per position of a user in the batch (a user's second change in a
-   batch must see the first one's result). One statement locks the round's items that still
-   wait for an outcome and whose event this is (same event id, user and offers: an event is
-   trusted only as far as it repeats what was staged; a redelivered item, or one a concurrent
-   consumer finished, is a no-op), runs the compare-and-set on ``subscriptions``, classifies
-   what did not move (skipped, conflict, not found) and writes every item's outcome, with the
-   Kafka position and time of its event (the item's lineage; the relay does not write items).
+   batch must see the first one's result). One statement runs the compare-and-set on
+   ``subscriptions``, classifies what did not move (skipped, conflict, not found) and writes an
+   outcome, with the Kafka position and time of its event (the item's lineage; the relay does not
+   write items), only on items that still wait for one and whose event this is (same event id,
+   user and offers: an event is trusted only as far as it repeats what was staged; a redelivered
+   item, or one a concurrent consumer finished, is a no-op). The optimistic statement tries first
+   and stands only if every staged row of the round recorded its item; otherwise its savepoint is
+   rolled back and the careful statement, which locks the items before it moves anything, runs.
 3. ``find_orphans`` names the rows that no item accounts for: their item does not exist, or it
    is not their event's (another event id, user or offer: a forged or corrupted event). Both are
    dead letters; the item and the subscription are left as they are.
@@ -22,10 +24,11 @@ from __future__ import annotations
 
 import io
 import uuid
+import weakref
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from psycopg2.extras import execute_values
 
@@ -59,20 +62,56 @@ CREATE TEMP TABLE IF NOT EXISTS _apply_batch (
 
 _PENDING = ItemOutcome.PENDING.value
 _A = ItemOutcome
-# Built from enum constants only (no input reaches these texts).
+# The offer a row that did not move finds. Locked, not read: an UPDATE that waited for another
+# transaction's write to the subscription rechecks the newest version, but a plain read in the same
+# statement sees the statement's snapshot, from before the wait; the outcome and its reason would
+# then describe the offer the user was on, not the one that refused the change. FOR SHARE (not KEY
+# SHARE, which a non-key update does not conflict with) makes PostgreSQL return the newest version.
+_SEEN_NOW = "(SELECT s.offer_code FROM subscriptions s WHERE s.user_id = {row}.user_id FOR SHARE)"
+# What a row's outcome and reason are, from what it found (``seen``); ``carry`` names the columns passed on.
+_DECIDED = f"""
+decided AS (
+    SELECT {{carry}}, seen_offer,
+           CASE WHEN outcome IS NOT NULL THEN outcome
+                WHEN moved THEN '{_A.APPLIED.value}'
+                WHEN seen_offer IS NULL THEN '{_A.NOT_FOUND.value}'
+                WHEN seen_offer = target_offer THEN '{_A.SKIPPED.value}'
+                ELSE '{_A.CONFLICT.value}' END AS outcome,
+           CASE WHEN outcome IS NOT NULL THEN COALESCE(reason, '')
+                WHEN moved THEN ''
+                WHEN seen_offer IS NULL THEN 'user ' || user_id || ' has no subscription'
+                WHEN seen_offer = target_offer THEN 'user is already on offer ' || target_offer
+                WHEN seen_offer = current_offer THEN 'target offer ' || target_offer || ' does not exist'
+                ELSE 'user is on offer ' || seen_offer || ', not ' || current_offer END AS reason
+    FROM seen
+)"""  # noqa: S608
+# The item's outcome and its lineage (the Kafka position and time of its event).
+_RECORD_SET = """
+    SET outcome = d.outcome, reason = d.reason, previous_offer = d.seen_offer, outcome_at = now(),
+        dlt_partition = d.dlt_partition, dlt_offset = d.dlt_offset,
+        published_at = COALESCE(i.published_at, to_timestamp(d.published_ms / 1000.0), now()),
+        kafka_partition = COALESCE(i.kafka_partition, d.kafka_partition),
+        kafka_offset = COALESCE(i.kafka_offset, d.kafka_offset)"""
+_LINEAGE = "migration_id, row_number, kafka_partition, kafka_offset, published_ms, dlt_partition, dlt_offset"
+# Only the item's own event may decide its outcome: a dead letter by its event id (NULL when it had
+# none), a change by everything it would apply. ``{b}`` is the staged row; what fails the check is
+# left to ``find_orphans``.
+_OWN_EVENT = """i.event_id = {b}.event_id
+      AND ({preset} IS NOT NULL
+           OR (i.user_id = {b}.user_id AND i.current_offer = {b}.current_offer
+               AND i.target_offer = {b}.target_offer))"""
+
+# The careful round: lock the items first, in key order, then move and record.
+# Built from enum constants only (no input reaches these texts); $1 is the round (``seq``).
 _ROUND_SQL = f"""
 WITH locked AS (
     SELECT b.idx, b.migration_id, b.row_number, b.user_id, b.current_offer, b.target_offer, b.kafka_partition,
            b.kafka_offset, b.published_ms, b.outcome, b.reason, b.dlt_partition, b.dlt_offset, i.ctid AS item
     FROM _apply_batch b
     JOIN migration_items i ON i.migration_id = b.migration_id AND i.row_number = b.row_number
-    WHERE b.seq = %(seq)s AND i.outcome = '{_PENDING}'
-      -- Only the item's own event may decide its outcome: a dead letter by its event id (NULL when it
-      -- had none), a change by everything it would apply. Compared here, on the item row the lock
-      -- reads anyway, so the check costs no round trip; what fails it is left to ``find_orphans``.
-      AND i.event_id = b.event_id
-      AND (b.outcome IS NOT NULL
-           OR (i.user_id = b.user_id AND i.current_offer = b.current_offer AND i.target_offer = b.target_offer))
+    WHERE b.seq = $1 AND i.outcome = '{_PENDING}'
+      -- compared here, on the item row the lock reads anyway, so the check costs no round trip
+      AND {_OWN_EVENT.format(b="b", preset="b.outcome")}
     ORDER BY i.migration_id, i.row_number
     FOR UPDATE OF i
 ),
@@ -95,35 +134,51 @@ seen AS MATERIALIZED (
     SELECT l.*, l.idx IN (SELECT idx FROM moved) AS moved,
            CASE WHEN l.outcome IS NOT NULL THEN NULL
                 WHEN l.idx IN (SELECT idx FROM moved) THEN l.current_offer
-                ELSE (SELECT s.offer_code FROM subscriptions s WHERE s.user_id = l.user_id) END AS seen_offer
+                ELSE {_SEEN_NOW.format(row="l")} END AS seen_offer
     FROM locked l
-),
-decided AS (
-    SELECT item, migration_id, row_number, kafka_partition, kafka_offset, published_ms, dlt_partition, dlt_offset,
-           seen_offer,
-           CASE WHEN outcome IS NOT NULL THEN outcome
-                WHEN moved THEN '{_A.APPLIED.value}'
-                WHEN seen_offer IS NULL THEN '{_A.NOT_FOUND.value}'
-                WHEN seen_offer = target_offer THEN '{_A.SKIPPED.value}'
-                ELSE '{_A.CONFLICT.value}' END AS outcome,
-           CASE WHEN outcome IS NOT NULL THEN COALESCE(reason, '')
-                WHEN moved THEN ''
-                WHEN seen_offer IS NULL THEN 'user ' || user_id || ' has no subscription'
-                WHEN seen_offer = target_offer THEN 'user is already on offer ' || target_offer
-                WHEN seen_offer = current_offer THEN 'target offer ' || target_offer || ' does not exist'
-                ELSE 'user is on offer ' || seen_offer || ', not ' || current_offer END AS reason
-    FROM seen
-),
+),{_DECIDED.format(carry="item, " + _LINEAGE)},
 -- The item by its locked row version (no second look-up); the key re-check guards the join.
 recorded AS (
-    UPDATE migration_items i
-    SET outcome = d.outcome, reason = d.reason, previous_offer = d.seen_offer, outcome_at = now(),
-        dlt_partition = d.dlt_partition, dlt_offset = d.dlt_offset,
-        published_at = COALESCE(i.published_at, to_timestamp(d.published_ms / 1000.0), now()),
-        kafka_partition = COALESCE(i.kafka_partition, d.kafka_partition),
-        kafka_offset = COALESCE(i.kafka_offset, d.kafka_offset)
+    UPDATE migration_items i{_RECORD_SET}
     FROM decided d
     WHERE i.ctid = d.item AND i.migration_id = d.migration_id AND i.row_number = d.row_number
+    RETURNING d.migration_id, d.outcome
+)
+SELECT migration_id, outcome, count(*) FROM recorded GROUP BY 1, 2
+"""  # noqa: S608
+
+# The optimistic round: the compare-and-set reads the staged rows directly and the items are
+# updated, not locked first, each found once by its key; the statement assumes every staged row of
+# the round is its pending item's own event. ``apply_round`` checks that it recorded one outcome per
+# staged row and otherwise rolls the round back and runs the careful one
+# (docs/performance/2026-12-06-apply-cost.md).
+_FAST_ROUND_SQL = f"""
+WITH batch AS MATERIALIZED (
+    SELECT * FROM _apply_batch b WHERE b.seq = $1
+),
+live AS MATERIALIZED (
+    SELECT o.code FROM offers o WHERE o.code IN (SELECT b.target_offer FROM batch b)
+),
+moved AS (
+    UPDATE subscriptions s
+    SET offer_code = b.target_offer, version = s.version + 1, updated_at = now()
+    FROM batch b
+    WHERE b.outcome IS NULL AND s.user_id = b.user_id AND s.offer_code = b.current_offer
+      AND b.target_offer IN (SELECT code FROM live)
+    RETURNING b.idx
+),
+seen AS MATERIALIZED (
+    SELECT b.*, b.idx IN (SELECT idx FROM moved) AS moved,
+           CASE WHEN b.outcome IS NOT NULL THEN NULL
+                WHEN b.idx IN (SELECT idx FROM moved) THEN b.current_offer
+                ELSE {_SEEN_NOW.format(row="b")} END AS seen_offer
+    FROM batch b
+),{_DECIDED.format(carry=_LINEAGE + ", event_id, user_id, current_offer, target_offer, outcome AS preset")},
+recorded AS (
+    UPDATE migration_items i{_RECORD_SET}
+    FROM decided d
+    WHERE i.migration_id = d.migration_id AND i.row_number = d.row_number AND i.outcome = '{_PENDING}'
+      AND {_OWN_EVENT.format(b="d", preset="d.preset")}
     RETURNING d.migration_id, d.outcome
 )
 SELECT migration_id, outcome, count(*) FROM recorded GROUP BY 1, 2
@@ -179,6 +234,7 @@ def stage(conn: PgConnection, text: str) -> None:
     buffer = io.StringIO(text)
     with conn.cursor() as cur:
         cur.execute(_CREATE)
+        _prepare(conn, cur)
         # In one read: psycopg2 gives up the GIL around each chunk it sends, and the apply thread then
         # queues behind the consumer's decoding thread to take it back, once per 8 KB chunk by default
         # (docs/performance/consumer-copy-in-one-read.md).
@@ -221,12 +277,47 @@ class Tallies:
         return sum(sum(c.values()) for c in self.outcomes.values())
 
 
-def apply_round(conn: PgConnection, seq: int, tallies: Tallies) -> None:
-    """Apply the ``seq``-th change of every user in the batch and record the outcomes (see the module doc)."""
+# Prepared once per connection (``stage`` does it, once the batch table exists): parsing and
+# rewriting the round's statement is then not paid per batch (docs/performance/2026-12-06-apply-cost.md).
+_CAREFUL = "subshift_apply_round"
+_FAST = "subshift_apply_fast_round"
+_prepared: weakref.WeakSet[PgConnection] = weakref.WeakSet()
+
+
+def _prepare(conn: PgConnection, cur: Any) -> None:
+    if conn in _prepared:
+        return
+    cur.execute(f"PREPARE {_CAREFUL} (integer) AS {_ROUND_SQL}")
+    cur.execute(f"PREPARE {_FAST} (integer) AS {_FAST_ROUND_SQL}")
+    _prepared.add(conn)
+
+
+def _tally(rows: Sequence[tuple[object, str, int]], tallies: Tallies) -> None:
+    for mid, outcome, count in rows:
+        tallies.outcomes.setdefault(uuid.UUID(str(mid)), Counter())[outcome] += int(count)
+
+
+def apply_round(conn: PgConnection, seq: int, tallies: Tallies, *, staged: int | None = None) -> bool:
+    """Apply the ``seq``-th change of every user in the batch and record the outcomes (see the module doc).
+
+    With ``staged`` (how many staged rows the round has) the optimistic statement runs first, in a
+    savepoint, and stands only if it recorded an outcome for every one of them; otherwise it is rolled
+    back and the careful round runs. Returns whether the optimistic statement stood.
+    """
     with conn.cursor() as cur:
-        cur.execute(_ROUND_SQL, {"seq": seq})
-        for mid, outcome, count in cur.fetchall():
-            tallies.outcomes.setdefault(uuid.UUID(str(mid)), Counter())[outcome] += int(count)
+        if staged is not None:
+            cur.execute("SAVEPOINT subshift_round")
+            cur.execute(f"EXECUTE {_FAST} (%s)", (seq,))
+            rows = cur.fetchall()
+            if sum(int(count) for _, _, count in rows) == staged:
+                cur.execute("RELEASE SAVEPOINT subshift_round")
+                _tally(rows, tallies)
+                return True
+            # A redelivery, an item another transaction finished, or an event that is not its item's.
+            cur.execute("ROLLBACK TO SAVEPOINT subshift_round")
+        cur.execute(f"EXECUTE {_CAREFUL} (%s)", (seq,))
+        _tally(cur.fetchall(), tallies)
+    return False
 
 
 class Orphan(NamedTuple):

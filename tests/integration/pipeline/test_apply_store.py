@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 import pytest
 
@@ -16,10 +17,12 @@ from pipeline.seeding import (
     seed_subscriptions,
     stage_migration,
 )
-from subshift.apply.batch import Change, plan_batch
+from subshift.apply.batch import Change, plan_batch, prepare_batch
 from subshift.apply.offsets import lock_offsets, save_offsets
 from subshift.apply.store import Tallies, apply_round, copy_text, count_outcomes, find_orphans, stage
+from subshift.apply.transaction import apply_batch
 from subshift.db.connect import PgConnection
+from subshift.deadletter.letters import DeadLetter
 
 pytestmark = pytest.mark.integration
 
@@ -33,7 +36,11 @@ def _changes(conn: PgConnection, migration_id: uuid.UUID, partition: int = 0, of
     return [Change(partition, n, migration_id, rn, e, u, c, t) for n, (rn, e, u, c, t) in enumerate(rows, offset)]
 
 
-def _apply(conn: PgConnection, changes: list[Change]) -> None:
+def _apply(conn: PgConnection, changes: list[Change], *, optimistic: bool = True) -> None:
+    if optimistic:  # the consumer's transaction; a group of its own, so no stored offset drops a redelivery
+        apply_batch(conn, prepare_batch(changes, []), group_id=f"g-{uuid.uuid4().hex}", topic="user-offers",
+                    next_offsets={c.partition: c.offset + 1 for c in changes}, identity=None, send=_no_letters)
+        return
     plan = plan_batch(changes, [], {})
     stage(conn, copy_text(plan.rows))
     tallies = Tallies()
@@ -44,7 +51,16 @@ def _apply(conn: PgConnection, changes: list[Change]) -> None:
     conn.commit()
 
 
-def test_each_row_gets_the_outcome_its_subscription_calls_for(pg: PgConnection) -> None:
+def _no_letters(dead: Sequence[DeadLetter]) -> list[tuple[int, int]]:
+    raise AssertionError(f"no dead letter expected, got {dead}")
+
+
+@pytest.fixture(params=[True, False], ids=["optimistic", "careful"])
+def optimistic(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
+def test_each_row_gets_the_outcome_its_subscription_calls_for(pg: PgConnection, optimistic: bool) -> None:
     s = new_scenario(pg)
     a, b, c, _ = s.offers
     users = [f"{s.prefix}-u{n}" for n in range(4)]
@@ -52,7 +68,7 @@ def test_each_row_gets_the_outcome_its_subscription_calls_for(pg: PgConnection) 
     rows = [Row(users[0], a, b), Row(users[1], a, b), Row(users[2], a, b), Row(users[3], a, b)]
     mid = stage_migration(pg, rows)
 
-    _apply(pg, _changes(pg, mid))
+    _apply(pg, _changes(pg, mid), optimistic=optimistic)
 
     assert outcomes_of(pg, mid) == {"applied": 1, "skipped": 1, "conflict": 1, "not_found": 1}
     assert offers_of(pg, users) == {users[0]: (b, 2), users[1]: (b, 1), users[2]: (c, 1)}
@@ -61,7 +77,7 @@ def test_each_row_gets_the_outcome_its_subscription_calls_for(pg: PgConnection) 
     assert_counters_match_items(pg, mid)
 
 
-def test_applying_the_same_batch_again_changes_nothing(pg: PgConnection) -> None:
+def test_applying_the_same_batch_again_changes_nothing(pg: PgConnection, optimistic: bool) -> None:
     s = new_scenario(pg)
     a, b, *_ = s.offers
     users = [f"{s.prefix}-u{n}" for n in range(50)]
@@ -69,8 +85,8 @@ def test_applying_the_same_batch_again_changes_nothing(pg: PgConnection) -> None
     mid = stage_migration(pg, [Row(u, a, b) for u in users])
     changes = _changes(pg, mid)
 
-    _apply(pg, changes)
-    _apply(pg, changes)
+    _apply(pg, changes, optimistic=optimistic)
+    _apply(pg, changes, optimistic=optimistic)
 
     assert outcomes_of(pg, mid) == {"applied": 50}
     assert set(offers_of(pg, users).values()) == {(b, 2)}
@@ -78,7 +94,7 @@ def test_applying_the_same_batch_again_changes_nothing(pg: PgConnection) -> None
     assert_counters_match_items(pg, mid)
 
 
-def test_two_changes_of_one_user_in_one_batch_apply_in_offset_order(pg: PgConnection) -> None:
+def test_two_changes_of_one_user_in_one_batch_apply_in_offset_order(pg: PgConnection, optimistic: bool) -> None:
     s = new_scenario(pg)
     a, b, c, _ = s.offers
     user = f"{s.prefix}-u"
@@ -87,7 +103,7 @@ def test_two_changes_of_one_user_in_one_batch_apply_in_offset_order(pg: PgConnec
     second = stage_migration(pg, [Row(user, b, c)])
     changes = [*_changes(pg, first), *_changes(pg, second, offset=1)]
 
-    _apply(pg, changes)
+    _apply(pg, changes, optimistic=optimistic)
 
     assert offers_of(pg, [user]) == {user: (c, 3)}
     assert outcomes_of(pg, first) == {"applied": 1}
@@ -130,3 +146,45 @@ def test_a_change_that_is_not_its_items_event_is_left_alone_and_named_with_what_
     assert [o.mismatched for o in orphans] == [("user_id",), ("event_id", "target_offer"), ()]
     assert outcomes_of(pg, mid) == {"pending": 1}
     assert offers_of(pg, [user, other]) == {user: (a, 1), other: (a, 1)}
+
+
+def test_a_round_whose_optimistic_statement_meets_a_forged_event_is_applied_carefully(pg: PgConnection) -> None:
+    s = new_scenario(pg)
+    a, b, *_ = s.offers
+    user, victim = f"{s.prefix}-u", f"{s.prefix}-victim"
+    seed_subscriptions(pg, [(user, a), (victim, a)])
+    mid = stage_migration(pg, [Row(user, a, b), Row(f"{s.prefix}-x", a, b)])
+    own, other = _changes(pg, mid)
+    # The second item's event id, but another user: the optimistic statement moves the victim's
+    # subscription before the item refuses the event, so its round must be rolled back.
+    forged = Change(0, 1, mid, other.row_number, other.event_id, victim, a, b)
+    letters: list[DeadLetter] = []
+
+    def send(dead: Sequence[DeadLetter]) -> list[tuple[int, int]]:
+        letters.extend(dead)
+        return [(0, n) for n in range(len(dead))]
+
+    plan, tallies = apply_batch(pg, prepare_batch([own, forged], []), group_id=f"g-{s.prefix}", topic="user-offers",
+                                next_offsets={0: 2}, identity=None, send=send)
+
+    assert plan.careful_rounds == 1
+    assert tallies.recorded == 1
+    assert [(d.offset, d.reason) for d in letters] == [(1, "mismatched_item")]
+    assert offers_of(pg, [user, victim]) == {user: (b, 2), victim: (a, 1)}
+    assert outcomes_of(pg, mid) == {"applied": 1, "pending": 1}
+    assert_counters_match_items(pg, mid)
+
+
+def test_a_user_changed_many_times_in_one_batch_has_its_late_rounds_applied_carefully(pg: PgConnection) -> None:
+    s = new_scenario(pg)
+    a, b, *_ = s.offers
+    user = f"{s.prefix}-u"
+    seed_subscriptions(pg, [(user, a)])
+    mid = stage_migration(pg, [Row(user, a, b) if n % 2 == 0 else Row(user, b, a) for n in range(20)])
+
+    plan, tallies = apply_batch(pg, prepare_batch(_changes(pg, mid), []), group_id=f"g-{s.prefix}",
+                                topic="user-offers", next_offsets={0: 20}, identity=None, send=_no_letters)
+
+    assert (plan.rounds, plan.careful_rounds, tallies.recorded) == (20, 4, 20)
+    assert outcomes_of(pg, mid) == {"applied": 20}
+    assert offers_of(pg, [user]) == {user: (a, 21)}

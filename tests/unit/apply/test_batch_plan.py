@@ -59,6 +59,15 @@ def test_a_users_changes_are_numbered_in_offset_order_so_rounds_apply_them_in_or
     plan = plan_batch([change(2, 9, 3, "u1", M2), change(2, 3, 2, "u1"), change(2, 5, 4, "u2")], [], {})
     assert [(r.user_id, r.offset, r.seq) for r in plan.rows] == [("u1", 3, 1), ("u2", 5, 1), ("u1", 9, 2)]
     assert plan.rounds == 2
+    assert plan.per_round == [2, 1]
+
+
+def test_each_round_counts_its_staged_rows_dead_letters_in_the_first() -> None:
+    error = PermanentRecordError("bad")
+    plan = plan_batch([change(0, 1, 2, "u1"), change(0, 2, 3, "u1"), change(0, 3, 4, "u1")],
+                      [DeadLetter(0, 4, "invalid_record", error, M1, 9)], {})
+    assert plan.per_round == [2, 1, 1]
+    assert [sum(1 for r in plan.rows if r.seq == seq) for seq in range(1, plan.rounds + 1)] == plan.per_round
 
 
 def test_dead_letters_with_a_known_item_are_staged_with_their_outcome_preset() -> None:
@@ -68,6 +77,7 @@ def test_dead_letters_with_a_known_item_are_staged_with_their_outcome_preset() -
     assert len(plan.dead) == 2
     [row] = plan.rows
     assert (row.outcome, row.reason, row.seq, row.row_number) == ("dead_lettered", "invalid_record", 1, 7)
+    assert plan.per_round == [1]
     assert plan.dead_rows == {0: 0}
 
 

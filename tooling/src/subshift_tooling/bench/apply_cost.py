@@ -1,186 +1,231 @@
-"""The apply's PostgreSQL cost on one migration, batch by batch, under a given layout of ``migration_items``.
+"""PostgreSQL CPU per migrated row in the apply alone: ``python -m subshift_tooling.bench.apply_cost``.
 
-``python -m subshift_tooling.bench.apply_cost`` runs the consumer's own statements (``apply/store.py``:
-the batch's ``COPY`` and one round) over every item of a staged migration, 5,000 at a time, each round
-under ``EXPLAIN (ANALYZE, BUFFERS, WAL, TIMING OFF)`` (no per-node clock, so the instrumentation costs
-little), and sums what PostgreSQL reports: execution time, pages hit,
-dirtied and written, WAL records, full-page images and bytes. Then the items' heap-only (HOT) share of
-updates and the sizes of the table and its indexes. Each layout runs on a database of its own:
+The end-to-end bench reads the whole stack's CPU while the API, the relay and the consumers run;
+this isolates the apply. It seeds ``--rows`` subscribers and a migration of as many items straight
+into a fresh database (``subshift_apply_cost``, dropped and created), then runs the consumer's own
+transaction (``subshift.apply.transaction.apply_batch``: offsets, COPY, rounds, counters, commit)
+over batches of ``--batch`` events in row order, spread over the partitions like the topic's, with
+no Kafka. The CPU is the apply backend's own (user + system, read with psutil from its pid,
+``pg_backend_pid()``), so the machine's other work does not count; the stack's PostgreSQL must run
+on this machine. Then it redelivers the first batch and checks that nothing changed.
 
-- ``unpartitioned``: the schema at revision 0008 (one table, primary key only);
-- ``partitioned``: revision 0009 as shipped (a partition per migration, primary key only while it runs),
-  and then the index by outcome its finishing writer builds (``index_ms``, wall time of that statement);
-- ``partial-outcome-index``: revision 0009 with a partial index on ``(outcome, row_number) WHERE outcome
-  <> 'pending'`` while the migration runs (the alternative: every outcome update loses its HOT path).
-
-The migration is like the bench's: 70 % of its rows apply, 10 % are already on the target offer, 10 %
-are on another offer, 10 % have no subscription. The numbers are PostgreSQL's own, so they hold on a
-shared machine better than wall time, though the time still moves with what else runs.
+Example: python -m subshift_tooling.bench.apply_cost --rows 200000 --batch 5000 --repeat 3
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
-import re
+import statistics
+import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 
-import psycopg2
-from pydantic import SecretStr
-from sqlalchemy.engine import make_url
+import psutil
 
-from subshift.apply.store import _ROUND_SQL, StagedRow, copy_text, stage
+from subshift.apply.batch import Change, prepare_batch
+from subshift.apply.transaction import apply_batch
 from subshift.config import DatabaseSettings, load_settings
 from subshift.db.connect import PgConnection, connect
-from subshift.db.upgrade import upgrade
-from subshift.lifecycle.storage import attach_items_table, create_items_table, index_outcomes, items_table
+from subshift.deadletter.letters import DeadLetter
+from subshift.errors import DataError
+from subshift.lifecycle.storage import attach_items_table, create_items_table
+from subshift_tooling.bench.workspace import fresh_database
 
-__all__ = ["LAYOUTS", "Cost", "measure"]
+__all__ = ["ApplyCost", "main", "measure"]
 
-LAYOUTS = ("unpartitioned", "partitioned", "partial-outcome-index")
-_OFFERS = ("cost-from", "cost-to", "cost-other")
+DATABASE = "subshift_apply_cost"
+_GROUP, _TOPIC = "apply-cost", "apply-cost.user-offers"
+_CURRENT, _TARGET, _OTHER, _SPARE = "ac-current", "ac-target", "ac-other", "ac-spare"
+# "mixed": 70 % applied, 10 % skipped, 10 % conflict, 10 % not found (the pipeline tests' mix).
+_MIXED = ["applied"] * 7 + ["skipped", "conflict", "not_found"]
 
 
-@dataclass
-class Cost:
-    """What PostgreSQL reported for every round of one migration's apply."""
-
-    layout: str
+@dataclass(frozen=True)
+class ApplyCost:
     rows: int
-    rounds: int = 0
-    execution_ms: float = 0.0
-    buffers: dict[str, int] = field(default_factory=dict)
-    wal: dict[str, int] = field(default_factory=dict)
-    updates: int = 0
-    hot_updates: int = 0
-    sizes: dict[str, int] = field(default_factory=dict)
-    index_ms: float | None = None
+    batch: int
+    partitions: int
+    mix: str
+    backend_cpu_seconds: float
+    wall_seconds: float
+    outcomes: dict[str, int]
+    careful_rounds: int  # rounds the careful statement applied (the optimistic one did not stand)
 
-    def add(self, plan: dict[str, Any]) -> None:
-        self.rounds += 1
-        self.execution_ms += float(plan["Execution Time"])
-        top = plan["Plan"]
-        for key in ("Shared Hit Blocks", "Shared Read Blocks", "Shared Dirtied Blocks", "Shared Written Blocks"):
-            self.buffers[key] = self.buffers.get(key, 0) + int(top.get(key, 0))
-        for key in ("WAL Records", "WAL FPI", "WAL Bytes"):
-            self.wal[key] = self.wal.get(key, 0) + int(top.get(key, 0))
+    @property
+    def cpu_us_per_row(self) -> float:
+        return self.backend_cpu_seconds / self.rows * 1e6
+
+    @property
+    def wall_us_per_row(self) -> float:
+        return self.wall_seconds / self.rows * 1e6
 
 
-@contextmanager
-def _database(admin: DatabaseSettings) -> Iterator[DatabaseSettings]:
-    name = f"subshift_applycost_{uuid.uuid4().hex[:8]}"
-    _admin(admin, f'CREATE DATABASE "{name}"')
-    url = make_url(admin.sqlalchemy_url()).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield DatabaseSettings(url=SecretStr(url))
-    finally:
-        _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _admin(admin: DatabaseSettings, statement: str) -> None:
-    connection = psycopg2.connect(admin.libpq_dsn())
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
-    finally:
-        connection.close()
-
-
-def _seed(conn: PgConnection, layout: str, rows: int) -> tuple[uuid.UUID, list[tuple[int, str, str]]]:
-    """The offers, the subscribers and a staged migration of ``rows`` items; returns its id and items."""
+def _seed(conn: PgConnection, rows: int, mix: str, items_fillfactor: int | None) -> tuple[uuid.UUID, list[Change]]:
     migration_id = uuid.uuid4()
-    current, target, other = _OFFERS
+    kinds = _MIXED if mix == "mixed" else ["applied"]
+    start = {"applied": _CURRENT, "skipped": _TARGET, "conflict": _OTHER}
+    users = [f"u{n:07d}" for n in range(1, rows + 1)]
     with conn.cursor() as cur:
-        cur.executemany("INSERT INTO offers (code, name) VALUES (%s, %s)", [(o, o) for o in _OFFERS])
+        cur.executemany("INSERT INTO offers (code, name) VALUES (%s, %s)",
+                        [(o, o) for o in (_CURRENT, _TARGET, _OTHER, _SPARE)])
+        subscriptions = "".join(f"{u}\t{start[k]}\n" for n, u in enumerate(users)
+                                if (k := kinds[n % len(kinds)]) in start)
+        cur.copy_expert("COPY subscriptions (user_id, offer_code) FROM STDIN", io.StringIO(subscriptions))
         cur.execute(
-            "INSERT INTO subscriptions (user_id, offer_code) SELECT 'u' || lpad(n::text, 8, '0'), "
-            "CASE n %% 10 WHEN 7 THEN %s WHEN 8 THEN %s ELSE %s END FROM generate_series(0, %s - 1) AS n "
-            "WHERE n %% 10 <> 9", (target, other, current, rows))
-        cur.execute("INSERT INTO migrations (id, content_sha256, state, created_by, rows_received, staged, published, "
-                    "publish_cursor) VALUES (%s, 'x', 'applying', 'apply-cost', %s, %s, %s, %s)",
-                    (str(migration_id), rows, rows, rows, rows + 1))
-        if layout != "unpartitioned":
-            create_items_table(cur, migration_id)
-            attach_items_table(cur, migration_id)
-        cur.execute("INSERT INTO migration_items (migration_id, row_number, user_id, current_offer, target_offer) "
-                    "SELECT %s, n + 2, 'u' || lpad(n::text, 8, '0'), %s, %s FROM generate_series(0, %s - 1) AS n",
-                    (str(migration_id), current, target, rows))
-        if layout == "partial-outcome-index":
-            cur.execute(f"CREATE INDEX partial_outcome ON {items_table(migration_id)} (outcome, row_number) "
-                        "WHERE outcome <> 'pending'")
-        cur.execute("SELECT row_number, event_id::text, user_id FROM migration_items WHERE migration_id = %s "
+            "INSERT INTO migrations (id, content_sha256, state, created_by, rows_received, staged, published, "
+            "publish_cursor, max_rows_per_second) VALUES (%s, %s, 'applying', 'apply-cost', %s, %s, %s, %s, 0)",
+            (str(migration_id), uuid.uuid4().hex, rows, rows, rows, rows + 1),
+        )
+        # The migration's own items table (one partition per migration), written and attached as staging does.
+        table = create_items_table(cur, migration_id)
+        if items_fillfactor is not None:  # an experiment's storage parameter, before any item is written
+            cur.execute(f"ALTER TABLE {table} SET (fillfactor = {int(items_fillfactor)})")
+        items = "".join(f"{migration_id}\t{n}\t{u}\t{_CURRENT}\t{_TARGET}\n" for n, u in enumerate(users, start=2))
+        cur.copy_expert(f"COPY {table} (migration_id, row_number, user_id, current_offer, target_offer) "
+                        "FROM STDIN", io.StringIO(items))
+        attach_items_table(cur, migration_id)
+        cur.execute("SELECT row_number, event_id::text FROM migration_items WHERE migration_id = %s "
                     "ORDER BY row_number", (str(migration_id),))
-        items = [(int(r), str(e), str(u)) for r, e, u in cur.fetchall()]
+        events = cur.fetchall()
     conn.commit()
-    conn.autocommit = True
-    with conn.cursor() as cur:  # what the upload's analysis and autovacuum leave before the consumers start
-        cur.execute("VACUUM ANALYZE migration_items")
-        cur.execute("VACUUM ANALYZE subscriptions")
-    conn.autocommit = False
-    return migration_id, items
+    with conn.cursor() as cur:  # the pipeline runs on an analysed database (autovacuum would do it later)
+        conn.autocommit = True
+        cur.execute("VACUUM ANALYZE subscriptions, migration_items, migrations, offers")
+        conn.autocommit = False
+    changes = [Change(0, 0, migration_id, row_number, event_id, users[row_number - 2], _CURRENT, _TARGET,
+                      1_700_000_000_000) for row_number, event_id in events]
+    return migration_id, changes
 
 
-def measure(database: DatabaseSettings, layout: str, *, rows: int, batch: int) -> Cost:
-    """Apply every item of a new ``rows``-item migration on ``database`` (a new, empty one) in ``layout``."""
-    upgrade(database, "0008" if layout == "unpartitioned" else "head")
+def _batches(changes: Sequence[Change], batch: int, partitions: int) -> list[list[Change]]:
+    """Batches in row order; each row on the partition its user hashes to (round robin here), offsets counted."""
+    next_offset = [0] * partitions
+    placed = []
+    for n, change in enumerate(changes):
+        p = n % partitions
+        placed.append(Change(p, next_offset[p], change.migration_id, change.row_number, change.event_id,
+                             change.user_id, change.current_offer, change.target_offer, change.timestamp_ms))
+        next_offset[p] += 1
+    return [placed[i:i + batch] for i in range(0, len(placed), batch)]
+
+
+def _no_dead_letters(dead: Sequence[DeadLetter]) -> list[tuple[int, int]]:
+    raise DataError(f"the apply-cost run produced {len(dead)} dead letters; its events match their items",
+                    column="events", rule="no_dead_letters")
+
+
+def _next_offsets(batch: Sequence[Change]) -> dict[int, int]:
+    result: dict[int, int] = {}
+    for change in batch:
+        result[change.partition] = max(result.get(change.partition, 0), change.offset + 1)
+    return result
+
+
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+def _outcomes(conn: PgConnection, migration_id: uuid.UUID) -> dict[str, int]:
+    with conn.cursor() as cur:
+        cur.execute("SELECT outcome, count(*) FROM migration_items WHERE migration_id = %s GROUP BY 1",
+                    (str(migration_id),))
+        result = {str(o): int(n) for o, n in cur.fetchall()}
+    conn.rollback()
+    return result
+
+
+def _fingerprint(conn: PgConnection, migration_id: uuid.UUID) -> tuple[object, ...]:
+    with conn.cursor() as cur:
+        cur.execute("SELECT sum(version), count(*) FILTER (WHERE offer_code = %s) FROM subscriptions",
+                    (_TARGET,))
+        subscriptions = cur.fetchone()
+        cur.execute("SELECT applied, skipped, conflicts, not_found, state FROM migrations WHERE id = %s",
+                    (str(migration_id),))
+        migration = cur.fetchone()
+        cur.execute("SELECT count(*), max(outcome_at) FROM migration_items WHERE migration_id = %s "
+                    "AND outcome <> 'pending'", (str(migration_id),))
+        items = cur.fetchone()
+    conn.rollback()
+    return subscriptions, migration, items
+
+
+def measure(database: DatabaseSettings, *, rows: int, batch: int, partitions: int, mix: str,
+            items_fillfactor: int | None = None) -> ApplyCost:
+    """Seed, apply every batch through the consumer's transaction, and read the apply backend's CPU.
+
+    Raises:
+        DataError: the run produced dead letters, or a redelivered batch changed something.
+    """
+    seeding = connect(database, application_name="apply-cost-seed")
+    try:
+        migration_id, changes = _seed(seeding, rows, mix, items_fillfactor)
+    finally:
+        seeding.close()
+    batches = _batches(changes, batch, partitions)
+    prepared = [prepare_batch(b, []) for b in batches]  # planned off the clock, as the consumer does
     conn = connect(database, application_name="apply-cost")
     try:
-        migration_id, items = _seed(conn, layout, rows)
-        current, target, _ = _OFFERS
-        cost = Cost(layout, rows)
-        for start in range(0, len(items), batch):
-            staged = [StagedRow(idx, 0, migration_id, row, event, user, current, target, 0, start + idx)
-                      for idx, (row, event, user) in enumerate(items[start:start + batch])]
-            stage(conn, copy_text(staged))
-            with conn.cursor() as cur:
-                cur.execute(f"EXPLAIN (ANALYZE, BUFFERS, WAL, TIMING OFF, FORMAT JSON) {_ROUND_SQL}", {"seq": 0})
-                (document,) = cur.fetchone()
-            conn.commit()
-            cost.add((document if isinstance(document, list) else json.loads(document))[0])
-        if layout == "partitioned":
-            started = time.monotonic()
-            with conn.cursor() as cur:
-                index_outcomes(cur, migration_id)
-            conn.commit()
-            cost.index_ms = (time.monotonic() - started) * 1000
         with conn.cursor() as cur:
-            cur.execute("SELECT pg_stat_force_next_flush()")
-        conn.commit()
-        with conn.cursor() as cur:
-            cur.execute("SELECT sum(n_tup_upd), sum(n_tup_hot_upd) FROM pg_stat_user_tables "
-                        "WHERE relname LIKE 'migration\\_items%%'")
-            updates, hot = cur.fetchone()
-            cur.execute("SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c WHERE c.relkind IN ('r', 'i') "
-                        "AND (c.relname LIKE 'migration\\_items%%' OR c.relname LIKE '%%migration\\_items%%') "
-                        "ORDER BY 1")
-            cost.sizes = {re.sub("[0-9a-f]{20,32}", "<id>", str(name)): int(size) for name, size in cur.fetchall()}
+            cur.execute("SELECT pg_backend_pid()")
+            (pid,) = cur.fetchone()
         conn.rollback()
-        cost.updates, cost.hot_updates = int(updates or 0), int(hot or 0)
-        return cost
+        backend = psutil.Process(int(pid))
+        careful = 0
+        cpu, wall = _cpu(backend), time.perf_counter()
+        for b, p in zip(batches, prepared, strict=True):
+            plan, _ = apply_batch(conn, p, group_id=_GROUP, topic=_TOPIC, next_offsets=_next_offsets(b),
+                                  identity=None, send=_no_dead_letters)
+            careful += getattr(plan, "careful_rounds", plan.rounds)  # absent before the optimistic round
+        cpu, wall = _cpu(backend) - cpu, time.perf_counter() - wall
+        outcomes = _outcomes(conn, migration_id)
+        # A redelivered batch (its offsets forgotten, as after a reset) must change nothing.
+        before = _fingerprint(conn, migration_id)
+        with conn.cursor() as cur:
+            cur.execute("DELETE FROM consumer_offsets WHERE group_id = %s", (_GROUP,))
+        conn.commit()
+        apply_batch(conn, prepare_batch(batches[0], []), group_id=_GROUP, topic=_TOPIC,
+                    next_offsets=_next_offsets(batches[0]), identity=None, send=_no_dead_letters)
+        if _fingerprint(conn, migration_id) != before:
+            raise DataError("a redelivered batch changed subscriptions, counters or items", column="redelivery",
+                            rule="no_effect")
     finally:
         conn.close()
+    return ApplyCost(rows, batch, partitions, mix, round(cpu, 3), round(wall, 3), outcomes, careful)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--batch", type=int, default=5000)
-    parser.add_argument("--layout", choices=LAYOUTS, action="append")
-    parser.add_argument("--repeat", type=int, default=1)
-    args = parser.parse_args()
-    admin = load_settings().database
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m subshift_tooling.bench.apply_cost",
+                                     description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument("--mix", choices=("applied", "mixed"), default="applied")
+    parser.add_argument("--repeat", type=int, default=3, help="runs, each on a fresh database")
+    parser.add_argument("--items-fillfactor", type=int, choices=range(10, 101), metavar="10-100",
+                        help="migration_items' fillfactor for this run (default: the schema's)")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    runs = []
     for _ in range(args.repeat):
-        for layout in args.layout or LAYOUTS:
-            with _database(admin) as database:
-                cost = measure(database, layout, rows=args.rows, batch=args.batch)
-            print(json.dumps(cost.__dict__))
+        database = fresh_database(settings, DATABASE)
+        result = measure(database, rows=args.rows, batch=args.batch, partitions=args.partitions, mix=args.mix,
+                         items_fillfactor=args.items_fillfactor)
+        runs.append(result)
+        print(json.dumps({**asdict(result), "cpu_us_per_row": round(result.cpu_us_per_row, 2),
+                          "wall_us_per_row": round(result.wall_us_per_row, 2)}), flush=True)
+    cpu = [r.cpu_us_per_row for r in runs]
+    summary = {"runs": len(runs), "cpu_us_per_row_median": round(statistics.median(cpu), 2),
+               "cpu_us_per_row_min": round(min(cpu), 2), "cpu_us_per_row_max": round(max(cpu), 2),
+               "outcomes": dict(Counter(runs[-1].outcomes))}
+    print(json.dumps(summary), flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
