@@ -58,6 +58,9 @@ class Plan:
     rounds: int = 0
     # Staged rows per round (``per_round[seq - 1]``): what the optimistic round must record.
     per_round: list[int] = field(default_factory=list)
+    # The one migration of each round's rows, None when it has several: the optimistic round names its
+    # migration, so it reads that migration's items partition alone.
+    round_migration: list[uuid.UUID | None] = field(default_factory=list)
     duplicates: int = 0
     already_applied: int = 0
     # Rounds the careful statement applied (the optimistic one did not stand, or was not tried).
@@ -108,6 +111,11 @@ def _same_event(a: Change, b: Change) -> bool:
 _NO_CHANGE = Change(-1, -1, uuid.UUID(int=0), 0, "", "", "", "")
 
 
+def _one_migration(plan: Plan, seq: int, migration_id: uuid.UUID) -> None:
+    if plan.round_migration[seq - 1] != migration_id:
+        plan.round_migration[seq - 1] = None
+
+
 def plan_batch(changes: Iterable[Change], dead: Iterable[DeadLetter], stored: Mapping[int, int]) -> Plan:
     """Everything of the batch still to do, given the database's next offsets per partition (``stored``)."""
     plan = Plan()
@@ -136,7 +144,9 @@ def plan_batch(changes: Iterable[Change], dead: Iterable[DeadLetter], stored: Ma
         if seq > rounds:
             rounds = seq
             per_round.append(0)
+            plan.round_migration.append(item.migration_id)
         per_round[seq - 1] += 1
+        _one_migration(plan, seq, item.migration_id)
         rows.append(StagedRow(len(rows), seq, item.migration_id, item.row_number, item.event_id, item.user_id,
                               item.current_offer, item.target_offer, item.partition, item.offset, None, None,
                               item.timestamp_ms))
@@ -156,7 +166,9 @@ def plan_batch(changes: Iterable[Change], dead: Iterable[DeadLetter], stored: Ma
             plan.rounds = max(plan.rounds, 1)
             if not per_round:
                 per_round.append(0)
+                plan.round_migration.append(letter.migration_id)
             per_round[0] += 1
+            _one_migration(plan, 1, letter.migration_id)
             plan.rows.append(StagedRow(len(plan.rows), 1, letter.migration_id, letter.row_number, letter.event_id,
                                        "", "", "",
                                        letter.partition, letter.offset, ItemOutcome.DEAD_LETTERED.value,

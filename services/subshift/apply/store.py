@@ -151,10 +151,11 @@ SELECT migration_id, outcome, count(*) FROM recorded GROUP BY 1, 2
 # updated, not locked first, each found once by its key; the statement assumes every staged row of
 # the round is its pending item's own event. ``apply_round`` checks that it recorded one outcome per
 # staged row and otherwise rolls the round back and runs the careful one
-# (docs/performance/2026-12-06-apply-cost.md).
+# (docs/performance/2026-12-06-apply-cost.md). It names the round's one migration ($2): joined to the
+# batch, the items would be hashed from every migration's partition (history included).
 _FAST_ROUND_SQL = f"""
 WITH batch AS MATERIALIZED (
-    SELECT * FROM _apply_batch b WHERE b.seq = $1
+    SELECT * FROM _apply_batch b WHERE b.seq = $1 AND b.migration_id = $2
 ),
 live AS MATERIALIZED (
     SELECT o.code FROM offers o WHERE o.code IN (SELECT b.target_offer FROM batch b)
@@ -177,7 +178,7 @@ seen AS MATERIALIZED (
 recorded AS (
     UPDATE migration_items i{_RECORD_SET}
     FROM decided d
-    WHERE i.migration_id = d.migration_id AND i.row_number = d.row_number AND i.outcome = '{_PENDING}'
+    WHERE i.migration_id = $2 AND i.row_number = d.row_number AND i.outcome = '{_PENDING}'
       AND {_OWN_EVENT.format(b="d", preset="d.preset")}
     RETURNING d.migration_id, d.outcome
 )
@@ -288,7 +289,7 @@ def _prepare(conn: PgConnection, cur: Any) -> None:
     if conn in _prepared:
         return
     cur.execute(f"PREPARE {_CAREFUL} (integer) AS {_ROUND_SQL}")
-    cur.execute(f"PREPARE {_FAST} (integer) AS {_FAST_ROUND_SQL}")
+    cur.execute(f"PREPARE {_FAST} (integer, uuid) AS {_FAST_ROUND_SQL}")
     _prepared.add(conn)
 
 
@@ -297,17 +298,21 @@ def _tally(rows: Sequence[tuple[object, str, int]], tallies: Tallies) -> None:
         tallies.outcomes.setdefault(uuid.UUID(str(mid)), Counter())[outcome] += int(count)
 
 
-def apply_round(conn: PgConnection, seq: int, tallies: Tallies, *, staged: int | None = None) -> bool:
+def apply_round(conn: PgConnection, seq: int, tallies: Tallies, *,
+                optimistic_for: tuple[uuid.UUID, int] | None = None) -> bool:
     """Apply the ``seq``-th change of every user in the batch and record the outcomes (see the module doc).
 
-    With ``staged`` (how many staged rows the round has) the optimistic statement runs first, in a
-    savepoint, and stands only if it recorded an outcome for every one of them; otherwise it is rolled
-    back and the careful round runs. Returns whether the optimistic statement stood.
+    With ``optimistic_for`` (the round's one migration, how many staged rows the round has) the
+    optimistic statement runs first, in a savepoint, and stands only if it recorded an outcome for
+    every one of them; otherwise it is rolled back and the careful round runs. Naming the migration
+    lets PostgreSQL read its items partition alone, whatever the others hold. Returns whether the
+    optimistic statement stood.
     """
     with conn.cursor() as cur:
-        if staged is not None:
+        if optimistic_for is not None:
+            migration_id, staged = optimistic_for
             cur.execute("SAVEPOINT subshift_round")
-            cur.execute(f"EXECUTE {_FAST} (%s)", (seq,))
+            cur.execute(f"EXECUTE {_FAST} (%s, %s)", (seq, str(migration_id)))
             rows = cur.fetchall()
             if sum(int(count) for _, _, count in rows) == staged:
                 cur.execute("RELEASE SAVEPOINT subshift_round")

@@ -57,9 +57,15 @@ def apply_batch(conn: PgConnection, prepared: PreparedBatch, *, group_id: str, t
         # takes it at once (docs/performance/2026-12-06-apply-cost.md). Each optimistic round is a
         # subtransaction; past PostgreSQL's 64 cached per transaction every other session's snapshot
         # checks get slower, so a batch with a user changed many times applies its late rounds carefully.
+        # A round of several migrations (two running at once) is applied carefully, the next ones may not be.
+        migration = plan.round_migration[seq - 1]
         optimistic = optimistic and seq <= _OPTIMISTIC_ROUNDS
-        optimistic = apply_round(conn, seq, tallies, staged=plan.per_round[seq - 1] if optimistic else None)
-        plan.careful_rounds += not optimistic
+        if optimistic and migration is not None:
+            optimistic = apply_round(conn, seq, tallies, optimistic_for=(migration, plan.per_round[seq - 1]))
+            plan.careful_rounds += not optimistic
+        else:
+            apply_round(conn, seq, tallies)
+            plan.careful_rounds += 1
     if tallies.recorded < len(plan.rows):
         # Some rows had no pending item: a redelivery (no-op), or an item that does not exist (dead letter).
         orphans = orphans_as_dead_letters(plan.rows, find_orphans(conn))

@@ -91,7 +91,8 @@ def test_a_subscription_written_while_the_apply_waits_gets_the_outcome_of_what_w
         try:
             stage(pg, copy_text(plan.rows))
             tallies = Tallies()
-            assert apply_round(pg, 1, tallies, staged=staged) is (staged is not None)
+            optimistic_for = None if staged is None else (mid, staged)
+            assert apply_round(pg, 1, tallies, optimistic_for=optimistic_for) is (staged is not None)
             count_outcomes(pg, tallies)
             pg.commit()
         except BaseException as error:  # reported by the test's thread below

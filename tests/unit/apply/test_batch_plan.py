@@ -70,6 +70,11 @@ def test_each_round_counts_its_staged_rows_dead_letters_in_the_first() -> None:
     assert [sum(1 for r in plan.rows if r.seq == seq) for seq in range(1, plan.rounds + 1)] == plan.per_round
 
 
+def test_each_round_names_its_one_migration_or_none_when_it_holds_several() -> None:
+    plan = plan_batch([change(0, 1, 2, "u1"), change(0, 2, 3, "u2", M2), change(0, 3, 4, "u1")], [], {})
+    assert plan.round_migration == [None, M1]  # round 1: u1 of M1 and u2 of M2; round 2: u1's second change
+
+
 def test_dead_letters_with_a_known_item_are_staged_with_their_outcome_preset() -> None:
     error = PermanentRecordError("bad")
     plan = plan_batch([], [DeadLetter(1, 3, "invalid_record", error, M1, 7), DeadLetter(1, 4, "no_value", error)],
