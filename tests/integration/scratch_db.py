@@ -13,15 +13,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg2
+import pytest
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
-from subshift.config import DatabaseSettings, Settings
+from subshift.config import DatabaseSettings, Settings, load_settings
 from subshift.db.upgrade import upgrade
 
-__all__ = ["scratch_database"]
+__all__ = ["postgres_settings", "scratch_database"]
 
 _CONNECT_ATTEMPTS = 15
+
+
+def postgres_settings() -> Settings:
+    """Settings from the environment, for suites that need PostgreSQL only: an unreachable one fails the session."""
+    loaded = load_settings()
+    try:
+        psycopg2.connect(loaded.database.libpq_dsn(), connect_timeout=5).close()
+    except psycopg2.Error as error:
+        pytest.fail(f"PostgreSQL at {loaded.database.redacted()} is not reachable; start it with "
+                    f"`.venv/bin/subshift stack up`: {str(error).strip()}", pytrace=False)
+    return loaded
 
 
 @contextmanager

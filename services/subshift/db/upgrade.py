@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -30,12 +31,7 @@ def upgrade(settings: DatabaseSettings, revision: str = "head") -> None:
     Raises:
         InfrastructureError: the database cannot be reached.
     """
-    try:
-        command.upgrade(_config(settings), revision)
-    except OperationalError as error:
-        raise InfrastructureError(
-            f"cannot reach the database at {settings.redacted()}: {error.orig}", retryable=True
-        ) from error
+    _run(command.upgrade, settings, revision)
 
 
 def downgrade(settings: DatabaseSettings, revision: str) -> None:
@@ -44,8 +40,12 @@ def downgrade(settings: DatabaseSettings, revision: str) -> None:
     Raises:
         InfrastructureError: the database cannot be reached.
     """
+    _run(command.downgrade, settings, revision)
+
+
+def _run(step: Callable[[Config, str], None], settings: DatabaseSettings, revision: str) -> None:
     try:
-        command.downgrade(_config(settings), revision)
+        step(_config(settings), revision)
     except OperationalError as error:
         raise InfrastructureError(
             f"cannot reach the database at {settings.redacted()}: {error.orig}", retryable=True

@@ -18,10 +18,10 @@ from sqlalchemy import Engine
 from subshift.api.auth import Role
 from subshift.api.server import ApiServer, create_server
 from subshift.api.tokens import mint_dev_token
-from subshift.config import DatabaseSettings, Settings, load_settings
+from subshift.config import DatabaseSettings, Settings
 from subshift.db.engine import make_engine
 from subshift_client import migration_v1 as pb
-from tests.integration.scratch_db import scratch_database
+from tests.integration.scratch_db import postgres_settings, scratch_database
 
 OFFERS = (("basic", True), ("premium", True), ("gold", True), ("retired", False), ("odd\\code\tx", True))
 SUBSCRIBERS = 40  # user0000..user0039; user000k is on basic when k is even, premium when odd
@@ -41,13 +41,7 @@ def settings() -> Settings:
     Overrides the shared fixture (which checks Kafka and the registry too): a registry restarted by
     another suite must not fail these tests. An unreachable PostgreSQL fails the session.
     """
-    loaded = load_settings()
-    try:
-        psycopg2.connect(loaded.database.libpq_dsn(), connect_timeout=5).close()
-    except psycopg2.Error as error:
-        pytest.fail(f"PostgreSQL at {loaded.database.redacted()} is not reachable; start it with "
-                    f"`.venv/bin/subshift stack up`: {str(error).strip()}", pytrace=False)
-    return loaded
+    return postgres_settings()
 
 
 @pytest.fixture(scope="session")

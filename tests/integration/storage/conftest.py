@@ -7,24 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import psycopg2
 import pytest
 
-from subshift.config import DatabaseSettings, Settings, load_settings
+from subshift.config import DatabaseSettings, Settings
 from subshift.db.connect import PgConnection, connect
-from tests.integration.scratch_db import scratch_database
+from tests.integration.scratch_db import postgres_settings, scratch_database
 
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     """Settings from the environment; an unreachable PostgreSQL fails the session."""
-    loaded = load_settings()
-    try:
-        psycopg2.connect(loaded.database.libpq_dsn(), connect_timeout=5).close()
-    except psycopg2.Error as error:
-        pytest.fail(f"PostgreSQL at {loaded.database.redacted()} is not reachable; start it with "
-                    f"`.venv/bin/subshift stack up`: {str(error).strip()}", pytrace=False)
-    return loaded
+    return postgres_settings()
 
 
 @pytest.fixture(scope="session")
