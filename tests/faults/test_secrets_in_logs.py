@@ -90,6 +90,8 @@ def test_no_secret_appears_in_any_service_log(world: World, record: Record) -> N
 
 def _drop_role(cur: object, role: str) -> bool:
     try:
+        # The role owns what the services created as it (each migration's items partition).
+        cur.execute(f'REASSIGN OWNED BY "{role}" TO CURRENT_USER')  # type: ignore[attr-defined]
         cur.execute(f'DROP ROLE IF EXISTS "{role}"')  # type: ignore[attr-defined]
         return True
     except psycopg2.Error:
