@@ -26,6 +26,32 @@ REVIEWED = {
     ("tooling/src/subshift_tooling/seeding/load.py", "name"):
         "constraint/index names read from the catalog, double-quoted",
     ("tooling/src/subshift_tooling/seeding/load.py", "statement"): "DDL re-created from the catalog's own definitions",
+    ('services/subshift/api/lifecycle.py', 'items_table(new_id)'):
+        "a migration's items partition: items_table() spells a uuid.UUID's hex (migration_items_ + 32 hex digits)",
+    ('services/subshift/api/staging.py', 'table'):
+        "a migration's items partition: items_table() spells a uuid.UUID's hex (migration_items_ + 32 hex digits)",
+    ('services/subshift/api/statistics.py', 'table'):
+        "a migration's items partition: items_table() spells a uuid.UUID's hex (migration_items_ + 32 hex digits)",
+    ('services/subshift/db/migrations/versions/0009_items_partitioned_by_migration.py', 'migration_id.hex'):
+        'a uuid.UUID parsed from the migrations table: hex digits only',
+    ('services/subshift/db/migrations/versions/0009_items_partitioned_by_migration.py', 'migration_id'):
+        'a uuid.UUID parsed from the migrations table, in its canonical form',
+    ('services/subshift/db/migrations/versions/0009_items_partitioned_by_migration.py', 'name'):
+        "migration_items_ + a parsed uuid.UUID's hex",
+    ('services/subshift/lifecycle/storage.py', 'name'):
+        "a migration's items partition: items_table() spells a uuid.UUID's hex (migration_items_ + 32 hex digits)",
+    ('services/subshift/lifecycle/storage.py', 'outcome_index(migration_id)'):
+        "the partition's name (uuid hex) + _outcome",
+    ('tooling/src/subshift_tooling/bench/apply_cost.py', 'table'):
+        "a migration's items partition: items_table() spells a uuid.UUID's hex (migration_items_ + 32 hex digits)",
+    ('tooling/src/subshift_tooling/bench/apply_cost.py', 'int(items_fillfactor)'):
+        "an int in the command line's 10-100 range",
+    ('tooling/src/subshift_tooling/bench/history_seed.py', 'items_table(mid)'):
+        "a migration's items partition: items_table() spells a uuid.UUID's hex (migration_items_ + 32 hex digits)",
+    ('tooling/src/subshift_tooling/bench/items_layout_cost.py', 'items_table(migration_id)'):
+        "a migration's items partition: items_table() spells a uuid.UUID's hex (migration_items_ + 32 hex digits)",
+    ('tooling/src/subshift_tooling/bench/items_layout_cost.py', 'statement'):
+        "_admin: callers pass DDL naming the tool's own database",
 }
 
 
