@@ -1,6 +1,7 @@
 """The TypeScript client as another team gets it: `npm pack`, installed into a fresh ESM project, typed.
 
-The install is `--offline`: every dependency comes from npm's cache, which `npm ci` in scripts/bootstrap filled.
+The install prefers npm's cache (`npm ci` in scripts/bootstrap filled it with the tarballs); what `npm ci` does not keep
+(the registry's package documents, which resolving the tarball's ranges needs) is fetched.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def consumer_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("ts-consumer")
     tarball = _run([npm, "pack", "--silent", "--pack-destination", str(project)], PACKAGE).strip().splitlines()[-1]
     (project / "package.json").write_text(json.dumps({"name": "consumer", "private": True, "type": "module"}))
-    _run([npm, "install", "--offline", "--no-audit", "--no-fund", f"./{tarball}"], project)
+    _run([npm, "install", "--prefer-offline", "--no-audit", "--no-fund", f"./{tarball}"], project)
     return project
 
 
