@@ -101,6 +101,37 @@ _OWN_EVENT = """i.event_id = {b}.event_id
            OR (i.user_id = {b}.user_id AND i.current_offer = {b}.current_offer
                AND i.target_offer = {b}.target_offer))"""
 
+# The compare-and-set both rounds share, over the round's rows ``{rows}`` (alias ``{r}``): the live
+# target offers, the subscriptions moved, and what each row found.
+_MOVE_AND_SEE = """
+-- an offer removed since staging is a conflict, not a failed batch (a batch names a handful of offers;
+-- materialized, so it is read once instead of once per row)
+live AS MATERIALIZED (
+    SELECT o.code FROM offers o WHERE o.code IN (SELECT {r}.target_offer FROM {rows} {r})
+),
+moved AS (
+    UPDATE subscriptions s
+    SET offer_code = {r}.target_offer, version = s.version + 1, updated_at = now()
+    FROM {rows} {r}
+    WHERE {r}.outcome IS NULL AND s.user_id = {r}.user_id AND s.offer_code = {r}.current_offer
+      AND {r}.target_offer IN (SELECT code FROM live)
+    RETURNING {r}.idx
+),
+-- What each row found: a moved row's subscription was on its current offer; the others are read.
+-- "IN (SELECT … FROM moved)" stays a hashed subplan; a join to the CTE can become a quadratic nested loop.
+seen AS MATERIALIZED (
+    SELECT {r}.*, {r}.idx IN (SELECT idx FROM moved) AS moved,
+           CASE WHEN {r}.outcome IS NOT NULL THEN NULL
+                WHEN {r}.idx IN (SELECT idx FROM moved) THEN {r}.current_offer
+                ELSE {seen_now} END AS seen_offer
+    FROM {rows} {r}
+),"""
+
+
+def _move_and_see(rows: str, r: str) -> str:
+    return _MOVE_AND_SEE.format(rows=rows, r=r, seen_now=_SEEN_NOW.format(row=r))
+
+
 # The careful round: lock the items first, in key order, then move and record.
 # Built from enum constants only (no input reaches these texts); $1 is the round (``seq``).
 _ROUND_SQL = f"""
@@ -115,28 +146,7 @@ WITH locked AS (
     ORDER BY i.migration_id, i.row_number
     FOR UPDATE OF i
 ),
--- an offer removed since staging is a conflict, not a failed batch (a batch names a handful of offers;
--- materialized, so it is read once instead of once per row)
-live AS MATERIALIZED (
-    SELECT o.code FROM offers o WHERE o.code IN (SELECT l.target_offer FROM locked l)
-),
-moved AS (
-    UPDATE subscriptions s
-    SET offer_code = l.target_offer, version = s.version + 1, updated_at = now()
-    FROM locked l
-    WHERE l.outcome IS NULL AND s.user_id = l.user_id AND s.offer_code = l.current_offer
-      AND l.target_offer IN (SELECT code FROM live)
-    RETURNING l.idx
-),
--- What each row found: a moved row's subscription was on its current offer; the others are read.
--- "IN (SELECT … FROM moved)" stays a hashed subplan; a join to the CTE can become a quadratic nested loop.
-seen AS MATERIALIZED (
-    SELECT l.*, l.idx IN (SELECT idx FROM moved) AS moved,
-           CASE WHEN l.outcome IS NOT NULL THEN NULL
-                WHEN l.idx IN (SELECT idx FROM moved) THEN l.current_offer
-                ELSE {_SEEN_NOW.format(row="l")} END AS seen_offer
-    FROM locked l
-),{_DECIDED.format(carry="item, " + _LINEAGE)},
+{_move_and_see("locked", "l")}{_DECIDED.format(carry="item, " + _LINEAGE)},
 -- The item by its locked row version (no second look-up); the key re-check guards the join.
 recorded AS (
     UPDATE migration_items i{_RECORD_SET}
@@ -153,28 +163,12 @@ SELECT migration_id, outcome, count(*) FROM recorded GROUP BY 1, 2
 # staged row and otherwise rolls the round back and runs the careful one
 # (docs/performance/2026-12-06-apply-cost.md). It names the round's one migration ($2): joined to the
 # batch, the items would be hashed from every migration's partition (history included).
+_FAST_CARRY = _LINEAGE + ", event_id, user_id, current_offer, target_offer, outcome AS preset"
 _FAST_ROUND_SQL = f"""
 WITH batch AS MATERIALIZED (
     SELECT * FROM _apply_batch b WHERE b.seq = $1 AND b.migration_id = $2
 ),
-live AS MATERIALIZED (
-    SELECT o.code FROM offers o WHERE o.code IN (SELECT b.target_offer FROM batch b)
-),
-moved AS (
-    UPDATE subscriptions s
-    SET offer_code = b.target_offer, version = s.version + 1, updated_at = now()
-    FROM batch b
-    WHERE b.outcome IS NULL AND s.user_id = b.user_id AND s.offer_code = b.current_offer
-      AND b.target_offer IN (SELECT code FROM live)
-    RETURNING b.idx
-),
-seen AS MATERIALIZED (
-    SELECT b.*, b.idx IN (SELECT idx FROM moved) AS moved,
-           CASE WHEN b.outcome IS NOT NULL THEN NULL
-                WHEN b.idx IN (SELECT idx FROM moved) THEN b.current_offer
-                ELSE {_SEEN_NOW.format(row="b")} END AS seen_offer
-    FROM batch b
-),{_DECIDED.format(carry=_LINEAGE + ", event_id, user_id, current_offer, target_offer, outcome AS preset")},
+{_move_and_see("batch", "b")}{_DECIDED.format(carry=_FAST_CARRY)},
 recorded AS (
     UPDATE migration_items i{_RECORD_SET}
     FROM decided d
