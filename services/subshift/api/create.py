@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import psycopg2.errors
@@ -77,8 +77,12 @@ class _Hashed:
 
 
 def create_migration(engine: Engine, settings: IngestSettings, header: UploadHeader, chunks: Iterable[bytes], *,
-                     created_by: str) -> CreateResult:
+                     created_by: str, confirm_open: Callable[[], None]) -> CreateResult:
     """Validate an upload and stage it (or, for a dry run, only report).
+
+    ``confirm_open`` raises if the caller has gone. It runs after the last chunk, just before anything
+    is committed: a stream cut off by a deadline or a reset can end like a complete one, and only the
+    call's state tells the two apart.
 
     Raises:
         DataError: the file cannot be read (bad header, encoding, quoting, a limit).
@@ -100,11 +104,12 @@ def create_migration(engine: Engine, settings: IngestSettings, header: UploadHea
     # The migration's trace starts here; its traceparent rides with every item to the relay and consumer.
     with _tracer.start_as_current_span("CreateMigration", kind=SpanKind.SERVER,
                                        attributes={"subshift.migration_id": str(migration_id)}):
-        return _stage(engine, settings, header, hashed, limits, log, migration_id, created_by)
+        return _stage(engine, settings, header, hashed, limits, log, migration_id, created_by, confirm_open)
 
 
 def _stage(engine: Engine, settings: IngestSettings, header: UploadHeader, hashed: _Hashed, limits: CsvLimits,
-           log: ViolationLog, migration_id: uuid.UUID, created_by: str) -> CreateResult:
+           log: ViolationLog, migration_id: uuid.UUID, created_by: str,
+           confirm_open: Callable[[], None]) -> CreateResult:
     trace_parent = current_traceparent()
     with raw_transaction(engine) as connection, connection.cursor() as cursor:
         try:
@@ -127,9 +132,11 @@ def _stage(engine: Engine, settings: IngestSettings, header: UploadHeader, hashe
             mark_staged(cursor, migration_id, actor=Actor.UPLOAD, received=counts.received, rejected=counts.rejected,
                         staged=counts.staged, content_sha256=digest)
             refresh_item_statistics(cursor, migration_id, counts.staged)
+            confirm_open()  # last, so that the call's end has had every chance to be seen; raising rolls back
         else:
             connection.rollback()  # refused: the migration row and every staged item disappear together
     if refusal is not None:
+        confirm_open()
         report = _report(counts, log)
         rejected_id = _record_rejected(engine, header, counts, digest, refusal, created_by)
         raise UploadRejected(f"{refusal} (migration {rejected_id})", report=report, migration_id=str(rejected_id))

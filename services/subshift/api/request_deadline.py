@@ -22,7 +22,7 @@ import grpc
 
 from subshift.observability.logs import get_logger
 
-__all__ = ["RequestLate", "RequestWatchdog", "request_streaming"]
+__all__ = ["RequestLate", "RequestWatchdog", "StreamCutOff", "confirm_open", "request_streaming"]
 
 _log = get_logger(__name__)
 
@@ -35,6 +35,25 @@ class RequestLate(grpc.RpcError):
 
     def __init__(self, seconds: float) -> None:
         super().__init__(f"the request message did not arrive within {seconds:g}s; the call was dropped")
+
+
+class StreamCutOff(grpc.RpcError):
+    """The request stream ended because the call did (its deadline, a reset), not because the client closed it."""
+
+    def __init__(self) -> None:
+        super().__init__("the call ended before the client closed its request stream; nothing was kept")
+
+
+def confirm_open(context: grpc.ServicerContext) -> None:
+    """Raise ``StreamCutOff`` if the call has ended.
+
+    grpc's synchronous server ends a request iterator the same way for a client that closed its side
+    and for a call torn down by its deadline or a reset, when the teardown's events arrive in that
+    order; only the call's state, a moment later, tells the two apart. So a handler that keeps what a
+    stream sent asks here just before it commits.
+    """
+    if not context.is_active() or context.time_remaining() <= 0:
+        raise StreamCutOff()
 
 
 class RequestWatchdog:

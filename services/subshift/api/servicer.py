@@ -28,6 +28,7 @@ from subshift.api.lifecycle import cancel_migration, revert_migration
 from subshift.api.metrics import ApiMetrics
 from subshift.api.migration_cache import MigrationCache
 from subshift.api.queries import get_migration, list_items, list_migrations, parse_migration_id
+from subshift.api.request_deadline import confirm_open
 from subshift.api.status import code_for, status_for
 from subshift.api.watch import watch_migration
 from subshift.config import Settings
@@ -107,7 +108,8 @@ class MigrationServicer(pb.MigrationServiceServicer):
             header = _header(next(request_iterator, None))
             audit["detail"].update(request_id=header.request_id, validate_only=header.validate_only)
             result = create_migration(self._engine, self._settings.ingest, header, _chunks(request_iterator),
-                                      created_by=CURRENT_CALLER.get().subject)
+                                      created_by=CURRENT_CALLER.get().subject,
+                                      confirm_open=lambda: confirm_open(context))
             audit["migration_id"] = result.migration.id
             audit["detail"].update(rows_valid=result.report.rows_valid, rows_rejected=result.report.rows_rejected,
                                    replayed=result.replayed)

@@ -11,6 +11,9 @@ import pytest
 
 from api.uploads import Token, bad_request, fetch, fresh_users, requests, rows, upload
 from subshift.api.auth import Role
+from subshift.api.create import UploadHeader, create_migration
+from subshift.api.request_deadline import StreamCutOff
+from subshift.config import Settings
 from subshift_client import migration_v1 as pb
 from subshift_client.api_errors import api_error_from
 
@@ -225,6 +228,26 @@ def test_deadline_exceeded_mid_upload_leaves_nothing(stub: Any, token: Token, db
     retried = upload(stub, token, rows(*(f"{user},basic,gold" for user in users)), request_id=key, chunk=4096)
     assert retried.migration.counts.staged == 50
     assert fetch(db, "SELECT count(*) FROM migrations WHERE request_id = %s", key) == [(1,)]
+
+
+@pytest.mark.parametrize("bad_rows", [0, 3], ids=["staged", "refused"])
+def test_a_stream_cut_off_at_its_end_keeps_nothing(api_settings: Settings, engine: Any, db: Any,
+                                                    bad_rows: int) -> None:
+    # The server cannot always tell a stream ended by its deadline from one the client closed until a
+    # moment later: the check runs just before the commit, and a cut-off stream keeps nothing.
+    users = fresh_users(5)
+    key = f"req-{users[0]}"
+    csv = rows(*(f"{user},basic,gold" for user in users[bad_rows:]),
+               *(f"{user},basic,nope" for user in users[:bad_rows]))
+
+    def cut_off() -> None:
+        raise StreamCutOff()
+
+    with pytest.raises(StreamCutOff):
+        create_migration(engine, api_settings.ingest, UploadHeader(request_id=key), [csv], created_by=key,
+                         confirm_open=cut_off)
+    assert fetch(db, "SELECT count(*) FROM migrations WHERE request_id = %s OR created_by = %s", key, key) == [(0,)]
+    assert fetch(db, "SELECT count(*) FROM migration_items WHERE user_id = ANY(%s)", users) == [(0,)]
 
 
 def test_offer_codes_with_copy_special_characters_are_stored_exactly(stub: Any, token: Token, db: Any) -> None:
