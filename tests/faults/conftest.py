@@ -3,7 +3,7 @@
 Every scenario runs on the tier's own stack (``faultkit.stack``), because scenarios stop and kill
 its servers; a world per test gives it a database copied from a migrated template, prefixed topics,
 a consumer group and an API port. Scenarios call ``record(scenario, guarantee, observed)``; at the
-end the suite prints the table and writes it to ``.subshift/faults/summary.txt``.
+end the session prints the table and writes it to ``.subshift/faults/summary.txt`` (``faultkit.summary``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import psycopg2
 import pytest
 from confluent_kafka.admin import AdminClient
-from faultkit.report import Record, Report, render
+from faultkit.report import ROW, Record
 from faultkit.stack import PrivateStack, private_settings
 from faultkit.world import World, create_world, database_url
 
@@ -26,7 +26,6 @@ from subshift.db.upgrade import upgrade
 from subshift.errors import SubshiftError
 
 TEMPLATE = "subshift_faults_template"
-_REPORT = Report()
 _LOG_LINES = 80
 
 
@@ -47,12 +46,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome: Any = yield
     report = outcome.get_result()
-    if str(item.path).startswith(str(Path(__file__).parent)) and (report.when == "call" or report.failed):
-        failure = ""
-        if report.failed:
-            failure = str(report.longrepr.reprcrash.message if hasattr(report.longrepr, "reprcrash")
-                          else report.longrepr)[:300]
-        _REPORT.settle(item.nodeid, "pass" if report.passed else "fail", report.duration, failure)
     if report.failed and report.when == "call":
         _attach_service_logs(item, report)
 
@@ -66,22 +59,11 @@ def _attach_service_logs(item: pytest.Item, report: pytest.TestReport) -> None:
             report.sections.append((f"{service.log.name} (last {len(lines)} lines)", "\n".join(lines)))
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not _REPORT.entries:
-        return
-    table = render(_REPORT.entries)
-    terminalreporter.section("faults: scenario, guarantee, observed, pass/fail")
-    terminalreporter.write_line(table)
-    target = Path(__file__).resolve().parents[2] / ".subshift" / "faults" / "summary.txt"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(table + "\n", encoding="utf-8")
-
-
 @pytest.fixture
 def record(request: pytest.FixtureRequest) -> Record:
     """``record(scenario, guarantee, observed)``: one row of the summary table for this test."""
     def add(scenario: str, guarantee: str, observed: str) -> None:
-        _REPORT.add(request.node.nodeid, scenario, guarantee, observed)
+        request.node.user_properties.append((ROW, (scenario, guarantee, observed)))
     return add
 
 

@@ -1,9 +1,11 @@
-"""Servers of the stack stopped and restarted mid-run: PostgreSQL, the registry, the Kafka broker."""
+"""Servers of the stack stopped and restarted: PostgreSQL, the registry, the Kafka broker."""
 
 from __future__ import annotations
 
 import time
+import uuid
 
+from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from faultkit.datasets import Dataset, csv_bytes, mixed_rows
 from faultkit.events import publish_with_newer_schema, register_newer_schema
 from faultkit.oracle import Upload
@@ -12,6 +14,11 @@ from faultkit.report import Record
 from faultkit.stack import PrivateStack
 from faultkit.uploads import upload
 from faultkit.world import World, wait_until
+
+from subshift.config import Settings
+
+_SURVIVOR = ('{"type": "record", "name": "Survivor", "namespace": "dev.subshift.tests", "fields": '
+             '[{"name": "id", "type": "string"}, {"name": "restarts", "type": "long", "default": 0}]}')
 
 
 def _start(world: World, rows: int, subscribers: int, *, rate: int, key: str) -> tuple[Upload, Dataset]:
@@ -101,3 +108,18 @@ def test_kafka_broker_down_longer_than_the_delivery_timeout_then_restarted(
            f"delivery.timeout 3s, broker down {outage:.0f}s: {failures} failed batches logged, published stayed "
            f"{published_late}; then all published")
     record("Kafka broker restart mid-run", "relay and consumer reconnect; exact final state", observed)
+
+
+def test_registered_schemas_survive_a_registry_restart(faults_stack: PrivateStack, faults_settings: Settings,
+                                                       record: Record) -> None:
+    # The registry keeps its schemas in PostgreSQL: a restarted registry answers for ids it gave before.
+    subject = f"survivor-{uuid.uuid4().hex[:8]}-value"
+    before = SchemaRegistryClient(faults_settings.registry.as_client_conf())
+    schema_id = before.register_schema(subject, Schema(_SURVIVOR, "AVRO"))
+    faults_stack.stop("registry")
+    faults_stack.start("registry")
+    after = SchemaRegistryClient(faults_settings.registry.as_client_conf())  # a new client: no cached answers
+    assert after.get_latest_version(subject).schema_id == schema_id
+    assert "Survivor" in (after.get_schema(schema_id).schema_str or "")
+    record("registry restarted", "schemas are kept in PostgreSQL: ids and texts survive",
+           f"schema id {schema_id} of {subject} answered the same after the restart")

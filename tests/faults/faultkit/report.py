@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["Entry", "Record", "Report", "render"]
+__all__ = ["ROW", "Entry", "Record", "Report", "render"]
 
 Record = Callable[[str, str, str], None]  # record(scenario, guarantee, observed)
+ROW = "faults_row"  # the key of a recorded row in its test report's ``user_properties``
 
 
 @dataclass
