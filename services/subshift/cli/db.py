@@ -36,6 +36,10 @@ def purge(
         "--older-than", min=1, help="Purge the items of every migration finished more than DAYS days ago "
                                     "(default: SUBSHIFT_RETENTION_ITEMS_DAYS).", metavar="DAYS")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be purged; change nothing.")] = False,
+    every: Annotated[int | None, typer.Option(
+        "--every", min=60, metavar="SECONDS", help="Purge by age again every SECONDS until stopped (SIGTERM): "
+                                                   "a periodic purge as a long-running process. A round that "
+                                                   "fails is reported and the next one tries again.")] = None,
 ) -> None:
     """Drop finished migrations' items (their partitions); each migration and its counts stay.
 
@@ -44,15 +48,19 @@ def purge(
 
     Example: subshift db purge --older-than 90 --dry-run
     """
-    from subshift.cli.db_purge import run_purge  # the database libraries: imported for this command only
+    from subshift.cli.db_purge import purge_every, run_purge  # the database libraries: for this command only
 
     if migration is not None and older_than is not None:
         usage_error("give --migration or --older-than, not both")
+    if every is not None and (migration is not None or dry_run):
+        usage_error("--every repeats the purge by age: give it without --migration and --dry-run")
     chosen = _migration_id(migration) if migration is not None else None
     settings = load_settings()
     days = older_than if older_than is not None else settings.retention.items_days
-    if not run_purge(settings.database, migration=chosen, days=days, dry_run=dry_run,
-                     out=Console(soft_wrap=True, highlight=False)):
+    out = Console(soft_wrap=True, highlight=False)
+    if every is not None:
+        purge_every(settings.database, days=days, seconds=every, out=out)
+    elif not run_purge(settings.database, migration=chosen, days=days, dry_run=dry_run, out=out):
         raise typer.Exit(1)
 
 

@@ -5,20 +5,23 @@ Imported by the command only, so the rest of the command line starts without the
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 import uuid
 from datetime import timedelta
 
 import psycopg2.errors
+import psycopg2.extras
 from rich.console import Console
 from rich.markup import escape
 
 from subshift import lifecycle
 from subshift.config import DatabaseSettings
 from subshift.db.connect import PgConnection, connect
-from subshift.errors import NotFoundError
+from subshift.errors import NotFoundError, SubshiftError
 
-__all__ = ["run_purge"]
+__all__ = ["purge_every", "run_purge"]
 
 
 def run_purge(database: DatabaseSettings, *, migration: uuid.UUID | None, days: int, dry_run: bool,
@@ -26,12 +29,34 @@ def run_purge(database: DatabaseSettings, *, migration: uuid.UUID | None, days: 
     """Purge ``migration``'s items, or those of every migration finished more than ``days`` ago; False when
     one was refused or stayed locked."""
     connection = connect(database, application_name="subshift-db-purge")
+    # The lifecycle functions take migration ids as uuid.UUID, as the services' connections pass them.
+    psycopg2.extras.register_uuid(conn_or_curs=connection)
     try:
         if migration is not None:
             return _purge_one(connection, migration, dry_run=dry_run, out=out)
         return _purge_older(connection, database, days, dry_run=dry_run, out=out)
     finally:
         connection.close()
+
+
+def purge_every(database: DatabaseSettings, *, days: int, seconds: int, out: Console) -> None:
+    """Purge by age now and every ``seconds`` after, until SIGTERM or SIGINT; then return (exit 0).
+
+    A round that fails (the database away, a migration's items locked) is reported; the next round
+    tries again, so a passing outage never stops the periodic purge.
+    """
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    while not stop.is_set():
+        try:
+            done = run_purge(database, migration=None, days=days, dry_run=False, out=out)
+        except (SubshiftError, psycopg2.Error) as error:
+            done = False
+            out.print(f"[bold red]purge round failed:[/] {escape(str(error).strip())}")
+        out.print(f"{'' if done else 'some items stayed; '}next purge in {seconds} s")
+        stop.wait(seconds)
+    out.print("stopped")
 
 
 def _purge_one(connection: PgConnection, migration_id: uuid.UUID, *, dry_run: bool, out: Console) -> bool:

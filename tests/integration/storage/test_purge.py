@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 import uuid
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from typer.testing import CliRunner
 
 from storage.items import seed_migration
 from subshift.api.errors import ItemsPurged
 from subshift.api.queries import get_migration, list_items
-from subshift.cli.main import app
 from subshift.config import DatabaseSettings
 from subshift.db.connect import PgConnection
 from subshift.db.engine import make_engine
@@ -93,9 +95,12 @@ def test_a_running_migration_is_refused_naming_its_state(pg: PgConnection, state
     assert _exists(pg, migration_id)
 
 
-def _purge_cli(database: DatabaseSettings, *args: str) -> Any:
-    env = {"SUBSHIFT_DATABASE_URL": database.url.get_secret_value()}
-    return CliRunner().invoke(app, ["db", "purge", *args], env=env)
+def _purge_cli(database: DatabaseSettings, *args: str) -> tuple[int, str]:
+    """Exit code and output of `subshift db purge ARGS`, in a process of its own as the CronJob runs it."""
+    env = {**os.environ, "SUBSHIFT_DATABASE_URL": database.url.get_secret_value()}
+    done = subprocess.run([sys.executable, "-m", "subshift", "db", "purge", *args], env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    return done.returncode, done.stdout + done.stderr
 
 
 def test_the_purge_commands_dry_run_names_old_finished_migrations_and_changes_nothing(
@@ -103,27 +108,66 @@ def test_the_purge_commands_dry_run_names_old_finished_migrations_and_changes_no
     old = seed_migration(pg, 10, finished_days_ago=40)
     recent = seed_migration(pg, 10, finished_days_ago=1)
     running = seed_migration(pg, 10, state=MigrationState.APPLYING)
-    result = _purge_cli(storage_database, "--older-than", "30", "--dry-run")
-    assert result.exit_code == 0, result.output
-    assert f"would purge {old} (succeeded_with_errors" in result.output
-    assert str(recent) not in result.output and str(running) not in result.output
-    assert "dry run: nothing changed" in result.output
+    code, output = _purge_cli(storage_database, "--older-than", "30", "--dry-run")
+    assert code == 0, output
+    assert f"would purge {old} (succeeded_with_errors" in output
+    assert str(recent) not in output and str(running) not in output
+    assert "dry run: nothing changed" in output
     assert _exists(pg, old)
 
 
 def test_the_purge_command_purges_old_finished_migrations(pg: PgConnection,
                                                           storage_database: DatabaseSettings) -> None:
     old = seed_migration(pg, 10, finished_days_ago=400)
-    result = _purge_cli(storage_database, "--older-than", "365")
-    assert result.exit_code == 0, result.output
-    assert f"purged the items of migration {old}" in result.output
+    code, output = _purge_cli(storage_database, "--older-than", "365")
+    assert code == 0, output
+    assert f"purged the items of migration {old}" in output
     assert not _exists(pg, old)
+
+
+def test_the_purge_command_purges_one_finished_migration_by_id_whatever_its_age(
+        pg: PgConnection, storage_database: DatabaseSettings) -> None:
+    recent = seed_migration(pg, 10, finished_days_ago=1)
+    code, output = _purge_cli(storage_database, "--migration", str(recent))
+    assert code == 0, output
+    assert f"purged the items of migration {recent}" in output
+    assert not _exists(pg, recent)
 
 
 def test_the_purge_command_refuses_a_running_migration(pg: PgConnection,
                                                        storage_database: DatabaseSettings) -> None:
     running = seed_migration(pg, 10, state=MigrationState.APPLYING)
-    result = _purge_cli(storage_database, "--migration", str(running))
-    assert result.exit_code == 1
-    assert f"refused: migration {running} is applying" in result.output
+    code, output = _purge_cli(storage_database, "--migration", str(running))
+    assert code == 1
+    assert f"refused: migration {running} is applying" in output
     assert _exists(pg, running)
+
+
+def test_the_periodic_purge_purges_at_once_and_stops_cleanly_on_sigterm(
+        pg: PgConnection, storage_database: DatabaseSettings) -> None:
+    old = seed_migration(pg, 10, finished_days_ago=400)
+    env = {**os.environ, "SUBSHIFT_DATABASE_URL": storage_database.url.get_secret_value(), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "subshift", "db", "purge", "--older-than", "365",
+                                "--every", "3600"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:  # the first round runs at once; the next would be an hour later
+            lines.append(line)
+            if "next purge in 3600 s" in line:
+                break
+        assert f"purged the items of migration {old}" in "".join(lines), "".join(lines)
+        assert not _exists(pg, old)
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, "".join(lines) + rest
+    assert rest.strip().endswith("stopped")
+
+
+def test_the_periodic_purge_takes_no_single_migration_or_dry_run(storage_database: DatabaseSettings) -> None:
+    code, output = _purge_cli(storage_database, "--every", "3600", "--dry-run")
+    assert code == 2
+    assert "--every repeats the purge by age" in output

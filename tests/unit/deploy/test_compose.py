@@ -96,6 +96,14 @@ def test_each_process_starts_after_init_from_the_one_image(compose: dict[str, An
     assert "healthcheck" in service
 
 
+def test_a_periodic_purge_runs_after_init_and_restarts(compose: dict[str, Any]) -> None:
+    service = compose["services"]["purge"]
+    assert service["command"][:3] == ["db", "purge", "--every"]
+    assert service["image"] == compose["services"]["init"]["image"]
+    assert service["depends_on"]["init"]["condition"] == "service_completed_successfully"
+    assert service["restart"] == "unless-stopped"
+
+
 def test_init_prepares_schema_topics_and_contracts(compose: dict[str, Any]) -> None:
     script = " ".join(compose["services"]["init"]["command"])
     steps = [step.strip() for step in script.split("&&")]
