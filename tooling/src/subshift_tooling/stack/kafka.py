@@ -49,8 +49,13 @@ _STORAGE_TOOL = "kafka.tools.StorageTool"
 
 
 def _new_cluster_id() -> str:
-    # Kafka's Uuid text form: URL-safe base64 of 16 random bytes, unpadded.
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+    # Kafka's Uuid text form: URL-safe base64 of 16 random bytes, unpadded. Like Kafka's own
+    # Uuid.randomUuid, never one that starts with "-": the storage tool would read it as an option and
+    # refuse to format (one fresh cluster in 64).
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 class KafkaService:
