@@ -12,7 +12,6 @@ import uuid
 from datetime import timedelta
 
 import psycopg2.errors
-import psycopg2.extras
 from rich.console import Console
 from rich.markup import escape
 
@@ -29,8 +28,6 @@ def run_purge(database: DatabaseSettings, *, migration: uuid.UUID | None, days: 
     """Purge ``migration``'s items, or those of every migration finished more than ``days`` ago; False when
     one was refused or stayed locked."""
     connection = connect(database, application_name="subshift-db-purge")
-    # The lifecycle functions take migration ids as uuid.UUID, as the services' connections pass them.
-    psycopg2.extras.register_uuid(conn_or_curs=connection)
     try:
         if migration is not None:
             return _purge_one(connection, migration, dry_run=dry_run, out=out)

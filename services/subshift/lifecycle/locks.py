@@ -76,7 +76,8 @@ def lock_migration(cursor: Any, migration_id: uuid.UUID, *, share: bool = False)
         NotFoundError: no such migration.
     """
     lock = "SHARE" if share else "UPDATE"
-    cursor.execute(f"SELECT state FROM migrations WHERE id = %s FOR {lock}", (migration_id,))  # noqa: S608 - a constant
+    sql = f"SELECT state FROM migrations WHERE id = %s FOR {lock}"  # noqa: S608 - lock is one of two constants
+    cursor.execute(sql, (str(migration_id),))
     row = cursor.fetchone()
     if row is None:
         raise NotFoundError(f"migration {migration_id} does not exist")

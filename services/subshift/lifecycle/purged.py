@@ -82,13 +82,13 @@ def purge_items(cursor: Any, migration_id: uuid.UUID) -> datetime:
     state = lock_migration(cursor, migration_id)
     if not state.terminal:
         raise UnfinishedMigrationError(migration_id, state)
-    cursor.execute("SELECT items_purged_at FROM migrations WHERE id = %s", (migration_id,))
+    cursor.execute("SELECT items_purged_at FROM migrations WHERE id = %s", (str(migration_id),))
     (already,) = cursor.fetchone()
     if already is not None:
         return already  # type: ignore[no-any-return]
     cursor.execute(f"SET LOCAL lock_timeout = '{PURGE_LOCK_TIMEOUT}'")
     drop_items_table(cursor, migration_id)
     cursor.execute("UPDATE migrations SET items_purged_at = now(), updated_at = now() WHERE id = %s "
-                   "RETURNING items_purged_at", (migration_id,))
+                   "RETURNING items_purged_at", (str(migration_id),))
     (purged_at,) = cursor.fetchone()
     return purged_at  # type: ignore[no-any-return]

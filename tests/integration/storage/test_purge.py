@@ -95,11 +95,16 @@ def test_a_running_migration_is_refused_naming_its_state(pg: PgConnection, state
     assert _exists(pg, migration_id)
 
 
+def _purge_command(database: DatabaseSettings, *args: str) -> tuple[list[str], dict[str, str]]:
+    """`subshift db purge ARGS` and its environment: a process of its own, as the CronJob runs it."""
+    env = {**os.environ, "SUBSHIFT_DATABASE_URL": database.url.get_secret_value(), "PYTHONUNBUFFERED": "1"}
+    return [sys.executable, "-m", "subshift", "db", "purge", *args], env
+
+
 def _purge_cli(database: DatabaseSettings, *args: str) -> tuple[int, str]:
-    """Exit code and output of `subshift db purge ARGS`, in a process of its own as the CronJob runs it."""
-    env = {**os.environ, "SUBSHIFT_DATABASE_URL": database.url.get_secret_value()}
-    done = subprocess.run([sys.executable, "-m", "subshift", "db", "purge", *args], env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    """Exit code and output of `subshift db purge ARGS`."""
+    command, env = _purge_command(database, *args)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
     return done.returncode, done.stdout + done.stderr
 
 
@@ -146,10 +151,8 @@ def test_the_purge_command_refuses_a_running_migration(pg: PgConnection,
 def test_the_periodic_purge_purges_at_once_and_stops_cleanly_on_sigterm(
         pg: PgConnection, storage_database: DatabaseSettings) -> None:
     old = seed_migration(pg, 10, finished_days_ago=400)
-    env = {**os.environ, "SUBSHIFT_DATABASE_URL": storage_database.url.get_secret_value(), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "subshift", "db", "purge", "--older-than", "365",
-                                "--every", "3600"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
+    command, env = _purge_command(storage_database, "--older-than", "365", "--every", "3600")
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
     try:
         assert process.stdout is not None
