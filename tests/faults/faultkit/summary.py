@@ -14,12 +14,12 @@ import pytest
 from .report import ROW, Report, render
 
 _REPORT = Report()
-TIER = "tests/faults/"  # the tier's node ids start so (the root conftest schedules it as one unit)
+_TIER = "tests/faults/"
 _SUMMARY = Path(__file__).resolve().parents[3] / ".subshift" / "faults" / "summary.txt"
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if not (report.nodeid.startswith(TIER) and (report.when == "call" or report.failed)):
+    if not (report.nodeid.startswith(_TIER) and (report.when == "call" or report.failed)):
         return
     for key, row in report.user_properties:
         if key == ROW:
