@@ -20,12 +20,13 @@ PING_AFTER_IDLE_SECONDS = 1.0
 _LAST_USED = "subshift_last_used"
 
 
-def make_engine(settings: DatabaseSettings) -> Engine:
+def make_engine(settings: DatabaseSettings, *, application_name: str = "subshift-api") -> Engine:
     """A pooled engine for Subshift's database; connections idle for a while are pinged before reuse.
 
     The pool hands out the connection returned last (LIFO): under light load a few connections stay
     busy and need no ping, instead of every pooled connection going idle and being pinged in turn."""
-    engine = create_engine(settings.sqlalchemy_url(), pool_size=settings.pool_size, pool_use_lifo=True, future=True)
+    engine = create_engine(settings.sqlalchemy_url(), pool_size=settings.pool_size, pool_use_lifo=True, future=True,
+                           connect_args={"application_name": application_name})
     event.listen(engine, "checkout", _ping_if_idle)
     event.listen(engine, "checkin", _stamp)
     return engine

@@ -102,23 +102,25 @@ def _cpu(report: BenchReport) -> Table:
 def _sizes(report: BenchReport) -> Table:
     table = Table(title="End to end by upload size (API, relay and consumers running; as many subscribers as rows)")
     table.add_column("measure")
+    runs = report.sizes + ([report.smallest_again] if report.smallest_again else [])
     for run in report.sizes:
         table.add_column(f"{run.rows:,} rows", justify="right")
+    if report.smallest_again:
+        table.add_column(f"{report.smallest_again.rows:,} rows again", justify="right")
     ratios = report.size_ratios()
-    table.add_row("end to end rows/s", *(_rate(run.end_to_end_rows_per_second) for run in report.sizes))
-    table.add_row("÷ the smallest size's rate", *("—" if ratios[run.rows] is None else f"{ratios[run.rows]:.3f}"
-                                                  for run in report.sizes))
-    table.add_row("seconds", *(_seconds(run.end_to_end_seconds) for run in report.sizes))
-    table.add_row("subscribers", *(_rate(report.subscribers.get(run.rows)) for run in report.sizes))
+    table.add_row("end to end rows/s", *(_rate(run.end_to_end_rows_per_second) for run in runs))
+    table.add_row("÷ the smallest size's rate (mean of its runs)", *(
+        "—" if ratios.get(run.rows) is None else f"{ratios[run.rows]:.3f}" for run in report.sizes))
+    table.add_row("seconds", *(_seconds(run.end_to_end_seconds) for run in runs))
+    table.add_row("subscribers", *(_rate(report.subscribers.get(run.rows)) for run in runs))
     table.add_row("publish / apply rows/s", *(f"{_rate(run.publish_rows_per_second)} / "
-                                              f"{_rate(run.apply_rows_per_second)}" for run in report.sizes))
-    processes = list(dict.fromkeys(name for run in report.sizes for name in run.peak_rss_mb))
+                                              f"{_rate(run.apply_rows_per_second)}" for run in runs))
+    processes = list(dict.fromkeys(name for run in runs for name in run.peak_rss_mb))
     for name in processes:
         table.add_row(f"peak RSS MB, {name}", *(
-            "—" if name not in run.peak_rss_mb else f"{run.peak_rss_mb[name]:,.0f}" for run in report.sizes))
+            "—" if name not in run.peak_rss_mb else f"{run.peak_rss_mb[name]:,.0f}" for run in runs))
     table.add_row("PostgreSQL CPU µs per row", *(
-        "—" if run.postgres_micros_per_row is None else f"{run.postgres_micros_per_row:,.1f}"
-        for run in report.sizes))
+        "—" if run.postgres_micros_per_row is None else f"{run.postgres_micros_per_row:,.1f}" for run in runs))
     return table
 
 
@@ -126,15 +128,17 @@ def _history(report: BenchReport) -> Table:
     history = report.history
     assert history is not None
     sides = [("empty database", history.empty)] + ([("after history", history.history)] if history.history else [])
+    if history.empty_again:
+        sides.append(("empty again", history.empty_again))
     seed = history.seed
-    title = "The same upload and reads on an empty database and after a history" + (
+    title = "The same upload and reads on an empty database, after a history, and empty again" + (
         f" ({seed.migrations} finished migrations, {seed.rows:,} items, seeded in {seed.seconds:,.0f} s)"
         if seed else "")
     table = Table(title=title)
     table.add_column("measure")
     for name, _side in sides:
         table.add_column(name, justify="right")
-    table.add_column("after ÷ empty", justify="right")
+    table.add_column("after ÷ empty (mean)", justify="right")
     ratio = history.rate_ratio()
     table.add_row(f"end to end rows/s ({history.empty.run.rows:,} rows)",
                   *(_rate(side.run.end_to_end_rows_per_second) for _name, side in sides),

@@ -11,7 +11,7 @@ from subshift_tooling.bench.baseline_avro import AvroBaseline
 from subshift_tooling.bench.baseline_kafka import KafkaBaseline
 from subshift_tooling.bench.baseline_postgres import PostgresBaseline
 from subshift_tooling.bench.cpu_budget import CpuBudget
-from subshift_tooling.bench.history import HistoryRun, HistorySide
+from subshift_tooling.bench.history import READS, HistoryRun, HistorySide
 from subshift_tooling.bench.latency import LatencyResult
 from subshift_tooling.bench.machine import Machine
 from subshift_tooling.bench.memory import MemoryRun
@@ -46,15 +46,24 @@ class BenchReport:
     tuning: dict[str, Any] = field(default_factory=dict)  # relay, consumer and ingest settings of the run
     latency_profiles: dict[str, Profile] = field(default_factory=dict)
     sizes: list[PipelineRun] = field(default_factory=list)  # end to end per size, the first size's included
+    # The smallest size once more, after the others (on its own subscribers again): with its first run,
+    # it brackets the larger ones, so the machine's drift between them does not count as their cost.
+    smallest_again: PipelineRun | None = None
     subscribers: dict[int, int] = field(default_factory=dict)  # seeded for each size's run, by size
     history: HistoryRun | None = None
 
+    def smallest_rate(self) -> float | None:
+        """The smallest size's end-to-end rate: the mean of its runs before and after the larger sizes."""
+        if not self.sizes:
+            return None
+        smallest = min(self.sizes, key=lambda run: run.rows)
+        runs = [smallest] + ([self.smallest_again] if self.smallest_again else [])
+        return statistics.fmean(run.end_to_end_rows_per_second for run in runs)
+
     def size_ratios(self) -> dict[int, float | None]:
         """Each size's end-to-end rate over the smallest size's (1.0: as fast per row at every size)."""
-        if not self.sizes:
-            return {}
-        smallest = min(self.sizes, key=lambda run: run.rows).end_to_end_rows_per_second
-        return {run.rows: (run.end_to_end_rows_per_second / smallest if smallest > 0 else None) for run in self.sizes}
+        smallest = self.smallest_rate()
+        return {run.rows: (run.end_to_end_rows_per_second / smallest if smallest else None) for run in self.sizes}
 
     def ratios(self) -> dict[str, float | None]:
         """End-to-end rate over the transport and database floors (1.0 would be as fast as the floor)."""
@@ -106,6 +115,7 @@ class BenchReport:
             "latency": [dataclasses.asdict(result) for result in self.latency],
             "memory": _with_properties(self.memory) if self.memory else None,
             "sizes": _sizes(self),
+            "smallest_again": _with_properties(self.smallest_again) if self.smallest_again else None,
             "history": _history(self.history) if self.history else None,
             "profiles": {name: dataclasses.asdict(profile) for name, profile in self.all_profiles().items()},
             "targets": [dataclasses.asdict(target) for target in targets(self)],
@@ -161,6 +171,7 @@ def _history(history: HistoryRun) -> dict[str, Any]:
         "seed": dataclasses.asdict(history.seed) if history.seed else None,
         "empty": _history_side(history.empty),
         "history": _history_side(history.history) if history.history else None,
+        "empty_again": _history_side(history.empty_again) if history.empty_again else None,
         "rate_ratio_history_over_empty": None if ratio is None else round(ratio, 4),
         "p99_ratio_history_over_empty": {call: None if value is None else round(value, 3)
                                          for call, value in history.p99_ratios().items()},
@@ -183,13 +194,17 @@ class Target:
     met: bool | None  # None: not measured in this run
 
 
+def _goal(goal: float) -> str:
+    return f"{goal:,.0f}" if goal >= 100 else f"{goal:g}"
+
+
 def _at_least(name: str, goal: float, measured: float | None, unit: str) -> Target:
-    return Target(name, f">= {goal:,.0f} {unit}", _round(measured),
+    return Target(name, f">= {_goal(goal)} {unit}", _round(measured),
                   None if measured is None else measured >= goal)
 
 
 def _at_most(name: str, goal: float, measured: float | None, unit: str) -> Target:
-    return Target(name, f"<= {goal:,.0f} {unit}", _round(measured),
+    return Target(name, f"<= {_goal(goal)} {unit}", _round(measured),
                   None if measured is None else measured <= goal)
 
 
@@ -213,4 +228,23 @@ def targets(report: BenchReport) -> list[Target]:
         Target("end to end ÷ PostgreSQL baseline", ">= 0.3", report.ratios()["end_to_end_over_postgres"],
                None if report.ratios()["end_to_end_over_postgres"] is None
                else (report.ratios()["end_to_end_over_postgres"] or 0) >= 0.3),
+        *_scale_targets(report),
     ]
+
+
+def _scale_targets(report: BenchReport) -> list[Target]:
+    """The sizes' and the history's targets, when the run has those stages."""
+    found: list[Target] = []
+    ratios = report.size_ratios()
+    if len(report.sizes) > 1:
+        smallest, largest = (key(report.sizes, key=lambda run: run.rows) for key in (min, max))
+        found.append(_at_least(f"end to end, {largest.rows:,} rows ÷ {smallest.rows:,} rows", 0.95,
+                               ratios[largest.rows], "ratio"))
+    history = report.history
+    if history is not None and history.history is not None:
+        found.append(_at_least("end to end after history ÷ empty database", 0.90, history.rate_ratio(), "ratio"))
+        by_outcome = [read.p99_ms for side in (*history.empty_sides, history.history) for read in side.reads
+                      if read.call == READS[2]]
+        found.append(_at_most(f"{READS[2]} p99 ({history.empty.run.rows:,} rows), slowest side", 50,
+                              max(by_outcome, default=None), "ms"))
+    return found

@@ -11,7 +11,8 @@ N is the first of the run's sizes (``--rows``); every stage but the end-to-end r
 5. Backlogs: one upload published by the relay alone, then applied by 1, 2, 4… consumer processes.
 6. API memory while a very large CSV streams in (a dry run).
 7. Every other size: as many subscribers as rows seeded (as for N), its CSV written, end to end as in 3.
-   After the other stages, so they keep N's database as it always was.
+   After the other stages, so they keep N's database as it always was. Then the smallest size once
+   more, the same way: its two runs bracket the larger ones, and the sizes' ratios are over their mean.
 8. History (``history``): the database made anew, an N-row upload end to end and the API's read
    calls, then the same after a history of finished migrations is seeded.
 9. The run's topics are deleted; the database is kept for inspection until the next run.
@@ -83,21 +84,25 @@ def _prepare(settings: Settings, options: BenchOptions, directory: Path, report:
 
 
 def _other_size(context: BenchContext, sampler: RssSampler, options: BenchOptions, rows: int, report: BenchReport,
-                say: Say) -> PipelineRun:
-    """End to end with ``rows`` rows, on as many subscribers as for the first size's run (one per row by default)."""
+                say: Say, *, again: bool = False) -> PipelineRun:
+    """End to end with ``rows`` rows, on as many subscribers as for the first size's run (one per row by default).
+
+    ``again``: a size that has run before runs once more (its report entries say so)."""
     population = build_population(context.catalog, subscribers=options.subscribers_for(rows), seed=options.seed)
     say(f"seeding {population.size:,} subscribers for the {rows:,}-row run")
     load_demo_data(context.settings.database, context.catalog, population, force=True)
     report.subscribers[rows] = population.size
-    context.csv_paths[rows] = context.directory / f"migration-{rows}.csv"
-    say(f"writing a CSV of {rows:,} migrations")
-    write_migration_csv(context.csv_paths[rows], catalog=context.catalog, population=population, rows=rows,
-                        bad_rows=0, seed=options.seed)
+    if not again:
+        context.csv_paths[rows] = context.directory / f"migration-{rows}.csv"
+        say(f"writing a CSV of {rows:,} migrations")
+        write_migration_csv(context.csv_paths[rows], catalog=context.catalog, population=population, rows=rows,
+                            bad_rows=0, seed=options.seed)
+    stage = f"end to end, {rows:,} rows" + (" again" if again else "")
     say("vacuuming the pipeline's tables")
-    report.vacuum_seconds[f"end to end, {rows:,} rows"] = round(vacuum_pipeline_tables(context.settings.database), 2)
-    say(f"end to end, {rows:,} rows, with {options.e2e_consumers} consumer(s)")
+    report.vacuum_seconds[stage] = round(vacuum_pipeline_tables(context.settings.database), 2)
+    say(f"{stage}, with {options.e2e_consumers} consumer(s)")
     return end_to_end(context, sampler, consumers=options.e2e_consumers, timeout=options.timeout_seconds, rows=rows,
-                      label=str(rows))
+                      label=f"{rows}-again" if again else str(rows))
 
 
 def _again_after_outage(what: str, stage: Callable[[], T], report: BenchReport, say: Say) -> T:
@@ -203,6 +208,10 @@ def run_bench(settings: Settings, options: BenchOptions, *, say: Say = lambda _:
                 checkpoint(report)
             for rows in options.sizes[1:]:
                 report.sizes.append(_other_size(context, sampler, options, rows, report, say))
+                checkpoint(report)
+            if len(options.sizes) > 1:
+                report.smallest_again = _other_size(context, sampler, options, min(options.sizes), report, say,
+                                                    again=True)
                 checkpoint(report)
             if not options.skip_history:
                 ghz = find_ghz(context.settings)

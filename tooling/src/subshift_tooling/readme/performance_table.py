@@ -95,7 +95,7 @@ def _sizes_and_history(report: dict[str, Any]) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     sizes = report.get("sizes") or []
     if len(sizes) > 1:
-        rows.append(("end to end by upload size: rows/s (÷ the smallest size's)", " / ".join(
+        rows.append(("end to end by upload size: rows/s (÷ the smallest size's, the mean of its runs)", " / ".join(
             f"{_rate(run.get('rows'))}: {_rate(run.get('end_to_end_rows_per_second'))} "
             f"({_MISSING if run.get('rate_over_smallest') is None else format(run['rate_over_smallest'], '.2f')})"
             for run in sizes), ""))
@@ -107,15 +107,18 @@ def _sizes_and_history(report: dict[str, Any]) -> list[tuple[str, str, str]]:
     if after:
         empty = history.get("empty") or {}
         seed = history.get("seed") or {}
+        again = history.get("empty_again") or {}
+        empties = [side for side in (empty, again) if side]
         ratio = history.get("rate_ratio_history_over_empty")
-        rows.append((f"end to end after {_rate(seed.get('rows'))} items of history / on an empty database, rows/s",
+        rows.append((f"end to end after {_rate(seed.get('rows'))} items of history / on an empty database"
+                     f"{' (before / after)' if again else ''}, rows/s",
                      f"{_rate(_get(after, 'end_to_end', 'end_to_end_rows_per_second'))} / "
-                     f"{_rate(_get(empty, 'end_to_end', 'end_to_end_rows_per_second'))}"
+                     + " / ".join(_rate(_get(side, "end_to_end", "end_to_end_rows_per_second")) for side in empties)
                      + ("" if ratio is None else f" (÷ {ratio:.2f})"), ""))
         for index, read in enumerate(after.get("reads") or []):
-            before = _get(empty, "reads", index, "p99_ms")
+            before = " / ".join(_ms(_get(side, "reads", index, "p99_ms")) for side in empties)
             rows.append((f"`{read.get('call', '?')}` p99, after history / empty",
-                         f"{_ms(read.get('p99_ms'))} / {_ms(before)} ms", ""))
+                         f"{_ms(read.get('p99_ms'))} / {before} ms", ""))
     return rows
 
 
