@@ -48,6 +48,10 @@ def test_small_bench_completes_and_writes_well_formed_json(settings: Settings, t
     assert e2e["staged"] == ROWS
     assert set(e2e["server_cpu_seconds"]) == {"postgres", "kafka", "registry"}
     assert e2e["server_cpu_seconds"]["postgres"] > 0  # it did the staging and the applying
+    by_session = e2e["postgres_cpu_by_session"]  # whose work PostgreSQL's CPU was, adding up to its total
+    assert by_session["subshift-consumer"] > 0 and by_session["subshift-api"] > 0
+    assert abs(sum(by_session.values()) - e2e["server_cpu_seconds"]["postgres"]) <= 0.1 + 0.05 * sum(
+        by_session.values())
     assert report["stages"]["parse_validate"]["valid"] == ROWS
     assert set(report["baselines"]) == {"kafka", "postgres", "avro"}
     assert report["baselines"]["postgres"]["updated"] == ROWS

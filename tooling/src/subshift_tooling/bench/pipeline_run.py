@@ -52,6 +52,8 @@ class PipelineRun:
     # Per service, and of PostgreSQL, Kafka and the registry, from the upload's first byte to the last outcome.
     cpu_seconds: dict[str, float] = field(default_factory=dict)
     server_cpu_seconds: dict[str, float] = field(default_factory=dict)
+    # PostgreSQL's CPU seconds by whose session it worked for (``ServerCpu.postgres_by_session``).
+    postgres_cpu_by_session: dict[str, float] = field(default_factory=dict)
     rss_first_last_mb: dict[str, tuple[float, float]] = field(default_factory=dict)
     profiles: dict[str, Profile] = field(default_factory=dict)
     database_outage_seconds: float = 0.0  # the shared database was down this long during the run
@@ -174,6 +176,7 @@ def end_to_end(context: BenchContext, sampler: RssSampler, *, consumers: int, ti
         publish_rows_per_second=published.rows_per_second, apply_rows_per_second=applied.rows_per_second,
         peak_rss_mb={role(name): sampler.peak_mb(name) for name in names},
         cpu_seconds={role(name): seconds for name, seconds in cpu.items()}, server_cpu_seconds=server_cpu,
+        postgres_cpu_by_session=servers.postgres_by_session,
         rss_first_last_mb={role(name): sampler.series[name].first_last_mb() for name in names
                            if name in sampler.series},
         profiles={role(name): profile for name, profile in profiles.items()},

@@ -121,6 +121,11 @@ def _sizes(report: BenchReport) -> Table:
             "—" if name not in run.peak_rss_mb else f"{run.peak_rss_mb[name]:,.0f}" for run in runs))
     table.add_row("PostgreSQL CPU µs per row", *(
         "—" if run.postgres_micros_per_row is None else f"{run.postgres_micros_per_row:,.1f}" for run in runs))
+    sessions = list(dict.fromkeys(name for run in runs for name in run.postgres_cpu_by_session))
+    for name in sessions:
+        table.add_row(f"  of which {name}", *(
+            "—" if name not in run.postgres_cpu_by_session or not run.staged
+            else f"{run.postgres_cpu_by_session[name] / run.staged * 1e6:,.1f}" for run in runs))
     return table
 
 
@@ -180,6 +185,9 @@ def render(report: BenchReport, console: Console) -> None:
         console.print("peak RSS MB: " + ", ".join(f"{n} {mb:.0f}" for n, mb in e2e.peak_rss_mb.items()))
         console.print("CPU seconds, first byte → last outcome: " + ", ".join(
             f"{n} {s:.1f}" for n, s in {**e2e.cpu_seconds, **e2e.server_cpu_seconds}.items()))
+        if e2e.postgres_cpu_by_session and e2e.staged:
+            console.print("PostgreSQL CPU µs per row, by whose work: " + ", ".join(
+                f"{n} {s / e2e.staged * 1e6:.1f}" for n, s in e2e.postgres_cpu_by_session.items()))
     if report.kafka or report.postgres or report.avro:
         console.print(_baselines(report))
     if report.latency:

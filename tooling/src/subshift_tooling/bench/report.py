@@ -155,6 +155,7 @@ def _sizes(report: BenchReport) -> list[dict[str, Any]]:
              "apply_rows_per_second": _round(run.apply_rows_per_second),
              "peak_rss_mb": run.peak_rss_mb, "rss_first_last_mb": run.rss_first_last_mb,
              "postgres_micros_per_row": _round(run.postgres_micros_per_row),
+             "postgres_cpu_by_session": run.postgres_cpu_by_session,
              "cpu_seconds": run.cpu_seconds, "server_cpu_seconds": run.server_cpu_seconds,
              "database_outage_seconds": run.database_outage_seconds}
             for run in report.sizes]

@@ -3,6 +3,12 @@
 On a small machine the services under test and the servers share the same cores, so where the CPU
 goes decides the throughput. Two snapshots, at the start and the end of a run, each summing a
 server's process, the children it has reaped and its live children (PostgreSQL's backends).
+
+PostgreSQL's share is also split by whose work it was (``postgres_by_session``): each live backend's
+CPU is put down to its ``application_name`` (every Subshift process names its sessions), or to its
+``backend_type`` when it is not a client's (autovacuum, the WAL writer, the checkpointer); the CPU of
+processes that ended during the run (parallel index-build workers, autovacuum workers) is known only
+in sum, from what the server reaped, and is reported as such.
 """
 
 from __future__ import annotations
@@ -10,9 +16,12 @@ from __future__ import annotations
 import psutil
 
 from subshift.config import Settings
+from subshift.db.connect import connect
 from subshift_tooling.stack.ports import listening_pid
 
-__all__ = ["ServerCpu"]
+__all__ = ["ENDED", "ServerCpu"]
+
+ENDED = "processes that ended during the run"
 
 
 def _cpu(pid: int) -> float:
@@ -47,12 +56,54 @@ class ServerCpu:
             pids = sorted({pid for port in listening if (pid := listening_pid(port)) is not None})
             if pids:
                 self._pids[name] = pids
+        self._settings = settings
         self._start = self._snapshot()
+        self._postgres_start = self._postgres_processes()
+        self.postgres_by_session: dict[str, float] = {}
 
     def _snapshot(self) -> dict[str, float]:
         return {name: sum(_cpu(pid) for pid in pids) for name, pids in self._pids.items()}
 
+    def _postgres_processes(self) -> dict[int, float]:
+        """CPU seconds of the postmaster itself (key 0, with what it reaped) and of each live child, by pid."""
+        if "postgres" not in self._pids:
+            return {}
+        try:
+            root = psutil.Process(self._pids["postgres"][0])
+            times = root.cpu_times()
+            found = {0: times.user + times.system + times.children_user + times.children_system}
+            for child in root.children():
+                try:
+                    child_times = child.cpu_times()
+                except psutil.Error:
+                    continue
+                found[child.pid] = child_times.user + child_times.system
+            return found
+        except psutil.Error:
+            return {}
+
+    def _sessions(self) -> dict[int, str]:
+        conn = connect(self._settings.database, application_name="subshift-bench")
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT pid, application_name, backend_type FROM pg_stat_activity")
+                rows = cur.fetchall()
+            conn.rollback()
+        finally:
+            conn.close()
+        return {int(pid): (str(name) if kind == "client backend" and name else str(kind)) for pid, name, kind in rows}
+
     def seconds(self) -> dict[str, float]:
-        """CPU seconds each server used since this object was made."""
+        """CPU seconds each server used since this object was made; also fills ``postgres_by_session``."""
         end = self._snapshot()
+        processes, sessions = self._postgres_processes(), self._sessions() if self._postgres_start else {}
+        # A process alive at the start that ended since: what it had used before the start is in the
+        # postmaster's reaped total now, and is not the run's.
+        by_session: dict[str, float] = {ENDED: -sum(cpu for pid, cpu in self._postgres_start.items()
+                                                     if pid and pid not in processes)}
+        for pid, cpu in processes.items():
+            role = ENDED if pid == 0 else sessions.get(pid, "other")
+            by_session[role] = by_session.get(role, 0.0) + cpu - self._postgres_start.get(pid, 0.0)
+        self.postgres_by_session = {role: round(cpu, 2) for role, cpu in
+                                    sorted(by_session.items(), key=lambda item: -item[1]) if round(cpu, 2) > 0}
         return {name: round(end[name] - self._start.get(name, 0.0), 2) for name in end}
