@@ -1,8 +1,10 @@
-"""A page of a finished migration's items by outcome is read from its partition by index, whatever its size.
+"""A page of a migration's items by outcome reads a bounded part of its partition, whatever its size.
 
-The plans are PostgreSQL's own (``EXPLAIN`` of the statement ``ListMigrationItems`` runs): one
-partition, an index scan of its outcome index, no sequential scan and no walk of its primary key.
-The index is built by the writer that finishes the migration; a running migration has none.
+A finished migration's page is read by index. The plans are PostgreSQL's own (``EXPLAIN`` of the
+statement ``ListMigrationItems`` runs): one partition, an index scan of its outcome index, no
+sequential scan and no walk of its primary key. The index is built by the writer that finishes the
+migration; a running migration has none, and one call walks at most ``SCAN_ROWS`` rows of its primary
+key, a page ending early with a token where that span ends.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import pytest
 from sqlalchemy.dialects import postgresql
 
 from storage.items import seed_migration
-from subshift.api.queries import items_page_query
+from subshift.api import queries
+from subshift.api.queries import SCAN_ROWS, items_page_query
 from subshift.config import DatabaseSettings
 from subshift.db.connect import PgConnection, connect
+from subshift.db.engine import make_engine
 from subshift.db.models import ItemOutcome, MigrationState
 from subshift.lifecycle import count_outcomes
 from subshift.lifecycle.storage import index_outcomes, items_table, outcome_index
@@ -41,8 +45,9 @@ def large_migration(storage_database: DatabaseSettings) -> uuid.UUID:
         conn.close()
 
 
-def _plan(conn: PgConnection, migration_id: uuid.UUID, outcome: ItemOutcome, after: int) -> dict[str, Any]:
-    compiled = items_page_query(migration_id, after=after, outcome=outcome, limit=101).compile(
+def _plan(conn: PgConnection, migration_id: uuid.UUID, outcome: ItemOutcome, after: int,
+          through: int | None = None) -> dict[str, Any]:
+    compiled = items_page_query(migration_id, after=after, outcome=outcome, limit=101, through=through).compile(
         dialect=postgresql.psycopg2.dialect())  # type: ignore[attr-defined]  # the dialect module is untyped
     with conn.cursor() as cur:
         cur.execute(f"EXPLAIN (FORMAT JSON) {compiled.string}", compiled.params)
@@ -97,3 +102,64 @@ def test_indexing_outcomes_leaves_the_transactions_lock_timeout_as_it_was(pg: Pg
         assert cur.fetchone() == ("500ms",)
     pg.commit()
     assert _outcome_indexes(pg, migration_id) == [outcome_index(migration_id)]
+
+
+@pytest.fixture(scope="module")
+def running_migration(storage_database: DatabaseSettings) -> uuid.UUID:
+    conn = connect(storage_database, application_name="storage-tests")
+    try:
+        migration_id = seed_migration(conn, _ITEMS, outcomes=_RARE, state=MigrationState.APPLYING)
+        with conn.cursor() as cur:
+            cur.execute(f"ANALYZE {items_table(migration_id)}")
+        conn.commit()
+        return migration_id
+    finally:
+        conn.close()
+
+
+def test_a_page_by_outcome_of_a_running_migration_reads_a_bounded_span_of_its_primary_key(
+        pg: PgConnection, running_migration: uuid.UUID) -> None:
+    assert _outcome_indexes(pg, running_migration) == []
+    nodes = _nodes(_plan(pg, running_migration, ItemOutcome.CONFLICT, 120_000, through=120_000 + SCAN_ROWS))
+    scans = [node for node in nodes if "Relation Name" in node]
+    assert [node["Relation Name"] for node in scans] == [items_table(running_migration)], "one partition is read"
+    [scan] = scans
+    assert scan["Node Type"] in ("Index Scan", "Index Only Scan"), scan["Node Type"]
+    # Both ends of the span bound the walk of the primary key; the outcome is a filter within it.
+    assert "row_number > " in scan["Index Cond"] and "row_number <= " in scan["Index Cond"], scan["Index Cond"]
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+def test_a_running_migrations_items_by_outcome_page_through_spans_to_every_item(
+        storage_database: DatabaseSettings, running_migration: uuid.UUID, page_size: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queries, "SCAN_ROWS", 7_000)  # a few spans between the rare items, one ending the walk
+    engine = make_engine(storage_database)
+    found: list[int] = []
+    pages: list[int] = []
+    token = ""
+    try:
+        while True:
+            page = queries.list_items(engine, running_migration, size=page_size, token=token,
+                                      outcome=ItemOutcome.CONFLICT)
+            assert page.total_size == len(_RARE)
+            pages.append(len(page.items))
+            found += [item.row_number for item in page.items]
+            token = page.next_page_token
+            if not token:
+                break
+    finally:
+        engine.dispose()
+    assert found == sorted(_RARE), "every item with the outcome, in row order, none twice"
+    assert 0 in pages, "a span without the outcome ends its page early, with a token to go on"
+    assert len(pages) >= _ITEMS // 7_000, "no call read more than one span"
+
+
+def test_a_finished_migrations_pages_by_outcome_are_not_cut_into_spans(
+        storage_database: DatabaseSettings, large_migration: uuid.UUID) -> None:
+    engine = make_engine(storage_database)
+    try:
+        page = queries.list_items(engine, large_migration, size=100, token="", outcome=ItemOutcome.CONFLICT)
+    finally:
+        engine.dispose()
+    assert [item.row_number for item in page.items] == sorted(_RARE) and page.next_page_token == ""

@@ -732,7 +732,9 @@ type ListMigrationItemsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// This page.
 	Items []*MigrationItem `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
-	// Token for the next page; empty on the last.
+	// Token for the next page; empty on the last. A page may hold fewer items than asked, even none,
+	// and still not be the last (a running migration's items by outcome are read a span at a time):
+	// follow the token until it is empty.
 	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	// Items matching the filter in all.
 	TotalSize     int64 `protobuf:"varint,3,opt,name=total_size,json=totalSize,proto3" json:"total_size,omitempty"`

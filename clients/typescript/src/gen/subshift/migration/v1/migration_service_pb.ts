@@ -385,7 +385,9 @@ export type ListMigrationItemsResponse = Message<"subshift.migration.v1.ListMigr
   items: MigrationItem[];
 
   /**
-   * Token for the next page; empty on the last.
+   * Token for the next page; empty on the last. A page may hold fewer items than asked, even none,
+   * and still not be the last (a running migration's items by outcome are read a span at a time):
+   * follow the token until it is empty.
    *
    * @generated from field: string next_page_token = 2;
    */

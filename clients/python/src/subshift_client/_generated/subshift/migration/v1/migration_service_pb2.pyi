@@ -320,7 +320,10 @@ class ListMigrationItemsResponse(google.protobuf.message.Message):
     NEXT_PAGE_TOKEN_FIELD_NUMBER: builtins.int
     TOTAL_SIZE_FIELD_NUMBER: builtins.int
     next_page_token: builtins.str
-    """Token for the next page; empty on the last."""
+    """Token for the next page; empty on the last. A page may hold fewer items than asked, even none,
+    and still not be the last (a running migration's items by outcome are read a span at a time):
+    follow the token until it is empty.
+    """
     total_size: builtins.int
     """Items matching the filter in all."""
     @property
