@@ -46,6 +46,7 @@ def migration_pb(migration: Migration) -> pb.Migration:
         reverts_migration_id=str(migration.reverts_migration_id) if migration.reverts_migration_id else "",
         state_reason=migration.state_reason or "",
         content_sha256=migration.content_sha256,
+        items_purge_time=_timestamp(migration.items_purged_at),
     )
 
 

@@ -152,8 +152,8 @@ def _total(migration: Migration, outcome: ItemOutcome | None) -> int:
     return counted
 
 
-# Rows of a running migration's primary key one page by outcome reads at most (about as many
-# microseconds of the database's time per call, on the machines of docs/performance/).
+# Rows of a running migration's primary key one page by outcome reads at most: a few hundredths of a
+# second of the database's time (docs/performance/2026-12-07-apply-floor-and-bounded-reads.md).
 SCAN_ROWS = 50_000
 
 

@@ -48,6 +48,7 @@ def migration_table(migration: Migration) -> Table:
         ("created by", "created_by"),
         ("created", "create_time"),
         ("completed", "complete_time"),
+        ("rows purged", "items_purge_time"),
         ("request id", "request_id"),
         ("reverts", "reverts_migration_id"),
     ):

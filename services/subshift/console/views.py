@@ -79,6 +79,7 @@ def migration_view(migration: Migration) -> dict[str, object]:
         "create_time": _time(migration.create_time, migration.HasField("create_time")),
         "update_time": _time(migration.update_time, migration.HasField("update_time")),
         "complete_time": _time(migration.complete_time, migration.HasField("complete_time")),
+        "items_purge_time": _time(migration.items_purge_time, migration.HasField("items_purge_time")),
         "max_rows_per_second": migration.max_rows_per_second,
         "reverts_migration_id": migration.reverts_migration_id,
         "content_sha256": migration.content_sha256,

@@ -47,13 +47,19 @@ def test_export_of_a_purged_migration_is_failed_precondition(stub: Any, token: T
     assert "purged on" in str(raised.value.details())
 
 
-def test_a_purged_migration_keeps_its_state_and_counts(stub: Any, token: Token, db: Any) -> None:
+def test_a_purged_migration_keeps_its_state_and_counts_and_says_when_its_items_went(
+        stub: Any, token: Token, db: Any) -> None:
+    kept = upload(stub, token, rows(f"{fresh_users(1)[0]},basic,gold")).migration
+    assert not kept.HasField("items_purge_time")
     migration_id = _purged_migration(stub, token, db)
     migration = stub.GetMigration(pb.GetMigrationRequest(migration_id=migration_id),
                                   metadata=token(Role.VIEWER)).migration
     assert migration.state == pb.MigrationState.MIGRATION_STATE_CANCELLED
     assert (migration.counts.staged, migration.counts.cancelled) == (3, 3)
     assert fetch(db, "SELECT to_regclass(%s)", items_table(uuid.UUID(migration_id))) == [(None,)]
+    [(purged_at,)] = fetch(db, "SELECT items_purged_at FROM migrations WHERE id = %s", migration_id)
+    assert migration.HasField("items_purge_time") and migration.items_purge_time.ToDatetime(
+        tzinfo=purged_at.tzinfo) == purged_at
 
 
 def test_a_purged_migration_cannot_be_reverted(stub: Any, token: Token, db: Any) -> None:

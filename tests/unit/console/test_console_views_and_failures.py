@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+
 import grpc
 import pytest
 import typer
+from google.protobuf.timestamp_pb2 import Timestamp
 from rich.console import Console
 
 from subshift.console.failures import api_failures, exit_code_for_state
+from subshift.console.tables import migration_table
 from subshift.console.views import item_view, migration_view
 from subshift_client import SubshiftClient
 from subshift_client.api_errors import ApiError, InvalidArgumentError, RowViolation, UnavailableError
@@ -22,7 +26,16 @@ def test_migration_json_has_numbers_and_short_state_names() -> None:
     assert view["state"] == "succeeded_with_errors"
     assert view["counts"] == {"rows_received": 10, "rows_rejected": 0, "staged": 0, "published": 0, "applied": 8,
                               "skipped": 0, "conflicts": 2, "not_found": 0, "cancelled": 0, "dead_lettered": 0}
-    assert view["complete_time"] is None
+    assert view["complete_time"] is None and view["items_purge_time"] is None
+
+
+def test_migration_views_say_when_its_rows_were_purged() -> None:
+    migration = Migration(migration_id="m", state=S.MIGRATION_STATE_SUCCEEDED,
+                          items_purge_time=Timestamp(seconds=1_800_000_000))
+    assert migration_view(migration)["items_purge_time"] == "2027-01-15T08:00:00Z"
+    out = io.StringIO()
+    Console(file=out, width=120).print(migration_table(migration))
+    assert "rows purged" in out.getvalue() and "2027-01-15" in out.getvalue()
 
 
 def test_item_json_shows_its_kafka_lineage_only_once_published() -> None:

@@ -222,8 +222,12 @@ type Migration struct {
 	StateReason string `protobuf:"bytes,12,opt,name=state_reason,json=stateReason,proto3" json:"state_reason,omitempty"`
 	// SHA-256 of the uploaded CSV bytes, hex; identifies the content behind request_id.
 	ContentSha256 string `protobuf:"bytes,13,opt,name=content_sha256,json=contentSha256,proto3" json:"content_sha256,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// When the migration's rows were purged (retention, or `subshift db purge`); unset while they are kept.
+	// The migration and its counts stay; ListMigrationItems and ExportMigrationResults answer
+	// FAILED_PRECONDITION from then on.
+	ItemsPurgeTime *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=items_purge_time,json=itemsPurgeTime,proto3" json:"items_purge_time,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Migration) Reset() {
@@ -345,6 +349,13 @@ func (x *Migration) GetContentSha256() string {
 		return x.ContentSha256
 	}
 	return ""
+}
+
+func (x *Migration) GetItemsPurgeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ItemsPurgeTime
+	}
+	return nil
 }
 
 // Counts of rows by stage and outcome.
@@ -1024,7 +1035,7 @@ var File_subshift_migration_v1_migration_proto protoreflect.FileDescriptor
 
 const file_subshift_migration_v1_migration_proto_rawDesc = "" +
 	"\n" +
-	"%subshift/migration/v1/migration.proto\x12\x15subshift.migration.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf1\x04\n" +
+	"%subshift/migration/v1/migration.proto\x12\x15subshift.migration.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb7\x05\n" +
 	"\tMigration\x12!\n" +
 	"\fmigration_id\x18\x01 \x01(\tR\vmigrationId\x12;\n" +
 	"\x05state\x18\x02 \x01(\x0e2%.subshift.migration.v1.MigrationStateR\x05state\x12 \n" +
@@ -1043,7 +1054,8 @@ const file_subshift_migration_v1_migration_proto_rawDesc = "" +
 	" \x01(\x05R\x10maxRowsPerSecond\x120\n" +
 	"\x14reverts_migration_id\x18\v \x01(\tR\x12revertsMigrationId\x12!\n" +
 	"\fstate_reason\x18\f \x01(\tR\vstateReason\x12%\n" +
-	"\x0econtent_sha256\x18\r \x01(\tR\rcontentSha256\"\xc3\x02\n" +
+	"\x0econtent_sha256\x18\r \x01(\tR\rcontentSha256\x12D\n" +
+	"\x10items_purge_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\x0eitemsPurgeTime\"\xc3\x02\n" +
 	"\x0fMigrationCounts\x12#\n" +
 	"\rrows_received\x18\x01 \x01(\x03R\frowsReceived\x12#\n" +
 	"\rrows_rejected\x18\x02 \x01(\x03R\frowsRejected\x12\x16\n" +
@@ -1161,19 +1173,20 @@ var file_subshift_migration_v1_migration_proto_depIdxs = []int32{
 	10, // 2: subshift.migration.v1.Migration.update_time:type_name -> google.protobuf.Timestamp
 	10, // 3: subshift.migration.v1.Migration.complete_time:type_name -> google.protobuf.Timestamp
 	3,  // 4: subshift.migration.v1.Migration.counts:type_name -> subshift.migration.v1.MigrationCounts
-	1,  // 5: subshift.migration.v1.MigrationItem.outcome:type_name -> subshift.migration.v1.ItemOutcome
-	5,  // 6: subshift.migration.v1.MigrationItem.position:type_name -> subshift.migration.v1.KafkaPosition
-	10, // 7: subshift.migration.v1.MigrationItem.publish_time:type_name -> google.protobuf.Timestamp
-	10, // 8: subshift.migration.v1.MigrationItem.outcome_time:type_name -> google.protobuf.Timestamp
-	5,  // 9: subshift.migration.v1.MigrationItem.dead_letter_position:type_name -> subshift.migration.v1.KafkaPosition
-	6,  // 10: subshift.migration.v1.ValidationReport.violations:type_name -> subshift.migration.v1.RowViolation
-	7,  // 11: subshift.migration.v1.ValidationReport.current_offer_population:type_name -> subshift.migration.v1.OfferPopulation
-	8,  // 12: subshift.migration.v1.ValidationReport.moves:type_name -> subshift.migration.v1.OfferMove
-	13, // [13:13] is the sub-list for method output_type
-	13, // [13:13] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	10, // 5: subshift.migration.v1.Migration.items_purge_time:type_name -> google.protobuf.Timestamp
+	1,  // 6: subshift.migration.v1.MigrationItem.outcome:type_name -> subshift.migration.v1.ItemOutcome
+	5,  // 7: subshift.migration.v1.MigrationItem.position:type_name -> subshift.migration.v1.KafkaPosition
+	10, // 8: subshift.migration.v1.MigrationItem.publish_time:type_name -> google.protobuf.Timestamp
+	10, // 9: subshift.migration.v1.MigrationItem.outcome_time:type_name -> google.protobuf.Timestamp
+	5,  // 10: subshift.migration.v1.MigrationItem.dead_letter_position:type_name -> subshift.migration.v1.KafkaPosition
+	6,  // 11: subshift.migration.v1.ValidationReport.violations:type_name -> subshift.migration.v1.RowViolation
+	7,  // 12: subshift.migration.v1.ValidationReport.current_offer_population:type_name -> subshift.migration.v1.OfferPopulation
+	8,  // 13: subshift.migration.v1.ValidationReport.moves:type_name -> subshift.migration.v1.OfferMove
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_subshift_migration_v1_migration_proto_init() }

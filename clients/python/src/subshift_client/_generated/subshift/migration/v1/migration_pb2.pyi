@@ -165,6 +165,7 @@ class Migration(google.protobuf.message.Message):
     REVERTS_MIGRATION_ID_FIELD_NUMBER: builtins.int
     STATE_REASON_FIELD_NUMBER: builtins.int
     CONTENT_SHA256_FIELD_NUMBER: builtins.int
+    ITEMS_PURGE_TIME_FIELD_NUMBER: builtins.int
     migration_id: builtins.str
     """Server-assigned identifier (a UUID)."""
     state: global___MigrationState.ValueType
@@ -199,6 +200,13 @@ class Migration(google.protobuf.message.Message):
     def counts(self) -> global___MigrationCounts:
         """How many rows are in each stage or outcome."""
 
+    @property
+    def items_purge_time(self) -> google.protobuf.timestamp_pb2.Timestamp:
+        """When the migration's rows were purged (retention, or `subshift db purge`); unset while they are kept.
+        The migration and its counts stay; ListMigrationItems and ExportMigrationResults answer
+        FAILED_PRECONDITION from then on.
+        """
+
     def __init__(
         self,
         *,
@@ -215,9 +223,10 @@ class Migration(google.protobuf.message.Message):
         reverts_migration_id: builtins.str = ...,
         state_reason: builtins.str = ...,
         content_sha256: builtins.str = ...,
+        items_purge_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing.Literal["complete_time", b"complete_time", "counts", b"counts", "create_time", b"create_time", "update_time", b"update_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["complete_time", b"complete_time", "content_sha256", b"content_sha256", "counts", b"counts", "create_time", b"create_time", "created_by", b"created_by", "description", b"description", "max_rows_per_second", b"max_rows_per_second", "migration_id", b"migration_id", "request_id", b"request_id", "reverts_migration_id", b"reverts_migration_id", "state", b"state", "state_reason", b"state_reason", "update_time", b"update_time"]) -> None: ...
+    def HasField(self, field_name: typing.Literal["complete_time", b"complete_time", "counts", b"counts", "create_time", b"create_time", "items_purge_time", b"items_purge_time", "update_time", b"update_time"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["complete_time", b"complete_time", "content_sha256", b"content_sha256", "counts", b"counts", "create_time", b"create_time", "created_by", b"created_by", "description", b"description", "items_purge_time", b"items_purge_time", "max_rows_per_second", b"max_rows_per_second", "migration_id", b"migration_id", "request_id", b"request_id", "reverts_migration_id", b"reverts_migration_id", "state", b"state", "state_reason", b"state_reason", "update_time", b"update_time"]) -> None: ...
 
 global___Migration = Migration
 
