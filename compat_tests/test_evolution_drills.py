@@ -77,8 +77,8 @@ DRILLS = [
           (_edit_avro(lambda f: f.append({"name": "channel", "type": ["null", "string"], "default": None,
                                           "doc": "Where the request came from."})),), None),
     Drill("proto_new_field_passes",
-          (_edit_proto(r"^(  string content_sha256 = 13;\n)", r"\1  // Who approved the migration.\n"
-                                                              r"  string approved_by = 14;\n"),), None),
+          (_edit_proto(r"^(  google.protobuf.Timestamp items_purge_time = 14;\n)",
+                       r"\1  // Who approved the migration.\n  string approved_by = 15;\n"),), None),
     Drill("avro_field_added_without_default_fails",
           (_edit_avro(lambda f: f.append({"name": "channel", "type": "string"})),),
           "READER_FIELD_MISSING_DEFAULT_VALUE", "channel"),

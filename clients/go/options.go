@@ -10,7 +10,7 @@ import (
 
 // Version is this client's version; it follows the contracts (see CHANGELOG.md) and is sent in the
 // user agent as subshift-client-go/<Version>.
-const Version = "0.2.0"
+const Version = "0.3.0"
 
 // Default deadlines: every call has one, retries included.
 const (

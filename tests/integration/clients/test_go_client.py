@@ -148,7 +148,7 @@ def test_the_readme_example_runs_as_written_from_another_module(go_run: GoRun) -
     (app / "main.go").write_text(_readme_example(), encoding="utf-8")
     (app / "go.mod").write_text(
         "module example.com/readme\n\ngo 1.26\n\n"
-        "require github.com/subshift/subshift/clients/go v0.2.0\n\n"
+        "require github.com/subshift/subshift/clients/go v0.3.0\n\n"
         f"replace github.com/subshift/subshift/clients/go => {GO_CLIENT}\n", encoding="utf-8")
     shutil.copy(GO_CLIENT / "go.sum", app / "go.sum")
     env = {"SUBSHIFT_API_ADDR": go_run.live.addr, "SUBSHIFT_TOKEN": go_run.live.token("operator"),

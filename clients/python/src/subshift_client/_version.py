@@ -8,8 +8,8 @@ from __future__ import annotations
 
 __all__ = ["GENERATED_FINGERPRINT", "__version__"]
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 # The SHA-256 of the generated code this version was released with (tests/unit/client/test_versioning.py
 # computes it): when the contracts or the generator change the generated code, that test asks for a new
 # version, a CHANGELOG entry, and this value.
-GENERATED_FINGERPRINT = "edb142ba38006abb1290f717ad5e6aad816268fbd0cc97bbf49774ecade18ff5"
+GENERATED_FINGERPRINT = "e8f522d2b4f63fce8045e1b2aa93efd02a5ab5db8b3450e868a88c5a0f7f4651"
