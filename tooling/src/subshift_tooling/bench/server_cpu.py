@@ -8,7 +8,7 @@ PostgreSQL's share is also split by whose work it was (``postgres_by_session``):
 CPU is put down to its ``application_name`` (every Subshift process names its sessions), or to its
 ``backend_type`` when it is not a client's (autovacuum, the WAL writer, the checkpointer); the CPU of
 processes that ended during the run (parallel index-build workers, autovacuum workers) is known only
-in sum, from what the server reaped, and is reported as such.
+in sum, from what the server reaped, and is reported as such (with the postmaster's own, a trifle).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from subshift.config import Settings
 from subshift.db.connect import connect
 from subshift_tooling.stack.ports import listening_pid
 
-__all__ = ["ENDED", "ServerCpu"]
+__all__ = ["ServerCpu"]
 
-ENDED = "processes that ended during the run"
+_ENDED = "processes that ended during the run"
 
 
 def _cpu(pid: int) -> float:
@@ -99,10 +99,10 @@ class ServerCpu:
         processes, sessions = self._postgres_processes(), self._sessions() if self._postgres_start else {}
         # A process alive at the start that ended since: what it had used before the start is in the
         # postmaster's reaped total now, and is not the run's.
-        by_session: dict[str, float] = {ENDED: -sum(cpu for pid, cpu in self._postgres_start.items()
+        by_session: dict[str, float] = {_ENDED: -sum(cpu for pid, cpu in self._postgres_start.items()
                                                      if pid and pid not in processes)}
         for pid, cpu in processes.items():
-            role = ENDED if pid == 0 else sessions.get(pid, "other")
+            role = _ENDED if pid == 0 else sessions.get(pid, "other")
             by_session[role] = by_session.get(role, 0.0) + cpu - self._postgres_start.get(pid, 0.0)
         self.postgres_by_session = {role: round(cpu, 2) for role, cpu in
                                     sorted(by_session.items(), key=lambda item: -item[1]) if round(cpu, 2) > 0}
