@@ -64,6 +64,17 @@ def _client(metadata: Iterable[tuple[str, str | bytes]] | None) -> str:
     return next((value for key, value in metadata or () if key == "user-agent" and isinstance(value, str)), "")
 
 
+def _make_log_context() -> None:
+    """Create the log context's ``client`` variable now, before any call runs.
+
+    structlog creates a key's ``ContextVar`` on the key's first bind, without a lock: two calls binding it
+    for the first time at once (the first uploads after a start) each made one, the second replaced the
+    first in structlog's registry, and the first call's reset then failed ("created by a different
+    ContextVar"): its caller got UNKNOWN.
+    """
+    structlog.contextvars.reset_contextvars(**structlog.contextvars.bind_contextvars(client=""))
+
+
 class _AuthAround(Around):
     def __init__(self, verifier: TokenVerifier, method: str, required: Role) -> None:
         self._verifier = verifier
@@ -111,6 +122,7 @@ class ApiInterceptor(grpc.ServerInterceptor):
         self._metrics = metrics
         self._limits = limits
         self._pacing = pacing
+        _make_log_context()
         # method → (the registered handler, its wrapped form): wrapping is done once per method, not per call
         self._wrapped: dict[str, tuple[grpc.RpcMethodHandler[Any, Any], grpc.RpcMethodHandler[Any, Any]]] = {}
 
