@@ -238,7 +238,8 @@ def _scale_targets(report: BenchReport) -> list[Target]:
     found: list[Target] = []
     ratios = report.size_ratios()
     if len(report.sizes) > 1:
-        smallest, largest = (key(report.sizes, key=lambda run: run.rows) for key in (min, max))
+        smallest = min(report.sizes, key=lambda run: run.rows)
+        largest = max(report.sizes, key=lambda run: run.rows)
         found.append(_at_least(f"end to end, {largest.rows:,} rows ÷ {smallest.rows:,} rows", 0.95,
                                ratios[largest.rows], "ratio"))
     history = report.history

@@ -24,20 +24,25 @@ __all__ = ["ServerCpu"]
 _ENDED = "processes that ended during the run"
 
 
-def _cpu(pid: int) -> float:
+def _processes(pid: int) -> dict[int, float]:
+    """CPU seconds of process ``pid`` (key 0, with the children it has reaped) and of each live descendant."""
     try:
         root = psutil.Process(pid)
         times = root.cpu_times()
-        total = times.user + times.system + times.children_user + times.children_system
+        found = {0: times.user + times.system + times.children_user + times.children_system}
         for child in root.children(recursive=True):
             try:
                 child_times = child.cpu_times()
-                total += child_times.user + child_times.system
             except psutil.Error:
                 continue
-        return total
+            found[child.pid] = child_times.user + child_times.system
+        return found
     except psutil.Error:
-        return 0.0
+        return {}
+
+
+def _cpu(pid: int) -> float:
+    return sum(_processes(pid).values())
 
 
 class ServerCpu:
@@ -66,21 +71,7 @@ class ServerCpu:
 
     def _postgres_processes(self) -> dict[int, float]:
         """CPU seconds of the postmaster itself (key 0, with what it reaped) and of each live child, by pid."""
-        if "postgres" not in self._pids:
-            return {}
-        try:
-            root = psutil.Process(self._pids["postgres"][0])
-            times = root.cpu_times()
-            found = {0: times.user + times.system + times.children_user + times.children_system}
-            for child in root.children():
-                try:
-                    child_times = child.cpu_times()
-                except psutil.Error:
-                    continue
-                found[child.pid] = child_times.user + child_times.system
-            return found
-        except psutil.Error:
-            return {}
+        return _processes(self._pids["postgres"][0]) if "postgres" in self._pids else {}
 
     def _sessions(self) -> dict[int, str]:
         conn = connect(self._settings.database, application_name="subshift-bench")
