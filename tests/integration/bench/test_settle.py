@@ -1,6 +1,8 @@
-"""The bench vacuums the pipeline's tables between stages: each one is vacuumed and analysed, dead rows gone.
+"""The bench vacuums the pipeline's tables between stages: each one is vacuumed and analysed, then checkpointed.
 
 ``migration_items`` has no storage of its own: its partitions (one per migration) are what is vacuumed.
+Whether the dead row versions go is PostgreSQL's part, not ours, and an open transaction anywhere in the
+cluster (another test's) can keep them: the statistics checked are the vacuum's and analysis's own times.
 """
 
 from __future__ import annotations
@@ -35,14 +37,20 @@ def test_every_pipeline_table_is_vacuumed_and_analysed(settings: Settings) -> No
                             (str(migration_id),))
                 cur.execute("COMMIT")
                 cur.execute("UPDATE migration_items SET outcome = 'applied'")  # 1,000 more in its partition
+                cur.execute("SELECT now(), checkpoints_req FROM pg_stat_bgwriter")
+                started, checkpoints_before = cur.fetchone()
                 seconds = vacuum_pipeline_tables(database)
                 tables = {table: items_table(migration_id) if table == "migration_items" else table
                           for table in PIPELINE_TABLES}
                 cur.execute("SELECT pg_stat_clear_snapshot()")
-                cur.execute("SELECT relname, last_vacuum IS NOT NULL, last_analyze IS NOT NULL, n_dead_tup "
-                            "FROM pg_stat_user_tables WHERE relname = ANY(%s)", ([*tables.values()],))
-                found = {name: (vacuumed, analysed, dead) for name, vacuumed, analysed, dead in cur.fetchall()}
+                cur.execute("SELECT relname, last_vacuum >= %s, last_analyze >= %s "
+                            "FROM pg_stat_user_tables WHERE relname = ANY(%s)",
+                            (started, started, [*tables.values()]))
+                found = {name: (vacuumed, analysed) for name, vacuumed, analysed in cur.fetchall()}
+                cur.execute("SELECT checkpoints_req FROM pg_stat_bgwriter")
+                (checkpoints_after,) = cur.fetchone()
         finally:
             conn.close()
     assert seconds > 0
-    assert found == {table: (True, True, 0) for table in tables.values()}
+    assert found == {table: (True, True) for table in tables.values()}
+    assert checkpoints_after > checkpoints_before

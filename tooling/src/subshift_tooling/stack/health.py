@@ -12,6 +12,10 @@ from subshift_tooling.stack.service import Service
 __all__ = ["unhealthy_report", "wait_healthy"]
 
 _POLL_SECONDS = 0.25
+# A process is declared dead only when it is still missing this long after it was first seen missing:
+# one look at /proc can miss a live process (a JVM just started was once found "exited" while it went on
+# to start and serve), and a process that did die has by then written its last words to its log.
+_CONFIRM_SECONDS = 1.0
 
 
 def unhealthy_report(service: Service, reason: str, *, lines: int = 25) -> str:
@@ -33,13 +37,15 @@ def wait_healthy(services: Sequence[Service], *, timeout: float) -> None:
     """
     deadline = time.monotonic() + timeout
     pending = list(services)
+    missing_since: dict[str, float] = {}  # process name -> when it was first seen missing
     while pending:
+        now = time.monotonic()
         for service in list(pending):
             reason = service.probe()
             if reason is None:
                 pending.remove(service)
                 continue
-            dead = [p.name for p in service.processes() if p.pid() is None]
+            dead = _confirmed_dead(service, missing_since, now)
             if dead:
                 raise InfrastructureError(
                     unhealthy_report(service, f"{', '.join(dead)} exited during start-up"), retryable=False
@@ -53,3 +59,14 @@ def wait_healthy(services: Sequence[Service], *, timeout: float) -> None:
                 retryable=True,
             )
         time.sleep(_POLL_SECONDS)
+
+
+def _confirmed_dead(service: Service, missing_since: dict[str, float], now: float) -> list[str]:
+    """The service's processes missing for at least ``_CONFIRM_SECONDS``; updates ``missing_since``."""
+    dead = []
+    for process in service.processes():
+        if process.pid() is not None:
+            missing_since.pop(process.name, None)
+        elif now - missing_since.setdefault(process.name, now) >= _CONFIRM_SECONDS:
+            dead.append(process.name)
+    return dead
