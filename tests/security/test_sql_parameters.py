@@ -44,6 +44,10 @@ REVIEWED = {
         "the partition's name (uuid hex) + _outcome",
     ('tooling/src/subshift_tooling/bench/apply_cost.py', 'table'):
         "a migration's items partition: items_table() spells a uuid.UUID's hex (migration_items_ + 32 hex digits)",
+    ('tooling/src/subshift_tooling/bench/apply_floor.py', 'items_table(migration_id)'):
+        "a migration's items partition: items_table() spells a uuid.UUID's hex (migration_items_ + 32 hex digits)",
+    ('tooling/src/subshift_tooling/bench/apply_floor.py', 'statement'):
+        "the tool's own statements (_CAS, _ITEM named for the partition); the migration id is bound",
     ('tooling/src/subshift_tooling/bench/apply_cost.py', 'int(items_fillfactor)'):
         "an int in the command line's 10-100 range",
     ('tooling/src/subshift_tooling/bench/history_seed.py', 'items_table(mid)'):

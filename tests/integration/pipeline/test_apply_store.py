@@ -188,3 +188,42 @@ def test_a_user_changed_many_times_in_one_batch_has_its_late_rounds_applied_care
     assert (plan.rounds, plan.careful_rounds, tallies.recorded) == (20, 4, 20)
     assert outcomes_of(pg, mid) == {"applied": 20}
     assert offers_of(pg, [user]) == {user: (a, 21)}
+
+
+@pytest.mark.parametrize("first_user_moves", [True, False], ids=["moves-then-the-rest", "nothing-moves"])
+def test_a_round_of_every_outcome_stands_optimistically_with_each_items_reason(pg: PgConnection,
+                                                                                first_user_moves: bool) -> None:
+    # With a move, the moves run alone and the four rows left are decided after them; without one,
+    # every row is decided in one statement. Neither needs the careful round.
+    s = new_scenario(pg, offer_count=5)
+    a, b, c, _, gone = s.offers
+    users = [f"{s.prefix}-u{n}" for n in range(5)]
+    first_offer = a if first_user_moves else b
+    seed_subscriptions(pg, [(users[0], first_offer), (users[1], b), (users[2], c), (users[4], a)])
+    mid = stage_migration(pg, [Row(users[0], a, b), Row(users[1], a, b), Row(users[2], a, b), Row(users[3], a, b),
+                               Row(users[4], a, gone)])
+    with pg.cursor() as cur:
+        cur.execute("DELETE FROM offers WHERE code = %s", (gone,))  # removed after staging
+    pg.commit()
+
+    plan, tallies = apply_batch(pg, prepare_batch(_changes(pg, mid), []), group_id=f"g-{s.prefix}",
+                                topic="user-offers", next_offsets={0: 5}, identity=None, send=_no_letters)
+
+    assert (plan.rounds, plan.careful_rounds, tallies.recorded) == (1, 0, 5)
+    with pg.cursor() as cur:
+        cur.execute("SELECT user_id, outcome, reason, previous_offer, kafka_offset FROM migration_items "
+                    "WHERE migration_id = %s ORDER BY row_number", (str(mid),))
+        items = cur.fetchall()
+    pg.rollback()
+    first = (users[0], "applied", "", a, 0) if first_user_moves else (
+        users[0], "skipped", f"user is already on offer {b}", b, 0)
+    assert items == [
+        first,
+        (users[1], "skipped", f"user is already on offer {b}", b, 1),
+        (users[2], "conflict", f"user is on offer {c}, not {a}", c, 2),
+        (users[3], "not_found", f"user {users[3]} has no subscription", None, 3),
+        (users[4], "conflict", f"target offer {gone} does not exist", a, 4),
+    ]
+    assert offers_of(pg, users) == {users[0]: (b, 2 if first_user_moves else 1), users[1]: (b, 1),
+                                    users[2]: (c, 1), users[4]: (a, 1)}
+    assert_counters_match_items(pg, mid)

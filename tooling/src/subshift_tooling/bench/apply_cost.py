@@ -36,7 +36,7 @@ from subshift.errors import DataError
 from subshift.lifecycle.storage import attach_items_table, create_items_table
 from subshift_tooling.bench.workspace import fresh_database
 
-__all__ = ["ApplyCost", "main", "measure"]
+__all__ = ["ApplyCost", "backend_cpu", "main", "measure", "seed_migration"]
 
 DATABASE = "subshift_apply_cost"
 _GROUP, _TOPIC = "apply-cost", "apply-cost.user-offers"
@@ -65,7 +65,10 @@ class ApplyCost:
         return self.wall_seconds / self.rows * 1e6
 
 
-def _seed(conn: PgConnection, rows: int, mix: str, items_fillfactor: int | None) -> tuple[uuid.UUID, list[Change]]:
+def seed_migration(conn: PgConnection, rows: int, mix: str,
+                   items_fillfactor: int | None) -> tuple[uuid.UUID, list[Change]]:
+    """``rows`` subscribers and a migration of as many items (``mix``: what each row will find), analysed;
+    the changes that apply it, in row order."""
     migration_id = uuid.uuid4()
     kinds = _MIXED if mix == "mixed" else ["applied"]
     start = {"applied": _CURRENT, "skipped": _TARGET, "conflict": _OTHER}
@@ -126,7 +129,7 @@ def _next_offsets(batch: Sequence[Change]) -> dict[int, int]:
     return result
 
 
-def _cpu(process: psutil.Process) -> float:
+def backend_cpu(process: psutil.Process) -> float:
     times = process.cpu_times()
     return float(times.user + times.system)
 
@@ -164,7 +167,7 @@ def measure(database: DatabaseSettings, *, rows: int, batch: int, partitions: in
     """
     seeding = connect(database, application_name="apply-cost-seed")
     try:
-        migration_id, changes = _seed(seeding, rows, mix, items_fillfactor)
+        migration_id, changes = seed_migration(seeding, rows, mix, items_fillfactor)
     finally:
         seeding.close()
     batches = _batches(changes, batch, partitions)
@@ -177,12 +180,12 @@ def measure(database: DatabaseSettings, *, rows: int, batch: int, partitions: in
         conn.rollback()
         backend = psutil.Process(int(pid))
         careful = 0
-        cpu, wall = _cpu(backend), time.perf_counter()
+        cpu, wall = backend_cpu(backend), time.perf_counter()
         for b, p in zip(batches, prepared, strict=True):
             plan, _ = apply_batch(conn, p, group_id=_GROUP, topic=_TOPIC, next_offsets=_next_offsets(b),
                                   identity=None, send=_no_dead_letters)
             careful += getattr(plan, "careful_rounds", plan.rounds)  # absent before the optimistic round
-        cpu, wall = _cpu(backend) - cpu, time.perf_counter() - wall
+        cpu, wall = backend_cpu(backend) - cpu, time.perf_counter() - wall
         outcomes = _outcomes(conn, migration_id)
         # A redelivered batch (its offsets forgotten, as after a reset) must change nothing.
         before = _fingerprint(conn, migration_id)
