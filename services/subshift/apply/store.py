@@ -184,8 +184,8 @@ SELECT migration_id, outcome, count(*) FROM recorded GROUP BY 1, 2
 
 # The moves of the optimistic round, first and alone: the compare-and-set over the round's changes
 # and the outcome ``applied`` on the items of the subscriptions it moved, nothing else. Most rows of a
-# bulk move take this path, and it costs a fifth less than deciding every row's outcome in the same
-# statement (docs/performance/2026-12-07-apply-moves-first.md). It stands only if every subscription it
+# bulk move take this path, which costs less than deciding every row's outcome in the same statement
+# (docs/performance/2026-12-07-apply-moves-first.md). It stands only if every subscription it
 # moved recorded its item; the rows it did not move (their ``idx`` returned, as array text) are then
 # decided by ``_FAST_ROUND_SQL``.
 _MOVES_SQL = f"""
