@@ -1,7 +1,8 @@
 """The pipeline's statements on ``migration_items`` read the partitions of their own migrations only.
 
-The relay's claim names its migration (pruned when planned); the consumer's round and its orphan check
-join the batch to the items (pruned as they run: the other partitions' scans never return a row).
+The relay's claim names its migration (pruned when planned); the consumer's rounds (the moves among them)
+and its orphan check join the batch to the items (pruned as they run: the other partitions' scans never
+return a row).
 Partitions are analysed, as an upload of 10,000 rows or more leaves its own.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from storage.items import seed_migration
-from subshift.apply.store import _FAST_ROUND_SQL, _ORPHANS_SQL, _ROUND_SQL, StagedRow, copy_text, stage
+from subshift.apply.store import _FAST_ROUND_SQL, _MOVES_SQL, _ORPHANS_SQL, _ROUND_SQL, StagedRow, copy_text, stage
 from subshift.db.connect import PgConnection
 from subshift.db.models import MigrationState
 from subshift.lifecycle import PUBLISHABLE
@@ -57,14 +58,22 @@ def _batch(conn: PgConnection, migration_id: uuid.UUID) -> None:
         cur.execute("SELECT row_number, event_id::text, user_id, current_offer, target_offer FROM migration_items "
                     "WHERE migration_id = %s ORDER BY row_number LIMIT %s", (str(migration_id), _BATCH))
         rows = cur.fetchall()
+        # Subscriptions the batch moves (rolled back with the test's transaction), so the moves reach the items.
+        cur.execute("INSERT INTO offers (code, name) SELECT DISTINCT o, o FROM unnest(%s::text[]) o "
+                    "ON CONFLICT DO NOTHING", ([offer for *_, current, target in rows for offer in (current, target)],))
+        cur.execute("INSERT INTO subscriptions (user_id, offer_code) SELECT * FROM unnest(%s::text[], %s::text[]) "
+                    "ON CONFLICT (user_id) DO UPDATE SET offer_code = excluded.offer_code",
+                    ([user for _, _, user, *_ in rows], [current for *_, current, _ in rows]))
     stage(conn, copy_text([StagedRow(idx, 0, migration_id, row, event, user, current, target, 0, idx)
                            for idx, (row, event, user, current, target) in enumerate(rows)]))
 
 
-# The rounds are prepared statements taking the round number as $1 (and the optimistic one its migration
-# as $2); EXPLAIN gets them as parameters.
+# The rounds are prepared statements taking the round number as $1 (and the optimistic ones their
+# migration as $2, the rows the moves took as $3); EXPLAIN gets them as parameters.
 _STATEMENTS = {"careful round": _ROUND_SQL.replace("$1", "%(seq)s"),
-               "optimistic round": _FAST_ROUND_SQL.replace("$1", "%(seq)s").replace("$2", "%(mid)s::uuid"),
+               "moves": _MOVES_SQL.replace("$1", "%(seq)s").replace("$2", "%(mid)s::uuid"),
+               "optimistic round": _FAST_ROUND_SQL.replace("$1", "%(seq)s").replace("$2", "%(mid)s::uuid")
+                                                  .replace("$3", "'{}'::integer[]"),
                "orphans": _ORPHANS_SQL}
 
 
