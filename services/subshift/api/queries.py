@@ -4,8 +4,9 @@ Pages use keyset positions (never OFFSET), so a page costs the same on page 1 an
 and counts come from the migration's counters, never from scanning its items. Items are read from
 their migration's partition: in row order along its primary key, or by outcome along its outcome
 index once it has finished. While it runs there is no outcome index (it would cost every outcome
-update its HOT path), so a page by outcome walks the primary key, at most ``SCAN_ROWS`` rows of it
-per call: a page that found fewer items than asked in that span ends there, with a token that goes on
+update its HOT path), and the finished migration's index leaves out ``applied`` (the commonest outcome,
+read densely along the key), so such a page by outcome walks the primary key, at most ``SCAN_ROWS`` rows
+of it per call: a page that found fewer items than asked in that span ends there, with a token that goes on
 from where it stopped (fewer items than the page size, even none, is not the last page: only an empty
 token is; every client follows tokens that way). Each call then costs the same whatever the
 migration's size and however rare the outcome. An outcome the counters say is absent is not read at
@@ -162,8 +163,8 @@ def items_page_query(migration_id: uuid.UUID, *, after: int, outcome: ItemOutcom
     """The items of one migration after row ``after`` (up to row ``through``), in row order, optionally with one
     outcome.
 
-    One partition (the migration's), read along its primary key, or by outcome along its outcome
-    index once the migration has finished (``subshift.lifecycle.storage.index_outcomes``).
+    One partition (the migration's), read along its primary key, or by an outcome other than ``applied``
+    along its outcome index once the migration has finished (``subshift.lifecycle.storage.index_outcomes``).
     """
     query = (select(MigrationItem).where(MigrationItem.migration_id == migration_id,
                                          MigrationItem.row_number > after)
@@ -198,8 +199,10 @@ def list_items(engine: Engine, migration_id: uuid.UUID, *, size: int, token: str
     total = _total(migration, outcome)
     if total == 0:  # the counters equal a recount of the items: there is nothing to read
         return ItemPage([], "", 0)
-    # A running migration's items by outcome: no index yet, so one call reads a bounded span of rows.
-    through = after + SCAN_ROWS if outcome is not None and not MigrationState(migration.state).terminal else None
+    # A running migration's items by outcome (no index yet), or any migration's applied items (left out of
+    # the index): one call reads a bounded span of rows.
+    spanned = outcome is ItemOutcome.APPLIED or (outcome is not None and not MigrationState(migration.state).terminal)
+    through = after + SCAN_ROWS if spanned else None
     query = items_page_query(migration_id, after=after, outcome=outcome, limit=limit + 1, through=through)
     with database_errors(), Session(engine, expire_on_commit=False) as session:
         rows = list(session.scalars(query))

@@ -15,8 +15,9 @@ parameters belong to the partitions (fillfactor 50: room on each page for an ite
 An item is updated once after staging (its outcome) without touching an index while its migration
 runs: no index names a column that update changes, and pages keep room for the new version, so it is
 mostly a heap-only (HOT) update (revisions 0003 and 0004). Once a migration has finished, its
-partition gets an index on ``(outcome, row_number)`` (``subshift.lifecycle.storage.index_outcomes``),
-so a page of its items by outcome is read from an index whatever its size
+partition gets an index on ``(outcome, row_number)`` leaving out ``applied``
+(``subshift.lifecycle.storage.index_outcomes``), so a page of its items by any other outcome is read
+from an index whatever its size
 (docs/performance/items-by-outcome-index.md gives the measurements).
 """
 

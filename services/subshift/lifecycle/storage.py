@@ -21,13 +21,18 @@ partial index's predicate, makes every one of those updates write a new entry in
 measured +30 % pages touched and +45 % WAL per apply round (docs/performance/items-by-outcome-index.md).
 Once the migration has finished (its items do not change any more) ``index_outcomes`` indexes them
 by ``(outcome, row_number)``, in the transaction that finishes it, so a page of items by outcome is
-an index range from then on.
+an index range from then on. The index leaves out ``applied``, the outcome most rows of a bulk move
+get: it then costs a fraction to build (docs/performance/2026-12-07-apply-moves-first.md), and a page of
+``applied`` items, being dense, is read along the primary key a bounded span at a time
+(``subshift.api.queries``), as a running migration's pages by outcome are.
 """
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
+
+from subshift.db.models import ItemOutcome
 
 __all__ = [
     "INDEX_LOCK_TIMEOUT",
@@ -80,7 +85,8 @@ def outcome_index(migration_id: uuid.UUID) -> str:
 
 
 def index_outcomes(cursor: Any, migration_id: uuid.UUID) -> None:
-    """Index a finished migration's items by ``(outcome, row_number)``; nothing when they are (or it has none).
+    """Index a finished migration's items by ``(outcome, row_number)``, ``applied`` left out; nothing when they
+    are (or it has none).
 
     Takes a ``SHARE`` lock on the migration's partition (no writer of it runs once it has finished; a
     consumer's redelivered batch waits for the build, which reads the partition once), waiting for it up
@@ -97,7 +103,8 @@ def index_outcomes(cursor: Any, migration_id: uuid.UUID) -> None:
     # Autovacuum, likely busy with a partition the apply has just rewritten, gives its lock up to a waiter
     # only after deadlock_timeout (1 s): a shorter wait (the pipeline's 500 ms) would fail every retry.
     cursor.execute(f"SET LOCAL lock_timeout = '{INDEX_LOCK_TIMEOUT}'")
-    cursor.execute(f"CREATE INDEX IF NOT EXISTS {outcome_index(migration_id)} ON {name} (outcome, row_number)")
+    cursor.execute(f"CREATE INDEX IF NOT EXISTS {outcome_index(migration_id)} ON {name} (outcome, row_number) "
+                   f"WHERE outcome <> '{ItemOutcome.APPLIED.value}'")
     cursor.execute("SELECT set_config('lock_timeout', %s, true)", (lock_timeout,))
 
 

@@ -163,3 +163,30 @@ def test_a_finished_migrations_pages_by_outcome_are_not_cut_into_spans(
     finally:
         engine.dispose()
     assert [item.row_number for item in page.items] == sorted(_RARE) and page.next_page_token == ""
+
+
+def test_a_finished_migrations_outcome_index_leaves_out_applied_items(
+        pg: PgConnection, large_migration: uuid.UUID) -> None:
+    with pg.cursor() as cur:
+        cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", (outcome_index(large_migration),))
+        (definition,) = cur.fetchone()
+        cur.execute(f"SELECT count(*) FROM {items_table(large_migration)} WHERE outcome <> 'applied'")  # noqa: S608
+        (others,) = cur.fetchone()
+    pg.rollback()
+    assert definition.endswith("WHERE (outcome <> 'applied'::text)"), definition
+    assert others == len(_RARE)
+
+
+def test_a_page_of_a_finished_migrations_applied_items_reads_a_bounded_span_of_its_primary_key(
+        storage_database: DatabaseSettings, pg: PgConnection, large_migration: uuid.UUID) -> None:
+    nodes = _nodes(_plan(pg, large_migration, ItemOutcome.APPLIED, 120_000, through=120_000 + SCAN_ROWS))
+    [scan] = [node for node in nodes if "Relation Name" in node]
+    assert scan["Node Type"] in ("Index Scan", "Index Only Scan"), scan["Node Type"]
+    assert "row_number > " in scan["Index Cond"] and "row_number <= " in scan["Index Cond"], scan["Index Cond"]
+    engine = make_engine(storage_database)
+    try:
+        page = queries.list_items(engine, large_migration, size=100, token="", outcome=ItemOutcome.APPLIED)
+    finally:
+        engine.dispose()
+    assert [item.row_number for item in page.items] == list(range(2, 102)) and page.next_page_token
+    assert page.total_size == _ITEMS - len(_RARE)
