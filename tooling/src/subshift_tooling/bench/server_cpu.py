@@ -62,12 +62,14 @@ class ServerCpu:
             if pids:
                 self._pids[name] = pids
         self._settings = settings
-        self._start = self._snapshot()
         self._postgres_start = self._postgres_processes()
+        self._start = self._snapshot(self._postgres_start)
         self.postgres_by_session: dict[str, float] = {}
 
-    def _snapshot(self) -> dict[str, float]:
-        return {name: sum(_cpu(pid) for pid in pids) for name, pids in self._pids.items()}
+    def _snapshot(self, postgres: dict[int, float]) -> dict[str, float]:
+        # PostgreSQL's total from the same reading of its processes as its split by session, so the two agree.
+        return {name: sum(postgres.values()) if name == "postgres" else sum(_cpu(pid) for pid in pids)
+                for name, pids in self._pids.items()}
 
     def _postgres_processes(self) -> dict[int, float]:
         """CPU seconds of the postmaster itself (key 0, with what it reaped) and of each live child, by pid."""
@@ -86,8 +88,9 @@ class ServerCpu:
 
     def seconds(self) -> dict[str, float]:
         """CPU seconds each server used since this object was made; also fills ``postgres_by_session``."""
-        end = self._snapshot()
-        processes, sessions = self._postgres_processes(), self._sessions() if self._postgres_start else {}
+        processes = self._postgres_processes()
+        end = self._snapshot(processes)
+        sessions = self._sessions() if self._postgres_start else {}
         # A process alive at the start that ended since: what it had used before the start is in the
         # postmaster's reaped total now, and is not the run's.
         by_session: dict[str, float] = {_ENDED: -sum(cpu for pid, cpu in self._postgres_start.items()
@@ -95,6 +98,7 @@ class ServerCpu:
         for pid, cpu in processes.items():
             role = _ENDED if pid == 0 else sessions.get(pid, "other")
             by_session[role] = by_session.get(role, 0.0) + cpu - self._postgres_start.get(pid, 0.0)
+        # Every role, a negative one included (a pid reused during the run), so the split adds up to the total.
         self.postgres_by_session = {role: round(cpu, 2) for role, cpu in
-                                    sorted(by_session.items(), key=lambda item: -item[1]) if round(cpu, 2) > 0}
+                                    sorted(by_session.items(), key=lambda item: -item[1]) if round(cpu, 2) != 0}
         return {name: round(end[name] - self._start.get(name, 0.0), 2) for name in end}
