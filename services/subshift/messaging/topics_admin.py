@@ -8,6 +8,7 @@ moves keys to other partitions and breaks per-user ordering.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -119,6 +120,31 @@ def _create(admin: AdminClient, specs: Sequence[TopicSpec], timeout: float) -> N
             if error.args[0].name() != "TOPIC_ALREADY_EXISTS":  # created concurrently: fine
                 raise InfrastructureError(f"Kafka refused to create {name}: {error}", retryable=False,
                                           code=error.args[0].name()) from error
+    _await_visible(admin, specs, timeout)
+
+
+def _await_visible(admin: AdminClient, specs: Sequence[TopicSpec], timeout: float) -> None:
+    """Wait until the brokers' metadata lists every topic of ``specs`` with all its partitions.
+
+    A created topic reaches the broker answering metadata a moment after the controller acknowledged it:
+    whoever produces to it or lists it right after ``ensure_topics`` must find it.
+
+    Raises:
+        InfrastructureError: (retryable) a topic was still not listed after ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    waiting = list(specs)
+    while waiting:
+        try:
+            listed = admin.list_topics(timeout=max(deadline - time.monotonic(), 1.0)).topics
+        except KafkaException as error:
+            raise InfrastructureError(f"Kafka unreachable listing topics: {error}", retryable=True) from error
+        waiting = [s for s in waiting if s.name not in listed or len(listed[s.name].partitions) < s.partitions]
+        if waiting and time.monotonic() > deadline:
+            raise InfrastructureError(f"topics created but not listed by the brokers after {timeout:.0f}s: "
+                                      f"{', '.join(s.name for s in waiting)}", retryable=True)
+        if waiting:
+            time.sleep(0.1)
 
 
 def _retention(admin: AdminClient, names: list[str], timeout: float) -> dict[str, str | None]:
