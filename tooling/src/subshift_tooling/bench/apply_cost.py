@@ -36,7 +36,7 @@ from subshift.errors import DataError
 from subshift.lifecycle.storage import attach_items_table, create_items_table
 from subshift_tooling.bench.workspace import fresh_database
 
-__all__ = ["ApplyCost", "backend_cpu", "main", "measure", "seed_migration"]
+__all__ = ["ApplyCost", "backend_cpu", "backend_process", "main", "measure", "place_on_partitions", "seed_migration"]
 
 DATABASE = "subshift_apply_cost"
 _GROUP, _TOPIC = "apply-cost", "apply-cost.user-offers"
@@ -105,15 +105,15 @@ def seed_migration(conn: PgConnection, rows: int, mix: str,
     return migration_id, changes
 
 
+def place_on_partitions(changes: Sequence[Change], partitions: int) -> list[Change]:
+    """``changes`` in row order, each on the partition its user hashes to (round robin here), offsets counted."""
+    return [Change(n % partitions, n // partitions, c.migration_id, c.row_number, c.event_id, c.user_id,
+                   c.current_offer, c.target_offer, c.timestamp_ms) for n, c in enumerate(changes)]
+
+
 def _batches(changes: Sequence[Change], batch: int, partitions: int) -> list[list[Change]]:
-    """Batches in row order; each row on the partition its user hashes to (round robin here), offsets counted."""
-    next_offset = [0] * partitions
-    placed = []
-    for n, change in enumerate(changes):
-        p = n % partitions
-        placed.append(Change(p, next_offset[p], change.migration_id, change.row_number, change.event_id,
-                             change.user_id, change.current_offer, change.target_offer, change.timestamp_ms))
-        next_offset[p] += 1
+    """Batches in row order, placed on ``partitions``."""
+    placed = place_on_partitions(changes, partitions)
     return [placed[i:i + batch] for i in range(0, len(placed), batch)]
 
 
@@ -127,6 +127,15 @@ def _next_offsets(batch: Sequence[Change]) -> dict[int, int]:
     for change in batch:
         result[change.partition] = max(result.get(change.partition, 0), change.offset + 1)
     return result
+
+
+def backend_process(conn: PgConnection) -> psutil.Process:
+    """The server process behind ``conn`` (its transaction is rolled back)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        (pid,) = cur.fetchone()
+    conn.rollback()
+    return psutil.Process(int(pid))
 
 
 def backend_cpu(process: psutil.Process) -> float:
@@ -174,11 +183,7 @@ def measure(database: DatabaseSettings, *, rows: int, batch: int, partitions: in
     prepared = [prepare_batch(b, []) for b in batches]  # planned off the clock, as the consumer does
     conn = connect(database, application_name="apply-cost")
     try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT pg_backend_pid()")
-            (pid,) = cur.fetchone()
-        conn.rollback()
-        backend = psutil.Process(int(pid))
+        backend = backend_process(conn)
         careful = 0
         cpu, wall = backend_cpu(backend), time.perf_counter()
         for b, p in zip(batches, prepared, strict=True):

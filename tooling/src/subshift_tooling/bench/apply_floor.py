@@ -33,8 +33,6 @@ import sys
 import uuid
 from collections.abc import Callable, Sequence
 
-import psutil
-
 from subshift.apply.batch import Change, prepare_batch
 from subshift.apply.store import Tallies, apply_round, stage
 from subshift.config import Settings, load_settings
@@ -64,8 +62,7 @@ WHERE i.migration_id = %s AND i.row_number = b.row_number AND i.outcome = 'pendi
 
 
 def _batches(changes: Sequence[Change], shape: str, rng: random.Random) -> list[list[Change]]:
-    placed = [Change(n % _PARTITIONS, n // _PARTITIONS, c.migration_id, c.row_number, c.event_id, c.user_id,
-                     c.current_offer, c.target_offer, c.timestamp_ms) for n, c in enumerate(changes)]
+    placed = apply_cost.place_on_partitions(changes, _PARTITIONS)
     if shape == "random":
         rng.shuffle(placed)
         runs = [sorted(placed[i:i + _BATCH], key=lambda c: c.row_number) for i in range(0, len(placed), _BATCH)]
@@ -117,10 +114,7 @@ def measure(settings: Settings, *, rows: int, shape: str, mix: str, cycles: int,
     batches = _batches(changes, shape, rng)
     conn = connect(database, application_name="apply-floor")
     try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT pg_backend_pid()")
-            backend = psutil.Process(int(cur.fetchone()[0]))
-        conn.rollback()
+        backend = apply_cost.backend_process(conn)
         variants = _statements(conn, migration_id)
         results: dict[str, list[float]] = {name: [] for name in VARIANTS}
         for _ in range(cycles):
